@@ -1,0 +1,108 @@
+package io.asyncwatch.detect.retrystorm;
+
+import io.asyncwatch.ingest.EventTime;
+import io.asyncwatch.model.RequestEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Keeps one {@link RetryHistory} per service and closes windows as stream time passes them: on each event for
+ * its own service, and on a stream-time punctuation for services that went quiet (a storm must resolve even if
+ * its service stops sending).
+ */
+final class RetryStormProcessor implements Processor<String, RequestEvent, String, RetryStorm.Output> {
+
+    static final String STORE = "retry-storm-history";
+
+    record Supplier(RetryStormSettings settings, long graceMs, int calmWindowsToReport, boolean inMemory)
+            implements ProcessorSupplier<String, RequestEvent, String, RetryStorm.Output> {
+        @Override
+        public Processor<String, RequestEvent, String, RetryStorm.Output> get() {
+            return new RetryStormProcessor(this);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(Stores.keyValueStoreBuilder(
+                    inMemory ? Stores.inMemoryKeyValueStore(STORE) : Stores.persistentKeyValueStore(STORE),
+                    Serdes.String(), Serdes.ByteArray()));
+        }
+    }
+
+    private final Supplier conf;
+    private ProcessorContext<String, RetryStorm.Output> context;
+    private KeyValueStore<String, byte[]> store;
+
+    private RetryStormProcessor(Supplier conf) {
+        this.conf = conf;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, RetryStorm.Output> context) {
+        this.context = context;
+        this.store = context.getStateStore(STORE);
+        long sweepEvery = Math.max(1_000, conf.settings().windowMs() / 6);
+        context.schedule(Duration.ofMillis(sweepEvery), PunctuationType.STREAM_TIME, ts -> sweep());
+    }
+
+    @Override
+    public void process(Record<String, RequestEvent> record) {
+        RequestEvent event = record.value();
+        String service = event.service();
+        long streamTime = context.currentStreamTimeMs();
+        byte[] stored = store.get(service);
+        RetryHistory history = stored == null ? new RetryHistory() : RetryHistory.fromBytes(stored);
+        emit(history.closeDue(service, streamTime, conf.graceMs(), conf.calmWindowsToReport(), conf.settings()));
+        boolean suspect = EventTime.wasClockSuspect(event.timestamp(), record.timestamp());
+        boolean counted = history.add(record.timestamp(), streamTime, conf.graceMs(), event.layer(), event.isRetry(),
+                suspect, event.eventId(), conf.settings());
+        store.put(service, history.toBytes());
+        if (!counted) {
+            String reason = "requests: late event beyond the " + conf.graceMs() + " ms grace period: event time "
+                    + Instant.ofEpochMilli(record.timestamp()) + " but stream time is already "
+                    + Instant.ofEpochMilli(streamTime) + "; counted as lateEvents in " + service
+                    + "'s next retry_multiplier metric, not in its window";
+            context.forward(record.withValue(new RetryStorm.Output(null, event, reason)));
+        }
+    }
+
+    private void sweep() {
+        long streamTime = context.currentStreamTimeMs();
+        List<KeyValue<String, RetryHistory>> due = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, byte[]> kv = all.next();
+                RetryHistory h = RetryHistory.fromBytes(kv.value);
+                if (h.hasDue(streamTime, conf.graceMs(), conf.settings())) {
+                    due.add(KeyValue.pair(kv.key, h));
+                }
+            }
+        }
+        for (KeyValue<String, RetryHistory> kv : due) {
+            List<ClosedWindow> closed = kv.value.closeDue(kv.key, streamTime, conf.graceMs(),
+                    conf.calmWindowsToReport(), conf.settings());
+            store.put(kv.key, kv.value.toBytes());
+            emit(closed);
+        }
+    }
+
+    private void emit(List<ClosedWindow> closed) {
+        for (ClosedWindow w : closed) {
+            context.forward(new Record<>(w.service(), new RetryStorm.Output(w, null, null), w.windowEnd()));
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.asyncwatch.detect.retrystorm;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Counts of one service in one window. {@code sampleRetryIds} keeps the lexicographically smallest few retry
+ * event ids as evidence: smallest rather than first, so that out-of-order arrival yields the same evidence.
+ */
+final class WindowCounts {
+
+    static final int MAX_SAMPLES = 3;
+
+    long attempts;
+    long retries;
+    long clockSuspect;
+    boolean hot;
+    final List<String> sampleRetryIds = new ArrayList<>(MAX_SAMPLES);
+
+    void add(boolean retry, boolean suspect, String eventId) {
+        attempts++;
+        if (suspect) {
+            clockSuspect++;
+        }
+        if (retry) {
+            retries++;
+            sample(eventId);
+        }
+    }
+
+    private void sample(String eventId) {
+        int i = 0;
+        while (i < sampleRetryIds.size() && sampleRetryIds.get(i).compareTo(eventId) < 0) {
+            i++;
+        }
+        if (i < sampleRetryIds.size() && sampleRetryIds.get(i).equals(eventId)) {
+            return;
+        }
+        if (i < MAX_SAMPLES) {
+            sampleRetryIds.add(i, eventId);
+            if (sampleRetryIds.size() > MAX_SAMPLES) {
+                sampleRetryIds.remove(MAX_SAMPLES);
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+package io.asyncwatch.model;
+
+public enum AlertStatus { FIRING, RESOLVED }

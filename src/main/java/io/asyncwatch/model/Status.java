@@ -1,0 +1,4 @@
+package io.asyncwatch.model;
+
+/** Outcome of one request attempt. */
+public enum Status { SUCCESS, TIMEOUT, ERROR }
