@@ -1,0 +1,201 @@
+package io.asyncwatch.cli;
+
+import io.asyncwatch.AsyncwatchTopology;
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.demo.Benchmark;
+import io.asyncwatch.demo.Demo;
+import io.asyncwatch.demo.TrafficGenerator;
+import io.asyncwatch.replay.Recording;
+import io.asyncwatch.replay.Replayer;
+import io.asyncwatch.run.StreamsRunner;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code asyncwatch} command line. Exit codes: 0 ok, 1 failure while running, 2 bad usage or configuration. */
+public final class Main {
+
+    static final String USAGE = """
+            usage: asyncwatch <command> [options]
+
+              demo [--keep-running] [--data-dir DIR]
+                  Start a real single-node Kafka broker in-process, the asyncwatch topology and a traffic generator
+                  (an hour of normal traffic in event time, then a retry storm); print alerts as they arrive.
+                  Exits by itself once the storm has fired and resolved; --keep-running waits for Ctrl-C.
+              run --config FILE [--create-topics]
+                  Run against an existing cluster. Kafka client / Streams properties in FILE pass through;
+                  environment variables override (ASYNCWATCH_* for asyncwatch.*, KAFKA_* for Kafka properties).
+              replay RECORDING.jsonl [--config FILE] [--out FILE]
+                  Run a recorded incident offline (no broker) through the same topology; alerts as JSON Lines to
+                  stdout or FILE. Deterministic: the same recording gives byte-identical output.
+              generate --out FILE [--minutes N] [--scale N] [--seed N] [--start EPOCH_MS]
+                  Write a synthetic recording (the demo's traffic and storm) for replay and benchmarks.
+              bench [--events N]
+                  Measure events/s through the topology on the embedded broker.
+              describe
+                  Print the topology (sources, processors, stores, internal topics).
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        Args a = new Args(Arrays.asList(args).subList(1, args.length));
+        try {
+            return switch (args[0]) {
+                case "demo" -> Demo.run(a.config(), a.flag("--keep-running"), a.path("--data-dir"), out, err);
+                case "run" -> StreamsRunner.run(a.requiredConfig(), a.flag("--create-topics"), err);
+                case "replay" -> replay(a, out, err);
+                case "generate" -> generate(a, err);
+                case "bench" -> Benchmark.run(a.config(), a.longOption("--events", 1_000_000), out, err);
+                case "describe" -> {
+                    out.println(AsyncwatchTopology.build(a.config()).describe());
+                    yield 0;
+                }
+                default -> throw new UsageException("unknown command '" + args[0] + "'");
+            };
+        } catch (UsageException | IllegalArgumentException e) {
+            err.println("asyncwatch: " + e.getMessage());
+            err.println("run 'asyncwatch help' for usage");
+            return 2;
+        } catch (Exception e) {
+            err.println("asyncwatch: " + args[0] + " failed: " + e);
+            return 1;
+        }
+    }
+
+    private static int replay(Args a, PrintStream out, PrintStream err) throws IOException {
+        Path input = a.positional("RECORDING.jsonl");
+        if (!Files.isReadable(input)) {
+            throw new UsageException("cannot read recording " + input);
+        }
+        Path outFile = a.path("--out");
+        AsyncwatchConfig config = a.config();
+        try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
+             Writer w = outFile != null ? Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)
+                     : new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8))) {
+            long started = System.nanoTime();
+            Replayer.Summary s = Replayer.replay(config, in, w);
+            err.printf("replayed %d records from %s in %.1f s: %d alerts, %d dead letters%n", s.records(), input,
+                    (System.nanoTime() - started) / 1e9, s.alerts(), s.deadLetters());
+            s.deadLetterReasons().forEach((reason, n) -> err.printf("  dead letters: %d x %s%n", n, reason));
+            s.skippedLines().forEach(line -> err.println("  skipped " + line));
+        }
+        return 0;
+    }
+
+    private static int generate(Args a, PrintStream err) throws IOException {
+        Path outFile = a.path("--out");
+        if (outFile == null) {
+            throw new UsageException("generate needs --out FILE");
+        }
+        long start = a.longOption("--start", 1_767_225_600_000L); // 2026-01-01T00:00:00Z
+        int minutes = (int) a.longOption("--minutes", 75);
+        int scale = (int) a.longOption("--scale", 1);
+        long seed = a.longOption("--seed", 42);
+        TrafficGenerator.Plan demo = TrafficGenerator.demoPlan(start, seed);
+        TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start, minutes, TrafficGenerator.threeLayers(scale),
+                demo.storms(), seed);
+        long n = 0;
+        try (Writer w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
+            for (Iterator<TrafficGenerator.Generated> it = TrafficGenerator.events(plan); it.hasNext(); ) {
+                TrafficGenerator.Generated g = it.next();
+                w.write(Recording.line(g.topic(), g.timestamp(), g.key(), g.event()));
+                w.write('\n');
+                n++;
+            }
+        }
+        err.printf("wrote %d records (%d minutes, scale %d, seed %d) to %s%n", n, minutes, scale, seed, outFile);
+        return 0;
+    }
+
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** Minimal option parsing: {@code --name value}, {@code --flag}, and positionals. */
+    static final class Args {
+        private final List<String> args;
+
+        Args(List<String> args) {
+            this.args = args;
+        }
+
+        boolean flag(String name) {
+            return args.contains(name);
+        }
+
+        String option(String name) {
+            int i = args.indexOf(name);
+            if (i < 0) {
+                return null;
+            }
+            if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
+                throw new UsageException(name + " needs a value");
+            }
+            return args.get(i + 1);
+        }
+
+        Path path(String name) {
+            String v = option(name);
+            return v == null ? null : Path.of(v);
+        }
+
+        long longOption(String name, long dflt) {
+            String v = option(name);
+            if (v == null) {
+                return dflt;
+            }
+            try {
+                return Long.parseLong(v.replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new UsageException(name + " expects a whole number, got '" + v + "'");
+            }
+        }
+
+        Path positional(String what) {
+            for (int i = 0; i < args.size(); i++) {
+                String s = args.get(i);
+                if (s.startsWith("--")) {
+                    if (!s.equals("--keep-running") && !s.equals("--create-topics")) {
+                        i++;
+                    }
+                    continue;
+                }
+                return Path.of(s);
+            }
+            throw new UsageException("missing " + what);
+        }
+
+        AsyncwatchConfig config() {
+            return AsyncwatchConfig.load(path("--config"), System.getenv());
+        }
+
+        AsyncwatchConfig requiredConfig() {
+            if (path("--config") == null && !System.getenv().containsKey("KAFKA_BOOTSTRAP_SERVERS")) {
+                throw new UsageException("run needs --config FILE (with bootstrap.servers) or KAFKA_BOOTSTRAP_SERVERS");
+            }
+            return config();
+        }
+    }
+}
