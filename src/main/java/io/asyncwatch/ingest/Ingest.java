@@ -23,12 +23,12 @@ public final class Ingest {
         Map<String, KStream<String, Ingested<T>>> branches = builder
                 .stream(topic.name(), topic.consumed(name + "-source"))
                 .process(() -> new IngestProcessor<>(type, maxSkewMs), Named.as(name + "-validate"))
-                .split(Named.as(name + "-"))
+                .split(Named.as(name + "-split-"))
                 .branch((k, v) -> v.event() != null, Branched.as("valid"))
                 .defaultBranch(Branched.as("invalid"));
-        KStream<String, T> events = branches.get(name + "-valid")
+        KStream<String, T> events = branches.get(name + "-split-valid")
                 .mapValues(Ingested::event, Named.as(name + "-events"));
-        KStream<String, DeadLetter> dead = branches.get(name + "-invalid")
+        KStream<String, DeadLetter> dead = branches.get(name + "-split-invalid")
                 .mapValues(Ingested::rejected, Named.as(name + "-dead-letters"));
         return new Streams<>(events, dead);
     }

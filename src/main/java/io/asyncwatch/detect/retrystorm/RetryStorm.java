@@ -45,10 +45,10 @@ public final class RetryStorm {
         Map<String, KStream<String, Output>> split = requestsByService
                 .process(new RetryStormProcessor.Supplier(settings, graceMs, calmWindowsToReport, inMemoryStores),
                         Named.as("retry-storm"))
-                .split(Named.as("retry-storm-"))
+                .split(Named.as("retry-storm-split-"))
                 .branch((k, v) -> v.window() != null, Branched.as("windows"))
                 .defaultBranch(Branched.as("late"));
-        KStream<String, ClosedWindow> windows = split.get("retry-storm-windows")
+        KStream<String, ClosedWindow> windows = split.get("retry-storm-split-windows")
                 .mapValues(Output::window, Named.as("retry-storm-window"));
         KStream<String, RetryWindowMetric> metrics = windows
                 .mapValues(RetryStorm::metric, Named.as("retry-storm-metrics"));
@@ -58,7 +58,7 @@ public final class RetryStorm {
                     Finding f = finding(w, settings);
                     return org.apache.kafka.streams.KeyValue.pair(f.fingerprint(), f);
                 }, Named.as("retry-storm-findings"));
-        KStream<String, DeadLetter> late = split.get("retry-storm-late")
+        KStream<String, DeadLetter> late = split.get("retry-storm-split-late")
                 .mapValues(o -> lateLetter(o, requestsTopic), Named.as("retry-storm-late-events"));
         return new Outputs(findings, metrics, late);
     }

@@ -1,0 +1,362 @@
+package io.asyncwatch.serde;
+
+import static io.asyncwatch.serde.JsonCodecTest.assertContains;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.model.Alert;
+import io.asyncwatch.model.AlertStatus;
+import io.asyncwatch.model.AlertType;
+import io.asyncwatch.model.CircuitBreaker;
+import io.asyncwatch.model.ClockEvent;
+import io.asyncwatch.model.DeadLetter;
+import io.asyncwatch.model.HeartbeatEvent;
+import io.asyncwatch.model.Kind;
+import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.model.RetryWindowMetric;
+import io.asyncwatch.model.Role;
+import io.asyncwatch.model.Severity;
+import io.asyncwatch.model.Status;
+import io.asyncwatch.topics.Topics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.common.serialization.Serde;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Both wire formats carry every record type without loss, and the Avro bytes are what any Confluent-style
+ * consumer or producer writes: magic byte, big-endian schema id, plain Avro binary of the project's .avsc.
+ */
+class AvroCodecTest {
+
+    private static final long T = 1_700_000_000_000L;
+
+    // Distinct ids, some with several non-zero bytes, so that a little-endian or truncated header cannot pass.
+    private static final int REQUEST_ID = 0x0A0B0C0D;
+    private static final int HEARTBEAT_ID = 0x00000102;
+    private static final int CLOCK_ID = 3;
+    private static final int ALERT_ID = 0x00010001;
+    private static final int DEAD_LETTER_ID = 0x7F000000;
+    private static final int METRIC_ID = 0x00FF00FF;
+
+    /** Avro in and out, with every schema id set in the configuration, as an operator would. */
+    private static final AsyncwatchConfig AVRO = AsyncwatchConfig.fromMap(Map.of(
+            "asyncwatch.input.format", "avro",
+            "asyncwatch.output.format", "avro",
+            "asyncwatch.avro.schema-id.request", Integer.toString(REQUEST_ID),
+            "asyncwatch.avro.schema-id.heartbeat", Integer.toString(HEARTBEAT_ID),
+            "asyncwatch.avro.schema-id.clock", Integer.toString(CLOCK_ID),
+            "asyncwatch.avro.schema-id.alert", Integer.toString(ALERT_ID),
+            "asyncwatch.avro.schema-id.dead-letter", Integer.toString(DEAD_LETTER_ID),
+            "asyncwatch.avro.schema-id.retry-window-metric", Integer.toString(METRIC_ID)));
+    private static final Topics TOPICS = Topics.from(AVRO);
+
+    static final RequestEvent FULL_REQUEST = new RequestEvent("e-42", T, "svc-order", "api-gateway", "pod-7",
+            "svc-payment", "POST /orders", 3, "intent-9", Status.TIMEOUT, 1500.25, 1500L, "tr-1", "sp-2", "sp-1",
+            List.of("e-40", "hb-3"), Kind.WRITE, "Order[1337]", 17L, Map.of("pod-7", 17L, "pod-8", 4L),
+            CircuitBreaker.HALF_OPEN);
+    static final RequestEvent MINIMAL_REQUEST = new RequestEvent("e-1", T, "svc-order", "service", null, null, null,
+            1, null, Status.SUCCESS, 0.0, null, null, null, null, null, null, null, null, null, null);
+    static final HeartbeatEvent HEARTBEAT = new HeartbeatEvent(null, "broker-2", "kafka-eu", T, 41L, Role.LEADER, 7L,
+            500L);
+    static final ClockEvent CLOCK = new ClockEvent("c-1", "db-1", "pg", T, -231.5, 12.25, false, 99L,
+            Map.of("db-1", 99L, "db-2", 98L));
+    static final Alert ALERT = new Alert("a-1", "RETRY_STORM|service=svc-order", AlertType.RETRY_STORM, Severity.PAGE,
+            AlertStatus.FIRING, Map.of("service", "svc-order", "layer", "service"), "Retry storm on svc-order: 6.0x",
+            6.0, 5.0, T, T + 60_000, List.of("window ...: 120 retries / 200 attempts", "e-7"),
+            List.of("Check the callee", "Shed load"));
+    /** Non-UTF-8 bytes: exactly what a dead letter must preserve untouched. */
+    static final DeadLetter DEAD_LETTER = new DeadLetter("asyncwatch.requests", 4, 123_456_789_012L, T, "svc-order",
+            new byte[] {(byte) 0xC3, 0x28, 0x00, (byte) 0xFF, '{'}, null, "requests: not a JSON object");
+    static final DeadLetter TOMBSTONE_LETTER = new DeadLetter("asyncwatch.heartbeats", null, null, null, null, null,
+            null, "heartbeats: null value (tombstone): an event is required");
+    static final RetryWindowMetric STORM_METRIC = new RetryWindowMetric(RetryWindowMetric.NAME, "svc-order",
+            "service", T, T + 60_000, 200, 120, 0.6, 12_000, 0.1, 6.0, 1e-40, Severity.PAGE, "STORM", 2, 1);
+    static final RetryWindowMetric CALM_METRIC = new RetryWindowMetric(RetryWindowMetric.NAME, "svc-order",
+            "service", T, T + 60_000, 3, 0, 0.0, 0, 0.0, 0.0, 1.0, null, "LOW_VOLUME", 0, 0);
+
+    /** One record type in one shape, with the codecs the application would use for it. */
+    record Case(String name, Object value, String schema, int schemaId, Codec<Object> avro, Codec<Object> json) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Case> cases() {
+        return Stream.of(
+                input("RequestEvent (fully populated)", FULL_REQUEST, "request", REQUEST_ID, Topics::requestCodec),
+                input("RequestEvent (minimal)", MINIMAL_REQUEST, "request", REQUEST_ID, Topics::requestCodec),
+                input("HeartbeatEvent", HEARTBEAT, "heartbeat", HEARTBEAT_ID, Topics::heartbeatCodec),
+                input("ClockEvent", CLOCK, "clock", CLOCK_ID, Topics::clockCodec),
+                output("Alert", ALERT, "alert", ALERT_ID, TOPICS.alerts().valueSerde()),
+                output("DeadLetter", DEAD_LETTER, "dead-letter", DEAD_LETTER_ID, TOPICS.dlq().valueSerde()),
+                output("DeadLetter (tombstone)", TOMBSTONE_LETTER, "dead-letter", DEAD_LETTER_ID,
+                        TOPICS.dlq().valueSerde()),
+                output("RetryWindowMetric (storm)", STORM_METRIC, "retry-window-metric", METRIC_ID,
+                        TOPICS.metrics().valueSerde()),
+                output("RetryWindowMetric (calm)", CALM_METRIC, "retry-window-metric", METRIC_ID,
+                        TOPICS.metrics().valueSerde()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Case input(String name, Object value, String schema, int id, Function<Topics, Codec<?>> codec) {
+        Codec<Object> avro = (Codec<Object>) codec.apply(TOPICS);
+        return new Case(name, value, "schemas/" + schema + ".avsc", id, avro,
+                (Codec<Object>) (Codec<?>) new JsonCodec<>(value.getClass()));
+    }
+
+    /** Output topics expose serdes, not codecs: wrap the configured serde so the same checks apply. */
+    @SuppressWarnings("unchecked")
+    private static Case output(String name, Object value, String schema, int id, Serde<?> serde) {
+        Serde<Object> s = (Serde<Object>) serde;
+        Codec<Object> avro = new Codec<>() {
+            @Override
+            public byte[] encode(Object v) {
+                return s.serializer().serialize("topic", v);
+            }
+
+            @Override
+            public Object decode(byte[] bytes) {
+                return s.deserializer().deserialize("topic", bytes);
+            }
+        };
+        return new Case(name, value, "schemas/" + schema + ".avsc", id, avro,
+                (Codec<Object>) (Codec<?>) new JsonCodec<>(value.getClass()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void jsonRoundTripsToAnEqualObject(Case c) throws DecodeException {
+        assertSameRecord(c.value(), c.json().decode(c.json().encode(c.value())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void avroRoundTripsToAnEqualObject(Case c) throws DecodeException {
+        assertSameRecord(c.value(), c.avro().decode(c.avro().encode(c.value())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void avroBytesCarryTheConfluentHeaderWithTheConfiguredSchemaId(Case c) {
+        byte[] bytes = c.avro().encode(c.value());
+        assertTrue(bytes.length > 5, "header plus a body");
+        assertEquals(0, bytes[0], "magic byte");
+        int id = c.schemaId();
+        byte[] bigEndian = {(byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id};
+        assertArrayEquals(bigEndian, Arrays.copyOfRange(bytes, 1, 5), "schema id " + id + ", big-endian");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void aPlainAvroReaderWithTheAvscReadsTheBody(Case c) throws IOException {
+        Schema schema = AvroCodec.loadSchema(c.schema());
+        GenericRecord generic = readGeneric(schema, c.avro().encode(c.value()));
+        assertEquals(schema.getFullName(), generic.getSchema().getFullName());
+        for (RecordComponent rc : c.value().getClass().getRecordComponents()) {
+            assertEquals(plain(component(c.value(), rc)), plain(generic.get(rc.getName())),
+                    () -> c.name() + "." + rc.getName());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void aRecordWrittenByAPlainAvroWriterDecodes(Case c) throws Exception {
+        Schema schema = AvroCodec.loadSchema(c.schema());
+        byte[] framed = frame(c.schemaId(), writeGeneric(schema, toGeneric(schema, c.value())));
+        assertSameRecord(c.value(), c.avro().decode(framed));
+    }
+
+    @Test
+    void plainReaderSeesTheRequestFieldsByName() throws IOException {
+        // Spelled out for the richest type, so the generic comparison above is not the only witness.
+        GenericRecord r = readGeneric(AvroCodec.loadSchema("schemas/request.avsc"),
+                TOPICS.requestCodec().encode(FULL_REQUEST));
+        assertEquals("e-42", r.get("eventId").toString());
+        assertEquals(T, r.get("timestamp"));
+        assertEquals("svc-order", r.get("service").toString());
+        assertEquals(3, r.get("attempt"));
+        assertEquals("TIMEOUT", r.get("status").toString());
+        assertInstanceOf(GenericData.EnumSymbol.class, r.get("status"));
+        assertEquals(1500.25, r.get("latencyMs"));
+        assertEquals(1500L, r.get("timeoutMs"));
+        assertEquals(List.of("e-40", "hb-3"), plain(r.get("causedBy")));
+        assertEquals("WRITE", r.get("kind").toString());
+        assertEquals(Map.of("pod-7", 17L, "pod-8", 4L), plain(r.get("vectorClock")));
+        assertEquals("HALF_OPEN", r.get("circuitBreaker").toString());
+        assertNull(readGeneric(AvroCodec.loadSchema("schemas/request.avsc"),
+                TOPICS.requestCodec().encode(MINIMAL_REQUEST)).get("vectorClock"));
+    }
+
+    @Test
+    void aHandWrittenGenericRequestDecodes() throws Exception {
+        Schema schema = AvroCodec.loadSchema("schemas/request.avsc");
+        GenericRecord r = new GenericData.Record(schema);
+        r.put("eventId", "e-9");
+        r.put("timestamp", T);
+        r.put("service", "svc-cart");
+        r.put("layer", "database");
+        r.put("attempt", 2);
+        r.put("status", new GenericData.EnumSymbol(schema.getField("status").schema(), "ERROR"));
+        r.put("latencyMs", 3.5);
+        r.put("vectorClock", Map.of("db-1", 5L));
+        r.put("causedBy", List.of("e-8"));
+        byte[] framed = frame(REQUEST_ID, writeGeneric(schema, r));
+
+        RequestEvent decoded = TOPICS.requestCodec().decode(framed);
+
+        assertEquals(new RequestEvent("e-9", T, "svc-cart", "database", null, null, null, 2, null, Status.ERROR, 3.5,
+                null, null, null, null, List.of("e-8"), null, null, null, Map.of("db-1", 5L), null), decoded);
+    }
+
+    @Test
+    void bytesWithoutTheConfluentFrameAreRejectedWithAReason() throws IOException {
+        Codec<RequestEvent> codec = TOPICS.requestCodec();
+        byte[] bareBody = writeGeneric(AvroCodec.loadSchema("schemas/request.avsc"),
+                toGeneric(AvroCodec.loadSchema("schemas/request.avsc"), MINIMAL_REQUEST));
+        for (byte[] notFramed : List.of(bareBody, "{\"eventId\":\"e-1\"}".getBytes(), new byte[] {0, 0, 0},
+                new byte[0], new byte[] {1, 0, 0, 0, 1, 2})) {
+            DecodeException e = assertThrows(DecodeException.class, () -> codec.decode(notFramed),
+                    () -> "accepted " + Arrays.toString(notFramed));
+            assertContains(e.getMessage(), "not Confluent-framed Avro", "magic byte");
+        }
+    }
+
+    @Test
+    void aFramedButTruncatedBodyIsRejectedWithAReason() {
+        byte[] good = TOPICS.requestCodec().encode(FULL_REQUEST);
+        byte[] truncated = Arrays.copyOf(good, good.length - 4);
+        DecodeException e = assertThrows(DecodeException.class, () -> TOPICS.requestCodec().decode(truncated));
+        assertContains(e.getMessage(), "not a valid Avro RequestEvent");
+    }
+
+    // --- helpers ---
+
+    /** Field-by-field equality; byte[] by content, which record equals() does not do. */
+    static void assertSameRecord(Object expected, Object actual) {
+        assertNotNull(actual);
+        assertEquals(expected.getClass(), actual.getClass());
+        for (RecordComponent rc : expected.getClass().getRecordComponents()) {
+            Object e = component(expected, rc);
+            Object a = component(actual, rc);
+            if (e instanceof byte[] eb) {
+                assertTrue(a instanceof byte[] ab && Arrays.equals(eb, ab), () -> rc.getName() + ": bytes differ");
+            } else {
+                assertEquals(e, a, rc.getName());
+            }
+        }
+    }
+
+    static Object component(Object record, RecordComponent rc) {
+        try {
+            return rc.getAccessor().invoke(record);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static GenericRecord readGeneric(Schema schema, byte[] framed) throws IOException {
+        byte[] body = Arrays.copyOfRange(framed, 5, framed.length);
+        var decoder = DecoderFactory.get().binaryDecoder(body, null);
+        GenericRecord r = new GenericDatumReader<GenericRecord>(schema).read(null, decoder);
+        assertTrue(decoder.isEnd(), "the body is exactly one record");
+        return r;
+    }
+
+    private static byte[] writeGeneric(Schema schema, GenericRecord record) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
+
+    private static byte[] frame(int schemaId, byte[] body) {
+        return ByteBuffer.allocate(5 + body.length).put((byte) 0).putInt(schemaId).put(body).array();
+    }
+
+    /** A Java record as a GenericRecord of {@code schema}, field by name: what a non-Java producer would build. */
+    private static GenericRecord toGeneric(Schema schema, Object value) {
+        GenericRecord r = new GenericData.Record(schema);
+        for (RecordComponent rc : value.getClass().getRecordComponents()) {
+            Schema.Field field = schema.getField(rc.getName());
+            assertNotNull(field, () -> "schema has no field " + rc.getName());
+            r.put(rc.getName(), toAvro(field.schema(), component(value, rc)));
+        }
+        return r;
+    }
+
+    private static Object toAvro(Schema schema, Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (schema.getType() == Schema.Type.UNION) {
+            Schema nonNull = schema.getTypes().stream().filter(s -> s.getType() != Schema.Type.NULL).findFirst()
+                    .orElseThrow();
+            return toAvro(nonNull, v);
+        }
+        if (v instanceof Enum<?> e) {
+            return new GenericData.EnumSymbol(schema, e.name());
+        }
+        if (v instanceof byte[] b) {
+            return ByteBuffer.wrap(b);
+        }
+        return v;
+    }
+
+    /** Java and Avro generic values in one comparable form: Utf8 to String, enums to names, bytes to lists. */
+    private static Object plain(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof CharSequence || v instanceof Enum<?> || v instanceof GenericData.EnumSymbol) {
+            return v.toString();
+        }
+        if (v instanceof byte[] b) {
+            return plain(ByteBuffer.wrap(b));
+        }
+        if (v instanceof ByteBuffer bb) {
+            List<Byte> out = new ArrayList<>();
+            ByteBuffer d = bb.duplicate();
+            while (d.hasRemaining()) {
+                out.add(d.get());
+            }
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(AvroCodecTest::plain).toList();
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<Object, Object> out = new HashMap<>();
+            m.forEach((k, x) -> out.put(plain(k), plain(x)));
+            return out;
+        }
+        return v;
+    }
+}
