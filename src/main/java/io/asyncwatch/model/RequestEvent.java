@@ -1,5 +1,6 @@
 package io.asyncwatch.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 import java.util.Map;
 
@@ -30,6 +31,8 @@ public record RequestEvent(
         Map<String, Long> vectorClock,
         CircuitBreaker circuitBreaker) {
 
+    /** Derived, not a contract field: ignored so that neither JSON nor Avro output carries a "retry" field. */
+    @JsonIgnore
     public boolean isRetry() {
         return attempt != null && attempt >= 2;
     }

@@ -1,7 +1,10 @@
 package io.asyncwatch.serde;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -18,7 +21,7 @@ public final class JsonCodec<T> implements Codec<T> {
 
     public JsonCodec(Class<T> type) {
         this.type = type;
-        this.reader = Json.MAPPER.readerFor(type);
+        this.reader = Json.MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     @Override
@@ -35,10 +38,21 @@ public final class JsonCodec<T> implements Codec<T> {
         if (first < 0 || bytes[first] != '{') {
             throw new DecodeException("not a JSON object");
         }
-        try {
-            T value = reader.readValue(bytes);
+        // Trailing data is checked by hand: Jackson's own check reports it as a type mismatch of the whole value
+        // ("wrong type (expected RequestEvent)"), which sends an operator looking for the wrong problem.
+        try (JsonParser parser = reader.createParser(bytes)) {
+            T value = reader.readValue(parser);
             if (value == null) {
                 throw new DecodeException("not a JSON object");
+            }
+            JsonToken trailing;
+            try {
+                trailing = parser.nextToken();
+            } catch (JsonProcessingException e) {
+                throw new DecodeException("trailing data after the JSON object: " + firstLine(e.getOriginalMessage()), e);
+            }
+            if (trailing != null) {
+                throw new DecodeException("trailing data after the JSON object, starting with '" + parser.getText() + "'");
             }
             return value;
         } catch (JsonProcessingException e) {

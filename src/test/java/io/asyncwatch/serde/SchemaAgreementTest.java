@@ -188,7 +188,7 @@ class SchemaAgreementTest {
             if (current == null || !line.startsWith("|")) {
                 continue;
             }
-            String[] parts = line.split("\\|", -1);
+            String[] parts = line.split("(?<!\\\\)\\|", -1); // an escaped \| inside a cell is a literal pipe
             List<String> cells = Arrays.stream(parts, 1, parts.length - 1).map(String::strip).toList();
             if (cells.get(0).equals("field")) {
                 requiredColumn = cells.indexOf("required");
