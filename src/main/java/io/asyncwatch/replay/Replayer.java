@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -38,6 +39,7 @@ public final class Replayer {
     }
 
     private static final int MAX_SKIPPED_REPORTED = 20;
+    private static final int DRAIN_EVERY = 1_000;
 
     private Replayer() {
     }
@@ -67,6 +69,7 @@ public final class Replayer {
                     new StringDeserializer(), topics.alerts().valueSerde().deserializer());
             TestOutputTopic<String, DeadLetter> dlqTopic = driver.createOutputTopic(topics.dlq().name(),
                     new StringDeserializer(), topics.dlq().valueSerde().deserializer());
+            Map<String, TestOutputTopic<byte[], byte[]>> drains = new TreeMap<>();
             String line;
             while ((line = in.readLine()) != null) {
                 lines++;
@@ -95,12 +98,30 @@ public final class Replayer {
                     deadLetters++;
                     reasons.merge(reasonKind(d.reason()), 1L, Long::sum);
                 }
+                if (records % DRAIN_EVERY == 0) {
+                    drainOthers(driver, drains, topics);
+                }
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
         alertsOut.flush();
         return new Summary(lines, records, alerts, deadLetters, skipped, reasons);
+    }
+
+    /**
+     * The driver keeps every record written to any topic, internal ones included, until it is read: without this
+     * a long recording holds its repartitioned copies (and metrics) in memory to the end.
+     */
+    private static void drainOthers(TopologyTestDriver driver, Map<String, TestOutputTopic<byte[], byte[]>> drains,
+                                    Topics topics) {
+        for (String topic : driver.producedTopicNames()) {
+            if (topic.equals(topics.alerts().name()) || topic.equals(topics.dlq().name())) {
+                continue;
+            }
+            drains.computeIfAbsent(topic, t -> driver.createOutputTopic(t, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())).readRecordsToList();
+        }
     }
 
     /** "requests: field 'attempt': wrong type (expected integer)" -> "requests: field 'attempt'". */
