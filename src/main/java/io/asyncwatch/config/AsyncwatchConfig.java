@@ -115,6 +115,11 @@ public record AsyncwatchConfig(
         return fromMap(values);
     }
 
+    /** Set by Kafka's own scripts and images for the JVM, not client properties. */
+    private static final Set<String> KAFKA_LAUNCHER_VARIABLES = Set.of("KAFKA_HOME", "KAFKA_OPTS", "KAFKA_HEAP_OPTS",
+            "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_LOG4J_OPTS", "KAFKA_JMX_OPTS", "KAFKA_GC_LOG_OPTS", "KAFKA_DEBUG",
+            "KAFKA_VERSION", "KAFKA_CLUSTER_ID");
+
     /** {@code ASYNCWATCH_*} maps onto our known keys, {@code KAFKA_*} onto lower-case dotted Kafka properties. */
     static Map<String, String> fromEnvironment(Map<String, String> env) {
         Map<String, String> byEnvName = new TreeMap<>();
@@ -123,7 +128,8 @@ public record AsyncwatchConfig(
         env.forEach((name, value) -> {
             if (name.startsWith("ASYNCWATCH_") && byEnvName.containsKey(name)) {
                 out.put(byEnvName.get(name), value.trim());
-            } else if (name.startsWith("KAFKA_") && name.length() > "KAFKA_".length()) {
+            } else if (name.startsWith("KAFKA_") && name.length() > "KAFKA_".length()
+                    && !KAFKA_LAUNCHER_VARIABLES.contains(name)) {
                 out.put(name.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), value.trim());
             }
         });
