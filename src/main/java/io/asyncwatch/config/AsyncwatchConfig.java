@@ -109,11 +109,15 @@ public record AsyncwatchConfig(
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
             }
-            p.stringPropertyNames().forEach(k -> values.put(k, p.getProperty(k).trim()));
+            // Our values are trimmed when parsed; Kafka's pass through exactly (a password may end in a space).
+            p.stringPropertyNames().forEach(k -> values.put(k, p.getProperty(k)));
         }
         values.putAll(fromEnvironment(env));
         return fromMap(values);
     }
+
+    /** Read by the launcher script, not settings. */
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("ASYNCWATCH_JAVA_OPTS");
 
     /** Set by Kafka's own scripts and images for the JVM, not client properties. */
     private static final Set<String> KAFKA_LAUNCHER_VARIABLES = Set.of("KAFKA_HOME", "KAFKA_OPTS", "KAFKA_HEAP_OPTS",
@@ -125,14 +129,21 @@ public record AsyncwatchConfig(
         Map<String, String> byEnvName = new TreeMap<>();
         DEFAULTS.keySet().forEach(k -> byEnvName.put(envName(k), k));
         Map<String, String> out = new TreeMap<>();
+        Set<String> unknown = new TreeSet<>();
         env.forEach((name, value) -> {
             if (name.startsWith("ASYNCWATCH_") && byEnvName.containsKey(name)) {
                 out.put(byEnvName.get(name), value.trim());
+            } else if (name.startsWith("ASYNCWATCH_") && !LAUNCHER_VARIABLES.contains(name)) {
+                unknown.add(name);
             } else if (name.startsWith("KAFKA_") && name.length() > "KAFKA_".length()
                     && !KAFKA_LAUNCHER_VARIABLES.contains(name)) {
-                out.put(name.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), value.trim());
+                out.put(name.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
             }
         });
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown environment variable(s) " + unknown
+                    + "; asyncwatch settings map to " + byEnvName.keySet());
+        }
         return out;
     }
 
@@ -200,7 +211,7 @@ public record AsyncwatchConfig(
 
     private record Values(Map<String, String> values) {
         String text(String key) {
-            String v = values.get(key);
+            String v = values.get(key) == null ? null : values.get(key).trim();
             if (v == null || v.isBlank()) {
                 throw new IllegalArgumentException(key + " must not be empty");
             }

@@ -14,7 +14,8 @@ import org.apache.avro.Schema;
 /**
  * Avro binary in the Confluent wire format: magic byte 0, the 4-byte big-endian schema id, then the Avro body.
  * The schema is the project's own {@code schemas/*.avsc}; records are read with it as the writer schema, so
- * producers must write the contract schema (registered under the id given in the configuration).
+ * producers must write the contract schema, registered under the id given in the configuration: a record carrying
+ * another id is rejected rather than decoded with the wrong schema.
  */
 public final class AvroCodec<T> implements Codec<T> {
 
@@ -68,6 +69,12 @@ public final class AvroCodec<T> implements Codec<T> {
     public T decode(byte[] bytes) throws DecodeException {
         if (bytes.length < HEADER || bytes[0] != MAGIC) {
             throw new DecodeException("not Confluent-framed Avro (expected magic byte 0 and a 4-byte schema id)");
+        }
+        int writerId = ByteBuffer.wrap(bytes, 1, 4).getInt();
+        if (writerId != schemaId) {
+            // Without a registry client we can only read what was written with the contract schema.
+            throw new DecodeException("written with schema id " + writerId + ", but " + schema.getName()
+                    + " is configured as schema id " + schemaId + " (asyncwatch.avro.schema-id.*)");
         }
         try {
             T value = reader.readValue(bytes, HEADER, bytes.length - HEADER);

@@ -201,4 +201,25 @@ class AsyncwatchConfigTest {
         Files.writeString(file, content, StandardCharsets.UTF_8);
         return file;
     }
+
+    @Test
+    void aTypoInAnAsyncwatchEnvironmentVariableIsRejectedLikeInTheFile() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AsyncwatchConfig.load(null,
+                Map.of("ASYNCWATCH_RETRY_STORM_WARN_MULTIPLYER", "3")));
+        assertTrue(e.getMessage().contains("ASYNCWATCH_RETRY_STORM_WARN_MULTIPLYER"), e.getMessage());
+        // The launcher's own variable and Kafka's launcher variables are not settings.
+        AsyncwatchConfig c = AsyncwatchConfig.load(null, Map.of("ASYNCWATCH_JAVA_OPTS", "-Xmx1g",
+                "KAFKA_HEAP_OPTS", "-Xmx1g", "KAFKA_BOOTSTRAP_SERVERS", "b:9092"));
+        assertEquals(Map.of("bootstrap.servers", "b:9092"), c.kafka());
+    }
+
+    @Test
+    void kafkaValuesKeepTrailingSpaces(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("app.properties");
+        Files.writeString(file, "ssl.key.password=secret  \n"
+                + "asyncwatch.retry-storm.warn-multiplier=3.0  \n", StandardCharsets.UTF_8);
+        AsyncwatchConfig c = AsyncwatchConfig.load(file, Map.of());
+        assertEquals("secret  ", c.kafka().get("ssl.key.password"));
+        assertEquals(3.0, c.retryStorm().warnMultiplier());
+    }
 }

@@ -359,4 +359,17 @@ class AvroCodecTest {
         }
         return v;
     }
+
+    @Test
+    void aRecordWrittenWithAnotherSchemaIdIsRejectedNotMisread() {
+        AvroCodec<io.asyncwatch.model.HeartbeatEvent> heartbeats =
+                new AvroCodec<>(io.asyncwatch.model.HeartbeatEvent.class, "schemas/heartbeat.avsc", 2);
+        AvroCodec<io.asyncwatch.model.ClockEvent> clocks =
+                new AvroCodec<>(io.asyncwatch.model.ClockEvent.class, "schemas/clock.avsc", 3);
+        byte[] heartbeat = heartbeats.encode(new io.asyncwatch.model.HeartbeatEvent("hb-1", "node-1", "c1",
+                1_700_000_000_000L, 7L, io.asyncwatch.model.Role.LEADER, 3L, 1000L));
+        DecodeException e = org.junit.jupiter.api.Assertions.assertThrows(DecodeException.class,
+                () -> clocks.decode(heartbeat));
+        assertTrue(e.getMessage().contains("schema id 2") && e.getMessage().contains("schema id 3"), e.getMessage());
+    }
 }
