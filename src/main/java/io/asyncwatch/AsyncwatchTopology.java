@@ -57,9 +57,12 @@ public final class AsyncwatchTopology {
         retryStorm.metrics().to(topics.metrics().name(), topics.metrics().produced("metrics-sink"));
         KStream<String, DeadLetter> deadLetters = requests.deadLetters()
                 .merge(heartbeats.deadLetters(), Named.as("dead-letters-heartbeats"))
-                .merge(clocks.deadLetters(), Named.as("dead-letters-clocks"))
-                .merge(retryStorm.lateEvents(), Named.as("dead-letters-late"));
+                .merge(clocks.deadLetters(), Named.as("dead-letters-clocks"));
         deadLetters.to(topics.dlq().name(), topics.dlq().produced("dlq-sink"));
+        // Late events get a sink of their own: merging them into the ingest dead letters would join the detector
+        // and the input sources into one sub-topology, whose tasks share one stream time. On a broker the input
+        // partition then runs ahead of the repartitioned events and every event arrives "late".
+        retryStorm.lateEvents().to(topics.dlq().name(), topics.dlq().produced("dlq-late-sink"));
         return builder.build();
     }
 }
