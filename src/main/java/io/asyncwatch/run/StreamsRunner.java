@@ -1,0 +1,209 @@
+package io.asyncwatch.run;
+
+import io.asyncwatch.AsyncwatchTopology;
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.topics.TopicLayout;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+
+/**
+ * Runs the asyncwatch topology against a Kafka cluster ({@code asyncwatch run}). Everything that is not an
+ * {@code asyncwatch.*} key in the configuration is handed to Kafka Streams untouched, so security (SASL, SSL),
+ * client tuning and the processing guarantee are configuration, not code.
+ */
+public final class StreamsRunner {
+
+    public static final String DEFAULT_APPLICATION_ID = "asyncwatch";
+    public static final String DEFAULT_PROCESSING_GUARANTEE = StreamsConfig.EXACTLY_ONCE_V2;
+
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final long ADMIN_TIMEOUT_SECONDS = 60;
+
+    private StreamsRunner() {
+    }
+
+    /**
+     * The Kafka Streams properties: our defaults ({@code application.id=asyncwatch},
+     * {@code processing.guarantee=exactly_once_v2}), then every pass-through entry of the configuration as is.
+     *
+     * @throws IllegalArgumentException if {@code bootstrap.servers} is not set
+     */
+    public static Properties streamsProperties(AsyncwatchConfig config) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, DEFAULT_PROCESSING_GUARANTEE);
+        p.putAll(config.kafka());
+        String bootstrap = p.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+        if (bootstrap == null || bootstrap.isBlank()) {
+            throw new IllegalArgumentException("bootstrap.servers is not set: put bootstrap.servers=HOST:PORT in the"
+                    + " config file or set KAFKA_BOOTSTRAP_SERVERS");
+        }
+        return p;
+    }
+
+    /**
+     * Admin client settings derived from the Streams properties (security settings included, {@code admin.}
+     * prefixed overrides applied), without the Streams-only keys the admin client would warn about.
+     */
+    public static Properties adminProperties(AsyncwatchConfig config) {
+        Properties streams = streamsProperties(config);
+        Map<String, Object> admin = new StreamsConfig(streams).getAdminConfigs(
+                streams.getProperty(StreamsConfig.APPLICATION_ID_CONFIG) + "-admin");
+        Properties p = new Properties();
+        p.putAll(admin);
+        return p;
+    }
+
+    /**
+     * Creates the external topics of {@link TopicLayout#plans} that do not exist yet, with their partitions and
+     * configs and the broker's default replication factor. Existing topics are left as they are.
+     */
+    public static void createTopics(Admin admin, AsyncwatchConfig config) {
+        List<NewTopic> wanted = new ArrayList<>();
+        for (TopicLayout.TopicPlan plan : TopicLayout.plans(config)) {
+            wanted.add(new NewTopic(plan.name(), Optional.of(plan.partitions()), Optional.empty())
+                    .configs(plan.configs()));
+        }
+        Set<String> existing;
+        try {
+            existing = admin.listTopics().names().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot list topics: " + rootMessage(e), e);
+        }
+        List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        CreateTopicsResult result = admin.createTopics(missing);
+        for (NewTopic t : missing) {
+            try {
+                result.values().get(t.name()).get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + t.name() + ": " + rootMessage(e), e);
+                }
+                // Created meanwhile by someone else: fine, existing topics are left alone.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while creating topic " + t.name(), e);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create topic " + t.name() + ": " + rootMessage(e), e);
+            }
+        }
+    }
+
+    /**
+     * Runs until the Streams client stops: after Ctrl-C (a shutdown hook closes it) or a fatal error.
+     *
+     * @return 0 after a clean shutdown, 1 after an error
+     */
+    public static int run(AsyncwatchConfig config, boolean createTopics, PrintStream err) {
+        Properties props = streamsProperties(config);
+        if (createTopics) {
+            try (Admin admin = Admin.create(adminProperties(config))) {
+                createTopics(admin, config);
+            }
+            err.println("asyncwatch: topics ready: " + TopicLayout.plans(config).stream()
+                    .map(TopicLayout.TopicPlan::name).toList());
+        }
+
+        KafkaStreams streams = new KafkaStreams(AsyncwatchTopology.build(config), props);
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean failed = new AtomicBoolean();
+        AtomicReference<Throwable> fatal = new AtomicReference<>();
+        streams.setUncaughtExceptionHandler(uncaughtHandler(err, failed, fatal));
+        streams.setStateListener((now, before) -> {
+            err.println("asyncwatch: " + before + " -> " + now);
+            if (now == KafkaStreams.State.ERROR) {
+                failed.set(true);
+            }
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+
+        CountDownLatch reported = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            err.println("asyncwatch: shutting down");
+            streams.close(CLOSE_TIMEOUT);
+            stopped.countDown();
+            try {
+                // Let run() say how it ended before the JVM exits.
+                reported.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "asyncwatch-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            err.println("asyncwatch: starting application '" + props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)
+                    + "' on " + props.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + " ("
+                    + props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG) + "); Ctrl-C stops it");
+            streams.start();
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed.set(true);
+        } catch (RuntimeException e) {
+            err.println("asyncwatch: could not start: " + e);
+            failed.set(true);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is already running and closes the client.
+            }
+            streams.close(CLOSE_TIMEOUT);
+        }
+        try {
+            if (failed.get()) {
+                Throwable t = fatal.get();
+                err.println("asyncwatch: stopped after an error" + (t == null ? "" : ": " + rootMessage(t)));
+                return 1;
+            }
+            err.println("asyncwatch: stopped");
+            return 0;
+        } finally {
+            reported.countDown();
+        }
+    }
+
+    private static StreamsUncaughtExceptionHandler uncaughtHandler(PrintStream err, AtomicBoolean failed,
+                                                                   AtomicReference<Throwable> fatal) {
+        return e -> {
+            failed.set(true);
+            fatal.compareAndSet(null, e);
+            err.println("asyncwatch: fatal error in a stream thread, shutting down: " + e);
+            for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                err.println("  caused by: " + c);
+            }
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        };
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t + ")";
+    }
+}
