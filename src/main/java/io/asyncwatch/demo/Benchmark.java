@@ -25,7 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -67,17 +66,7 @@ public final class Benchmark {
         TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start.toEpochMilli(), minutes, services,
                 TrafficGenerator.demoPlan(start.toEpochMilli(), Demo.SEED).storms(), Demo.SEED);
 
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch cleanedUp = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                cleanedUp.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "asyncwatch-demo-shutdown-bench");
-        Runtime.getRuntime().addShutdownHook(hook);
+        CtrlC stop = new CtrlC("asyncwatch-bench-shutdown", Duration.ofSeconds(60));
 
         Path tempRoot = null;
         EmbeddedKafka broker = null;
@@ -93,7 +82,7 @@ public final class Benchmark {
             int inputPartitions = partitions.get(requestsTopic);
 
             long produced = produce(cfg, plan, events, stop, err);
-            if (stop.getCount() == 0) {
+            if (stop.requested()) {
                 err.println("bench: interrupted");
                 return 1;
             }
@@ -161,7 +150,7 @@ public final class Benchmark {
                     err.println("bench: asyncwatch stopped with an error: " + errors.describe());
                     return 1;
                 }
-                if (stop.getCount() == 0) {
+                if (stop.requested()) {
                     err.println("bench: interrupted");
                     return 1;
                 }
@@ -217,12 +206,7 @@ public final class Benchmark {
             if (tempRoot != null) {
                 Demo.deleteRecursively(tempRoot, err);
             }
-            cleanedUp.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running and waits for cleanedUp, counted down above.
-            }
+            stop.close();
             Demo.reportLingeringThreads(err);
         }
     }
@@ -231,7 +215,7 @@ public final class Benchmark {
         return services.stream().mapToInt(TrafficGenerator.Service::attemptsPerMinute).sum();
     }
 
-    private static long produce(AsyncwatchConfig cfg, TrafficGenerator.Plan plan, long events, CountDownLatch stop,
+    private static long produce(AsyncwatchConfig cfg, TrafficGenerator.Plan plan, long events, CtrlC stop,
                                 PrintStream err) {
         Codec<RequestEvent> codec = Topics.from(cfg).requestCodec();
         AtomicReference<Exception> sendError = new AtomicReference<>();
@@ -249,7 +233,7 @@ public final class Benchmark {
                 produced++;
                 if (produced % step == 0 && produced < events) {
                     err.printf("bench: produced %,d of %,d events%n", produced, events);
-                    if (stop.getCount() == 0) {
+                    if (stop.requested()) {
                         return produced;
                     }
                 }

@@ -84,17 +84,7 @@ public final class Demo {
     public static int run(AsyncwatchConfig config, boolean keepRunning, Path dataDir, PrintStream out,
                           PrintStream err) {
         long wallStart = System.nanoTime();
-        CountDownLatch stop = new CountDownLatch(1);     // Ctrl-C
-        CountDownLatch cleanedUp = new CountDownLatch(1); // the hook waits for this before the JVM goes on exiting
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                cleanedUp.await(HOOK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "asyncwatch-demo-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        CtrlC stop = new CtrlC("asyncwatch-demo-shutdown", HOOK_WAIT);
 
         Path tempRoot = null;
         EmbeddedKafka broker = null;
@@ -132,14 +122,14 @@ public final class Demo {
             err.println("demo: asyncwatch started (application.id " + applicationId + ", exactly_once_v2)");
 
             long produced = produce(cfg, plan, stop, err);
-            if (stop.getCount() == 0) {
+            if (stop.requested()) {
                 err.println("demo: interrupted");
                 return keepRunning ? 0 : 1;
             }
 
             long deadline = System.nanoTime() + ALERT_DEADLINE.toNanos();
             while (!watcher.resolved.await(200, TimeUnit.MILLISECONDS)) {
-                if (stop.getCount() == 0) {
+                if (stop.requested()) {
                     err.println("demo: interrupted");
                     return keepRunning ? 0 : 1;
                 }
@@ -177,7 +167,7 @@ public final class Demo {
             if (keepRunning) {
                 err.println("demo: still running; broker at " + broker.bootstrapServers() + ", requests topic "
                         + cfg.topics().requests() + "; new alerts are printed as they arrive. Ctrl-C stops.");
-                while (!stop.await(500, TimeUnit.MILLISECONDS)) {
+                while (!stop.await(500)) {
                     if (errors.failed()) {
                         err.println("demo: asyncwatch stopped with an error: " + errors.describe());
                         return 1;
@@ -206,12 +196,7 @@ public final class Demo {
             if (tempRoot != null) {
                 deleteRecursively(tempRoot, err);
             }
-            cleanedUp.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running and waits for cleanedUp, counted down above.
-            }
+            stop.close();
             reportLingeringThreads(err);
         }
     }
@@ -361,7 +346,7 @@ public final class Demo {
         }
     }
 
-    private static long produce(AsyncwatchConfig cfg, TrafficGenerator.Plan plan, CountDownLatch stop,
+    private static long produce(AsyncwatchConfig cfg, TrafficGenerator.Plan plan, CtrlC stop,
                                 PrintStream err) throws InterruptedException {
         Codec<RequestEvent> codec = Topics.from(cfg).requestCodec();
         long produced = 0;
@@ -377,7 +362,7 @@ public final class Demo {
                             HHMM.format(Instant.ofEpochMilli(nextReport)),
                             (nextReport - plan.startTime()) / 60_000, plan.minutes());
                     nextReport += reportEvery * 60_000L;
-                    if (stop.getCount() == 0) {
+                    if (stop.requested()) {
                         return produced;
                     }
                 }

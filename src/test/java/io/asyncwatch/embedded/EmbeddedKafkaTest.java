@@ -26,13 +26,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Exit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.asyncwatch.testing.InterceptKafkaExit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(InterceptKafkaExit.class)
 class EmbeddedKafkaTest {
 
     private static final String TOPIC = "incidents";
@@ -42,23 +42,6 @@ class EmbeddedKafkaTest {
     private static final int COMMITTED = 100;
     private static final int ABORTED = 10;
     private static final Duration READ_DEADLINE = Duration.ofSeconds(30);
-
-    // A fatal broker error would otherwise end the Surefire JVM instead of failing this test.
-    @BeforeAll
-    static void interceptExit() {
-        Exit.setExitProcedure((status, message) -> {
-            throw new IllegalStateException("broker called Exit.exit(" + status + "): " + message);
-        });
-        Exit.setHaltProcedure((status, message) -> {
-            throw new IllegalStateException("broker called Exit.halt(" + status + "): " + message);
-        });
-    }
-
-    @AfterAll
-    static void restoreExit() {
-        Exit.resetExitProcedure();
-        Exit.resetHaltProcedure();
-    }
 
     @Test
     @Timeout(120)

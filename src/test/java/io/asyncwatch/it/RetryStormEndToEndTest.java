@@ -53,12 +53,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.asyncwatch.testing.InterceptKafkaExit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +66,7 @@ import org.junit.jupiter.api.io.TempDir;
  * production topology runs on it with exactly-once processing, and a FIRING RETRY_STORM alert for the storm's
  * service comes out on the alerts topic, identical to the one the offline replay engine computes.
  */
+@ExtendWith(InterceptKafkaExit.class)
 class RetryStormEndToEndTest {
 
     /** 2023-11-14T22:13:00Z: a fixed, minute-aligned instant, never now(). */
@@ -86,23 +86,6 @@ class RetryStormEndToEndTest {
                     new Service("svc-stock", "service", "db-stock", 100, 0.02)),
             List.of(new Storm(STORM_SERVICE, STORM_MINUTE, List.of(12.0, 15.0, 12.0))),
             7L);
-
-    // A fatal broker error would otherwise end the Surefire JVM instead of failing this test.
-    @BeforeAll
-    static void interceptExit() {
-        Exit.setExitProcedure((status, message) -> {
-            throw new IllegalStateException("broker called Exit.exit(" + status + "): " + message);
-        });
-        Exit.setHaltProcedure((status, message) -> {
-            throw new IllegalStateException("broker called Exit.halt(" + status + "): " + message);
-        });
-    }
-
-    @AfterAll
-    static void restoreExit() {
-        Exit.resetExitProcedure();
-        Exit.resetHaltProcedure();
-    }
 
     @Test
     @Timeout(120)
