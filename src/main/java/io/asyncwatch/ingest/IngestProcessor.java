@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -55,9 +56,11 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
             return;
         }
         long eventTime = EventTime.effective(type.timestamp().apply(event), record.timestamp(), maxSkewMs);
-        context.forward(record.withKey(type.key().apply(event))
+        Record<String, Ingested<T>> valid = record.withKey(type.key().apply(event))
                 .withValue(new Ingested<>(event, null))
-                .withTimestamp(eventTime));
+                .withTimestamp(eventTime);
+        Optional<Origin> origin = Origin.of(context.recordMetadata().orElse(null));
+        context.forward(origin.isPresent() ? valid.withHeaders(origin.get().stamp(record.headers())) : valid);
     }
 
     private DeadLetter deadLetter(Record<String, byte[]> record, String reason) {

@@ -130,4 +130,21 @@ class RetryStormAlertsTest {
         assertEquals(AlertStatus.RESOLVED, expected.get(2).status());
         assertEquals(Severity.PAGE, expected.get(2).severity());
     }
+
+    @Test
+    void aLateEventIsDeadLetteredWithTheCoordinatesOfItsInputRecord() {
+        Requests r = new Requests();
+        try (FullTopology t = new FullTopology()) {
+            t.send(r.minute("svc-a", "service", T0, 10, 0));          // offsets 0..9
+            t.send(r.minute("svc-a", "service", T0 + 2 * M, 10, 0));  // offsets 10..19
+            RequestEvent late = r.attempt("svc-a", "service", T0 + 5_000, 2);
+            t.send(late);                                              // offset 20, 2 minutes behind
+            List<io.asyncwatch.model.DeadLetter> dead = t.deadLetters();
+            assertEquals(1, dead.size());
+            assertEquals("asyncwatch.requests", dead.get(0).sourceTopic());
+            assertEquals(0, dead.get(0).sourcePartition());
+            assertEquals(20L, dead.get(0).sourceOffset());
+            assertTrue(dead.get(0).valueText().contains(late.eventId()));
+        }
+    }
 }

@@ -3,6 +3,7 @@ package io.asyncwatch.testing;
 import io.asyncwatch.AsyncwatchTopology;
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.model.Alert;
+import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.model.RetryWindowMetric;
 import io.asyncwatch.serde.Json;
@@ -23,6 +24,7 @@ public final class FullTopology implements AutoCloseable {
     private final TestInputTopic<String, byte[]> requests;
     private final TestOutputTopic<String, Alert> alerts;
     private final TestOutputTopic<String, RetryWindowMetric> metrics;
+    private final TestOutputTopic<String, DeadLetter> deadLetters;
 
     public FullTopology() {
         this(Map.of());
@@ -37,6 +39,8 @@ public final class FullTopology implements AutoCloseable {
                 topics.alerts().valueSerde().deserializer());
         metrics = driver.createOutputTopic(topics.metrics().name(), new StringDeserializer(),
                 topics.metrics().valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(topics.dlq().name(), new StringDeserializer(),
+                topics.dlq().valueSerde().deserializer());
     }
 
     public void send(RequestEvent e) {
@@ -49,6 +53,10 @@ public final class FullTopology implements AutoCloseable {
 
     public List<Alert> alerts() {
         return alerts.readValuesToList();
+    }
+
+    public List<DeadLetter> deadLetters() {
+        return deadLetters.readValuesToList();
     }
 
     public List<RetryWindowMetric> metrics() {

@@ -1,6 +1,7 @@
 package io.asyncwatch.detect.retrystorm;
 
 import io.asyncwatch.alert.Finding;
+import io.asyncwatch.ingest.Origin;
 import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.RequestEvent;
@@ -30,8 +31,8 @@ public final class RetryStorm {
             KStream<String, DeadLetter> lateEvents) {
     }
 
-    /** Either a judged window or a late event; exactly one is set. */
-    record Output(ClosedWindow window, RequestEvent late, String lateReason) {
+    /** Either a judged window or a late event (with where it entered, when known); exactly one is set. */
+    record Output(ClosedWindow window, RequestEvent late, String lateReason, Origin origin) {
     }
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
@@ -114,9 +115,13 @@ public final class RetryStorm {
         return String.format(Locale.ROOT, "%.1f%%", share * 100);
     }
 
+    /** The value is the event re-encoded as JSON: the original bytes are not carried past ingest. */
     private static DeadLetter lateLetter(Output o, String requestsTopic) {
         byte[] json = Json.write(o.late());
-        return new DeadLetter(requestsTopic, null, null, o.late().timestamp(), o.late().service(), json,
+        Origin origin = o.origin();
+        return new DeadLetter(origin != null ? origin.topic() : requestsTopic,
+                origin != null ? origin.partition() : null, origin != null ? origin.offset() : null,
+                o.late().timestamp(), o.late().service(), json,
                 new String(json, java.nio.charset.StandardCharsets.UTF_8), o.lateReason());
     }
 }

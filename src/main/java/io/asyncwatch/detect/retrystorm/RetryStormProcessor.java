@@ -1,6 +1,7 @@
 package io.asyncwatch.detect.retrystorm;
 
 import io.asyncwatch.ingest.EventTime;
+import io.asyncwatch.ingest.Origin;
 import io.asyncwatch.model.RequestEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,7 +77,8 @@ final class RetryStormProcessor implements Processor<String, RequestEvent, Strin
                     + Instant.ofEpochMilli(record.timestamp()) + " but stream time is already "
                     + Instant.ofEpochMilli(streamTime) + "; counted as lateEvents in " + service
                     + "'s next retry_multiplier metric, not in its window";
-            context.forward(record.withValue(new RetryStorm.Output(null, event, reason)));
+            context.forward(record.withValue(
+                    new RetryStorm.Output(null, event, reason, Origin.of(record.headers()).orElse(null))));
         }
     }
 
@@ -102,7 +104,7 @@ final class RetryStormProcessor implements Processor<String, RequestEvent, Strin
 
     private void emit(List<ClosedWindow> closed) {
         for (ClosedWindow w : closed) {
-            context.forward(new Record<>(w.service(), new RetryStorm.Output(w, null, null), w.windowEnd()));
+            context.forward(new Record<>(w.service(), new RetryStorm.Output(w, null, null, null), w.windowEnd()));
         }
     }
 }
