@@ -51,7 +51,7 @@ public final class Replayer {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "asyncwatch-replay");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "offline:9092");
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-        props.put("processing.exception.handler.global.enabled", "true");
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         long lines = 0;
         long records = 0;
         long alerts = 0;
