@@ -6,10 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * Everything the retry-storm detector remembers about one service: the windows still open (within grace) and
- * the closed windows of the trailing baseline span. Pure Java; the processor stores it with {@link #toBytes()}.
+ * the closed windows of the trailing baseline span. Pure Java.
+ *
+ * <p>It is stored in two parts: the small part every event changes ({@link #openBytes()}: open windows and
+ * bookkeeping) and the baseline history that changes only when a window closes ({@link #historyBytes()}), loaded
+ * lazily. Writing the whole hour on every event would put kilobytes per event into the changelog.
  *
  * <p>A window [start, start + window) closes once stream time passes its end plus the grace period; an event for
  * a closed window is late. Windows judged STORM are left out of the baseline, so a long storm never becomes the
@@ -26,7 +31,10 @@ public final class RetryHistory {
     /** Calm windows still to report after a storm, so the alert stage can count them and resolve. */
     private int calmToReport;
     private final TreeMap<Long, WindowCounts> open = new TreeMap<>();
-    private final TreeMap<Long, WindowCounts> closed = new TreeMap<>();
+    /** Closed windows of the baseline span; null until first needed, then loaded from {@link #historySource}. */
+    private TreeMap<Long, WindowCounts> closed;
+    private Supplier<byte[]> historySource = () -> null;
+    private boolean historyChanged;
 
     public String layer() {
         return layer;
@@ -87,7 +95,9 @@ public final class RetryHistory {
             out.add(judge(service, start, counts, calmWindowsToReport, s));
             nextToClose = start + w;
         }
-        closed.headMap(nextToClose - s.baselineMs(), false).clear();
+        if (historyChanged) {
+            closed().headMap(nextToClose - s.baselineMs(), false).clear();
+        }
         return out;
     }
 
@@ -95,7 +105,7 @@ public final class RetryHistory {
                                RetryStormSettings s) {
         long baseAttempts = 0;
         long baseRetries = 0;
-        for (Map.Entry<Long, WindowCounts> e : closed.subMap(start - s.baselineMs(), true, start, false).entrySet()) {
+        for (Map.Entry<Long, WindowCounts> e : closed().subMap(start - s.baselineMs(), true, start, false).entrySet()) {
             if (!e.getValue().hot) {
                 baseAttempts += e.getValue().attempts;
                 baseRetries += e.getValue().retries;
@@ -111,8 +121,9 @@ public final class RetryHistory {
             calmToReport--;
         }
         if (counts.attempts > 0) {
-            closed.put(start, counts);
+            closed().put(start, counts);
         }
+        historyChanged = true;
         long late = lateSinceLastClose;
         lateSinceLastClose = 0;
         return new ClosedWindow(service, layer, start, start + s.windowMs(), counts.attempts, counts.retries,
@@ -123,30 +134,54 @@ public final class RetryHistory {
         return Math.floorDiv(time, windowMs) * windowMs;
     }
 
-    // --- storage: a compact binary form, since the history is read and written for every event ---
+    private TreeMap<Long, WindowCounts> closed() {
+        if (closed == null) {
+            closed = new TreeMap<>();
+            byte[] bytes = historySource.get();
+            if (bytes != null) {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                checkVersion(b.get());
+                readWindows(b, closed);
+            }
+        }
+        return closed;
+    }
+
+    // --- storage: compact binary, since the open part is read and written for every event ---
 
     private static final byte VERSION = 1;
 
-    public byte[] toBytes() {
+    /** The part every event changes: layer, bookkeeping and the open windows. */
+    public byte[] openBytes() {
         byte[] layerBytes = layer == null ? new byte[0] : layer.getBytes(StandardCharsets.UTF_8);
-        int size = 1 + 4 + layerBytes.length + 8 + 8 + 4 + 4 + 4;
+        int size = 1 + 4 + layerBytes.length + 8 + 8 + 4 + 4;
         for (WindowCounts c : open.values()) size += sizeOf(c);
-        for (WindowCounts c : closed.values()) size += sizeOf(c);
         ByteBuffer b = ByteBuffer.allocate(size);
         b.put(VERSION).putInt(layerBytes.length).put(layerBytes);
         b.putLong(nextToClose).putLong(lateSinceLastClose).putInt(calmToReport);
         writeWindows(b, open);
-        writeWindows(b, closed);
         return b.array();
     }
 
-    public static RetryHistory fromBytes(byte[] bytes) {
+    /** Whether {@link #historyBytes()} differs from what was loaded: true once a window has been judged. */
+    public boolean historyChanged() {
+        return historyChanged;
+    }
+
+    /** The closed windows of the baseline span. */
+    public byte[] historyBytes() {
+        int size = 1 + 4;
+        for (WindowCounts c : closed().values()) size += sizeOf(c);
+        ByteBuffer b = ByteBuffer.allocate(size).put(VERSION);
+        writeWindows(b, closed());
+        return b.array();
+    }
+
+    /** Restores a history; {@code history} is only called if a window has to be judged. */
+    public static RetryHistory load(byte[] openBytes, Supplier<byte[]> history) {
         RetryHistory h = new RetryHistory();
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        byte version = b.get();
-        if (version != VERSION) {
-            throw new IllegalStateException("unknown retry-history format version " + version);
-        }
+        ByteBuffer b = ByteBuffer.wrap(openBytes);
+        checkVersion(b.get());
         byte[] layerBytes = new byte[b.getInt()];
         b.get(layerBytes);
         h.layer = layerBytes.length == 0 ? null : new String(layerBytes, StandardCharsets.UTF_8);
@@ -154,8 +189,14 @@ public final class RetryHistory {
         h.lateSinceLastClose = b.getLong();
         h.calmToReport = b.getInt();
         readWindows(b, h.open);
-        readWindows(b, h.closed);
+        h.historySource = history;
         return h;
+    }
+
+    private static void checkVersion(byte version) {
+        if (version != VERSION) {
+            throw new IllegalStateException("unknown retry-history format version " + version);
+        }
     }
 
     private static int sizeOf(WindowCounts c) {

@@ -27,7 +27,10 @@ import org.apache.kafka.streams.state.Stores;
  */
 final class RetryStormProcessor implements Processor<String, RequestEvent, String, RetryStorm.Output> {
 
-    static final String STORE = "retry-storm-history";
+    /** Per service: open windows and bookkeeping, written on every event. */
+    static final String WINDOWS_STORE = "retry-storm-windows";
+    /** Per service: the closed windows of the baseline hour, written when a window closes. */
+    static final String HISTORY_STORE = "retry-storm-history";
 
     record Supplier(RetryStormSettings settings, long graceMs, int calmWindowsToReport, boolean inMemory)
             implements ProcessorSupplier<String, RequestEvent, String, RetryStorm.Output> {
@@ -38,15 +41,20 @@ final class RetryStormProcessor implements Processor<String, RequestEvent, Strin
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(Stores.keyValueStoreBuilder(
-                    inMemory ? Stores.inMemoryKeyValueStore(STORE) : Stores.persistentKeyValueStore(STORE),
-                    Serdes.String(), Serdes.ByteArray()));
+            return Set.of(store(WINDOWS_STORE), store(HISTORY_STORE));
+        }
+
+        private StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
+            return Stores.keyValueStoreBuilder(
+                    inMemory ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name),
+                    Serdes.String(), Serdes.ByteArray());
         }
     }
 
     private final Supplier conf;
     private ProcessorContext<String, RetryStorm.Output> context;
-    private KeyValueStore<String, byte[]> store;
+    private KeyValueStore<String, byte[]> windows;
+    private KeyValueStore<String, byte[]> history;
 
     private RetryStormProcessor(Supplier conf) {
         this.conf = conf;
@@ -55,7 +63,8 @@ final class RetryStormProcessor implements Processor<String, RequestEvent, Strin
     @Override
     public void init(ProcessorContext<String, RetryStorm.Output> context) {
         this.context = context;
-        this.store = context.getStateStore(STORE);
+        this.windows = context.getStateStore(WINDOWS_STORE);
+        this.history = context.getStateStore(HISTORY_STORE);
         long sweepEvery = Math.max(1_000, conf.settings().windowMs() / 6);
         context.schedule(Duration.ofMillis(sweepEvery), PunctuationType.STREAM_TIME, ts -> sweep());
     }
@@ -65,13 +74,12 @@ final class RetryStormProcessor implements Processor<String, RequestEvent, Strin
         RequestEvent event = record.value();
         String service = event.service();
         long streamTime = context.currentStreamTimeMs();
-        byte[] stored = store.get(service);
-        RetryHistory history = stored == null ? new RetryHistory() : RetryHistory.fromBytes(stored);
-        emit(history.closeDue(service, streamTime, conf.graceMs(), conf.calmWindowsToReport(), conf.settings()));
+        RetryHistory h = load(service);
+        emit(h.closeDue(service, streamTime, conf.graceMs(), conf.calmWindowsToReport(), conf.settings()));
         boolean suspect = EventTime.wasClockSuspect(event.timestamp(), record.timestamp());
-        boolean counted = history.add(record.timestamp(), streamTime, conf.graceMs(), event.layer(), event.isRetry(),
+        boolean counted = h.add(record.timestamp(), streamTime, conf.graceMs(), event.layer(), event.isRetry(),
                 suspect, event.eventId(), conf.settings());
-        store.put(service, history.toBytes());
+        save(service, h);
         if (!counted) {
             String reason = "requests: late event beyond the " + conf.graceMs() + " ms grace period: event time "
                     + Instant.ofEpochMilli(record.timestamp()) + " but stream time is already "
@@ -85,10 +93,11 @@ final class RetryStormProcessor implements Processor<String, RequestEvent, Strin
     private void sweep() {
         long streamTime = context.currentStreamTimeMs();
         List<KeyValue<String, RetryHistory>> due = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> all = store.all()) {
+        try (KeyValueIterator<String, byte[]> all = windows.all()) {
             while (all.hasNext()) {
                 KeyValue<String, byte[]> kv = all.next();
-                RetryHistory h = RetryHistory.fromBytes(kv.value);
+                String service = kv.key;
+                RetryHistory h = RetryHistory.load(kv.value, () -> history.get(service));
                 if (h.hasDue(streamTime, conf.graceMs(), conf.settings())) {
                     due.add(KeyValue.pair(kv.key, h));
                 }
@@ -97,8 +106,20 @@ final class RetryStormProcessor implements Processor<String, RequestEvent, Strin
         for (KeyValue<String, RetryHistory> kv : due) {
             List<ClosedWindow> closed = kv.value.closeDue(kv.key, streamTime, conf.graceMs(),
                     conf.calmWindowsToReport(), conf.settings());
-            store.put(kv.key, kv.value.toBytes());
+            save(kv.key, kv.value);
             emit(closed);
+        }
+    }
+
+    private RetryHistory load(String service) {
+        byte[] open = windows.get(service);
+        return open == null ? new RetryHistory() : RetryHistory.load(open, () -> history.get(service));
+    }
+
+    private void save(String service, RetryHistory h) {
+        windows.put(service, h.openBytes());
+        if (h.historyChanged()) {
+            history.put(service, h.historyBytes());
         }
     }
 

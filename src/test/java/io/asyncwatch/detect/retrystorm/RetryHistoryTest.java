@@ -138,11 +138,32 @@ class RetryHistoryTest {
             minute(h, m, 50, m);
         }
         h.add(T0 + 4 * W, T0 + 4 * W, GRACE, "service", true, true, "ü-ñ", S);
-        byte[] bytes = h.toBytes();
-        RetryHistory copy = RetryHistory.fromBytes(bytes);
-        assertArrayEquals(bytes, copy.toBytes());
+        byte[] open = h.openBytes();
+        byte[] history = h.historyBytes();
+        RetryHistory copy = RetryHistory.load(open, () -> history);
+        assertArrayEquals(open, copy.openBytes());
+        assertArrayEquals(history, copy.historyBytes());
         assertEquals("service", copy.layer());
         assertEquals(h.closeDue("svc", T0 + 10 * W, GRACE, 3, S), copy.closeDue("svc", T0 + 10 * W, GRACE, 3, S));
+    }
+
+    @Test
+    void anEventThatClosesNoWindowDoesNotTouchTheBaselineHistory() {
+        RetryHistory h = new RetryHistory();
+        minute(h, 0, 100, 2);
+        minute(h, 1, 100, 2);
+        byte[] history = h.historyBytes();
+        RetryHistory reloaded = RetryHistory.load(h.openBytes(), () -> {
+            throw new AssertionError("the baseline history must not be read for an event that closes nothing");
+        });
+        long ts = T0 + W + 59_000;
+        assertTrue(reloaded.closeDue("svc", ts, GRACE, 3, S).isEmpty());
+        assertTrue(reloaded.add(ts, ts, GRACE, "service", true, false, "x", S));
+        assertFalse(reloaded.historyChanged());
+        // Once a window closes, the history is read and written again.
+        RetryHistory later = RetryHistory.load(reloaded.openBytes(), () -> history);
+        assertEquals(1, later.closeDue("svc", T0 + 2 * W + GRACE, GRACE, 3, S).size());
+        assertTrue(later.historyChanged());
     }
 
     @Test
