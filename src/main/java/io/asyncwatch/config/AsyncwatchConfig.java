@@ -92,10 +92,6 @@ public record AsyncwatchConfig(
         return Collections.unmodifiableMap(d);
     }
 
-    public static AsyncwatchConfig defaults(Map<String, String> kafka) {
-        return fromMap(kafka);
-    }
-
     /** Reads a properties file, then applies overrides from {@code env} (pass {@code System.getenv()}). */
     public static AsyncwatchConfig load(Path file, Map<String, String> env) {
         Map<String, String> values = new TreeMap<>();
@@ -182,7 +178,7 @@ public record AsyncwatchConfig(
                         r.integer("asyncwatch.avro.schema-id.retry-window-metric")),
                 r.longValue("asyncwatch.event-time.max-skew-ms"),
                 r.longValue("asyncwatch.event-time.grace-ms"),
-                r.settings(() -> new RetryStormSettings(
+                new RetryStormSettings(
                         r.longValue("asyncwatch.retry-storm.window-ms"),
                         r.longValue("asyncwatch.retry-storm.baseline-ms"),
                         r.number("asyncwatch.retry-storm.warn-multiplier"),
@@ -190,7 +186,7 @@ public record AsyncwatchConfig(
                         r.number("asyncwatch.retry-storm.baseline-floor"),
                         r.longValue("asyncwatch.retry-storm.min-window-attempts"),
                         r.longValue("asyncwatch.retry-storm.min-baseline-attempts"),
-                        r.number("asyncwatch.retry-storm.max-p-value"))),
+                        r.number("asyncwatch.retry-storm.max-p-value")),
                 r.integer("asyncwatch.alerts.resolve-after-windows"),
                 r.bool("asyncwatch.state.in-memory"),
                 kafka);
@@ -254,10 +250,6 @@ public record AsyncwatchConfig(
 
         Format format(String key) {
             return parse(key, "json or avro", v -> Format.valueOf(v.toUpperCase(Locale.ROOT)));
-        }
-
-        <T> T settings(java.util.function.Supplier<T> build) {
-            return build.get();
         }
     }
 }

@@ -100,7 +100,7 @@ class RetryStormEndToEndTest {
         // first retention check (30 s after start by default) would delete them. Keep it out of the test's way.
         Map<String, String> broker = Map.of("log.initial.task.delay.ms", "600000");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), broker)) {
-            AsyncwatchConfig config = AsyncwatchConfig.defaults(Map.of(
+            AsyncwatchConfig config = AsyncwatchConfig.fromMap(Map.of(
                     StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                     StreamsConfig.APPLICATION_ID_CONFIG, APP_ID,
                     StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString()));
@@ -158,7 +158,7 @@ class RetryStormEndToEndTest {
             recording.append(Recording.line(g.topic(), g.timestamp(), g.key(), g.event())).append('\n');
         }
         StringWriter alerts = new StringWriter();
-        Replayer.replay(AsyncwatchConfig.defaults(Map.of()),
+        Replayer.replay(AsyncwatchConfig.fromMap(Map.of()),
                 new BufferedReader(new StringReader(recording.toString())), alerts);
         for (String line : alerts.toString().split("\n")) {
             if (!line.isBlank()) {

@@ -28,14 +28,16 @@ public record RetryStormSettings(
             new RetryStormSettings(60_000, 3_600_000, 2.0, 5.0, 0.01, 20, 300, 1e-6);
 
     public RetryStormSettings {
-        require(windowMs > 0, "window must be positive");
-        require(baselineMs >= windowMs && baselineMs % windowMs == 0, "baseline must be a whole number of windows");
-        require(warnMultiplier > 1.0, "warn multiplier must be above 1");
-        require(pageMultiplier >= warnMultiplier, "page multiplier must be at least the warn multiplier");
-        require(baselineFloor > 0 && baselineFloor < 1, "baseline floor must be in (0, 1)");
-        require(minWindowAttempts >= 1, "min window attempts must be at least 1");
-        require(minBaselineAttempts >= 1, "min baseline attempts must be at least 1");
-        require(maxPValue > 0 && maxPValue < 1, "max p-value must be in (0, 1)");
+        require(windowMs > 0, "window-ms must be positive, got " + windowMs);
+        require(baselineMs >= windowMs && baselineMs % windowMs == 0,
+                "baseline-ms (" + baselineMs + ") must be a whole number of windows of " + windowMs + " ms");
+        require(warnMultiplier > 1.0, "warn multiplier (warn-multiplier) must be above 1, got " + warnMultiplier);
+        require(pageMultiplier >= warnMultiplier, "page multiplier (page-multiplier, " + pageMultiplier
+                + ") must be at least the warn multiplier (warn-multiplier, " + warnMultiplier + ")");
+        require(baselineFloor > 0 && baselineFloor < 1, "baseline-floor must be in (0, 1), got " + baselineFloor);
+        require(minWindowAttempts >= 1, "min-window-attempts must be at least 1, got " + minWindowAttempts);
+        require(minBaselineAttempts >= 1, "min-baseline-attempts must be at least 1, got " + minBaselineAttempts);
+        require(maxPValue > 0 && maxPValue < 1, "max-p-value must be in (0, 1), got " + maxPValue);
     }
 
     public int baselineWindows() {
@@ -44,7 +46,7 @@ public record RetryStormSettings(
 
     private static void require(boolean ok, String message) {
         if (!ok) {
-            throw new IllegalArgumentException("retry-storm settings: " + message);
+            throw new IllegalArgumentException("asyncwatch.retry-storm settings: " + message);
         }
     }
 }
