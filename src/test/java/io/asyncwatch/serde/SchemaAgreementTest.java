@@ -146,6 +146,11 @@ class SchemaAgreementTest {
     @Test
     void inputSchemasMatchTheContractTables() throws IOException {
         Path contract = Path.of("").toAbsolutePath().resolve("../shared/event-contract.md").normalize();
+        // CI checks out shared/ beside the project: a missing contract there is a broken setup, not a reason to skip.
+        if (!Files.isReadable(contract) && "true".equals(System.getenv("CI"))) {
+            fail("CI=true but the contract is not readable at " + contract + " (expected ../shared/event-contract.md"
+                    + " relative to " + Path.of("").toAbsolutePath() + ")");
+        }
         Assumptions.assumeTrue(Files.isReadable(contract), "no " + contract + " beside the project");
         Map<String, Map<String, Boolean>> tables = contractTables(Files.readString(contract, StandardCharsets.UTF_8));
 
