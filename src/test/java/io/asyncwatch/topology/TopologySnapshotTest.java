@@ -2,6 +2,7 @@ package io.asyncwatch.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.asyncwatch.AsyncwatchTopology;
 import io.asyncwatch.config.AsyncwatchConfig;
@@ -9,10 +10,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Internal topic and store names derive from node names; renaming a node silently orphans changelogs and
@@ -44,10 +49,26 @@ class TopologySnapshotTest {
     }
 
     @Test
-    void buildIsPureAndRepeatable() {
-        AsyncwatchConfig config = AsyncwatchConfig.fromMap(Map.of("bootstrap.servers", "b:9092"));
-        AsyncwatchConfig copy = AsyncwatchConfig.fromMap(Map.of("bootstrap.servers", "b:9092"));
-        assertEquals(describe(config), describe(config));
-        assertEquals(copy, config, "build must not change its input");
+    void buildIsPureAndRepeatable(@TempDir Path tmp) throws IOException {
+        // state.dir does not exist yet: creating it or anything in it shows up as an entry of tmp.
+        Map<String, String> values = Map.of("bootstrap.servers", "b:9092",
+                "state.dir", tmp.resolve("state").toString());
+        AsyncwatchConfig config = AsyncwatchConfig.fromMap(values);
+
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        String first = describe(config);
+        // describe, replay and the tests build topologies they never run: a thread or a file would leak from each.
+        List<String> started = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
+                .map(Thread::getName).toList();
+        assertEquals(List.of(), started, "build started threads");
+        try (Stream<Path> files = Files.list(tmp)) {
+            assertEquals(List.of(), files.toList(), "build created its state.dir");
+        }
+
+        // A different build in between catches static state (a counter, a cache) carried from one build to the next.
+        String other = describe(AsyncwatchConfig.fromMap(Map.of("asyncwatch.topic.alerts", "other.alerts")));
+        assertNotEquals(first, other, "the alerts topic is part of the description");
+        assertEquals(first, describe(AsyncwatchConfig.fromMap(values)), "equal configs, equal topologies");
+        assertEquals(AsyncwatchConfig.fromMap(values), config, "build must not change its input");
     }
 }
