@@ -1,24 +1,30 @@
 package io.asyncwatch;
 
+import io.asyncwatch.alert.AlertLifecycle;
+import io.asyncwatch.alert.AlertPolicy;
 import io.asyncwatch.alert.AlertStage;
 import io.asyncwatch.alert.Finding;
+import io.asyncwatch.alert.Playbooks;
 import io.asyncwatch.config.AsyncwatchConfig;
-import io.asyncwatch.detect.retrystorm.RetryStorm;
+import io.asyncwatch.detect.Detector;
+import io.asyncwatch.detect.Detectors;
+import io.asyncwatch.detect.SharedInputs;
 import io.asyncwatch.ingest.EventType;
 import io.asyncwatch.ingest.Ingest;
 import io.asyncwatch.model.Alert;
+import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.ClockEvent;
-import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.RequestEvent;
-import io.asyncwatch.serde.JsonCodec;
+import io.asyncwatch.time.EventTimeSettings;
 import io.asyncwatch.topics.Topics;
-import org.apache.kafka.common.serialization.Serdes;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
  * The whole of asyncwatch as one Kafka Streams topology. A pure function of the configuration: it creates no
@@ -31,38 +37,57 @@ public final class AsyncwatchTopology {
 
     public static Topology build(AsyncwatchConfig config) {
         Topics topics = Topics.from(config);
+        EventTimeSettings time = config.eventTime();
+        boolean inMemory = config.inMemoryStores();
         StreamsBuilder builder = new StreamsBuilder();
 
-        // Sources: decode, validate, event time; bad records become dead letters.
+        // Sources: decode, validate, partition clock; bad records and clock outliers become dead letters.
         Ingest.Streams<RequestEvent> requests = Ingest.source(builder, topics.requests(),
-                EventType.requests(topics.requestCodec()), config.maxClockSkewMs());
+                EventType.requests(topics.requestCodec()), time, inMemory);
         Ingest.Streams<HeartbeatEvent> heartbeats = Ingest.source(builder, topics.heartbeats(),
-                EventType.heartbeats(topics.heartbeatCodec()), config.maxClockSkewMs());
+                EventType.heartbeats(topics.heartbeatCodec()), time, inMemory);
         Ingest.Streams<ClockEvent> clocks = Ingest.source(builder, topics.clocks(),
-                EventType.clocks(topics.clockCodec()), config.maxClockSkewMs());
-        KStream<String, RequestEvent> requestsByService = requests.events().repartition(
-                Repartitioned.with(Serdes.String(), new JsonCodec<>(RequestEvent.class).serde())
-                        .withName("requests-by-service"));
+                EventType.clocks(topics.clockCodec()), time, inMemory);
+        SharedInputs inputs = new SharedInputs(config, requests.events(), heartbeats.events(), clocks.events());
 
-        // Detectors: each turns events into findings keyed by fingerprint.
-        RetryStorm.Outputs retryStorm = RetryStorm.wire(requestsByService, config.retryStorm(), config.graceMs(),
-                config.resolveAfterWindows(), config.inMemoryStores(), topics.requests().name());
-        KStream<String, Finding> findings = retryStorm.findings();
+        // Detectors: each turns the shared inputs into findings, metrics and its own dead letters.
+        Map<String, KStream<String, Finding>> findings = new LinkedHashMap<>();
+        Map<AlertType, AlertPolicy> policies = new EnumMap<>(AlertType.class);
+        for (Detector detector : Detectors.all()) {
+            Detector.Outputs out = detector.wire(inputs, config);
+            findings.put(detector.name(), out.findings());
+            policies.putAll(detector.policies(config));
+            // Each detector's outputs get sinks of their own: merging them would fuse sub-topologies, whose tasks
+            // would then share one stream time.
+            out.metrics().to(topics.metrics().name(), topics.metrics().produced(detector.name() + "-metrics-sink"));
+            if (out.deadLetters() != null) {
+                out.deadLetters().to(topics.dlq().name(), topics.dlq().produced(detector.name() + "-dlq-sink"));
+            }
+        }
 
-        // Alerts: one lifecycle for every detector.
-        KStream<String, Alert> alerts = AlertStage.wire(findings, config.resolveAfterWindows(), config.inMemoryStores());
+        // Alerts: one lifecycle for every detector, each type resolved by its own policy.
+        AlertLifecycle lifecycle = new AlertLifecycle(config.alerts(), policies, Playbooks.load());
+        KStream<String, Alert> alerts = AlertStage.wire(findings, lifecycle, config.alerts(), time.idleMs(), inMemory);
 
         // Sinks.
         alerts.to(topics.alerts().name(), topics.alerts().produced("alerts-sink"));
-        retryStorm.metrics().to(topics.metrics().name(), topics.metrics().produced("metrics-sink"));
-        KStream<String, DeadLetter> deadLetters = requests.deadLetters()
+        requests.deadLetters()
                 .merge(heartbeats.deadLetters(), Named.as("dead-letters-heartbeats"))
-                .merge(clocks.deadLetters(), Named.as("dead-letters-clocks"));
-        deadLetters.to(topics.dlq().name(), topics.dlq().produced("dlq-sink"));
-        // Late events get a sink of their own: merging them into the ingest dead letters would join the detector
-        // and the input sources into one sub-topology, whose tasks share one stream time. On a broker the input
-        // partition then runs ahead of the repartitioned events and every event arrives "late".
-        retryStorm.lateEvents().to(topics.dlq().name(), topics.dlq().produced("dlq-late-sink"));
+                .merge(clocks.deadLetters(), Named.as("dead-letters-clocks"))
+                .to(topics.dlq().name(), topics.dlq().produced("dlq-sink"));
         return builder.build();
+    }
+
+    /** Event time after the last input by which every detector and the alert stage have said all they will. */
+    public static long settleMs(AsyncwatchConfig config) {
+        long detectors = 0;
+        long alerts = config.alerts().quietPeriodMs();
+        for (Detector d : Detectors.all()) {
+            detectors = Math.max(detectors, d.settleMs(config));
+            for (AlertPolicy p : d.policies(config).values()) {
+                alerts = Math.max(alerts, config.alerts().resolveAfterWindows() * p.windowMs());
+            }
+        }
+        return detectors + alerts;
     }
 }

@@ -2,14 +2,19 @@ package io.asyncwatch.alert;
 
 import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.Severity;
+import io.asyncwatch.serde.Bin;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serde;
 
 /**
- * What a detector says about one subject for one window: the condition holds at {@code severity}, or, with
- * {@code severity == null}, it is clear. Detectors emit findings; only the alert stage turns them into alerts.
+ * What a detector says about one subject: the condition holds at {@code severity}, or, with
+ * {@code severity == null}, it is clear (windowed detectors say so for every window they judge). Detectors emit
+ * findings; only the alert stage turns them into alerts.
  *
  * @param fingerprint stable identity of the subject, see {@link #fingerprint(AlertType, Map)}
+ * @param windowEnd   event time the finding speaks for; it is what moves the alert stage's clock for its type
  */
 public record Finding(
         String fingerprint,
@@ -22,6 +27,10 @@ public record Finding(
         long windowStart,
         long windowEnd,
         List<String> evidence) {
+
+    private static final int VERSION = 1;
+
+    public static final Serde<Finding> SERDE = Bin.serde(Finding::toBytes, Finding::fromBytes);
 
     public boolean isClear() {
         return severity == null;
@@ -37,5 +46,20 @@ public record Finding(
             sb.append(e.getKey()).append("=\"").append(e.getValue().replace("\"", "\\\"")).append('"');
         });
         return sb.append('}').toString();
+    }
+
+    public byte[] toBytes() {
+        return Bin.writer().u8(VERSION).str(fingerprint).u8(type.ordinal())
+                .u8(severity == null ? 255 : severity.ordinal()).stringMap(new TreeMap<>(subject)).str(summary)
+                .f64(value).f64(threshold).varlong(windowStart).varlong(windowEnd).strings(evidence).bytes();
+    }
+
+    public static Finding fromBytes(byte[] bytes) {
+        Bin.Reader r = Bin.versioned(bytes, VERSION, "finding");
+        String fingerprint = r.str();
+        AlertType type = AlertType.values()[r.u8()];
+        int sev = r.u8();
+        return new Finding(fingerprint, type, sev == 255 ? null : Severity.values()[sev], r.stringMap(), r.str(),
+                r.f64(), r.f64(), r.varlong(), r.varlong(), r.strings());
     }
 }

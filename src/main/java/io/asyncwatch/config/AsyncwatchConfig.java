@@ -1,25 +1,31 @@
 package io.asyncwatch.config;
 
-import io.asyncwatch.detect.retrystorm.RetryStormSettings;
+import io.asyncwatch.alert.AlertSettings;
+import io.asyncwatch.detect.Detectors;
+import io.asyncwatch.time.EventTimeSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * Every setting of asyncwatch, typed. Keys starting with {@code asyncwatch.} are ours and are checked (an unknown
  * one is an error, so a typo cannot silently fall back to a default); every other key is a Kafka client / Streams
  * property and passes through untouched, so SASL, SSL and tuning need no code.
+ *
+ * <p>The core keys (topics, formats, schema ids, state) are here; {@code event-time}, {@code alerts} and each
+ * detector own a section ({@link SettingsSpec}) with their keys, defaults and validation.
  *
  * <p>Environment overrides: {@code ASYNCWATCH_RETRY_STORM_WARN_MULTIPLIER} sets
  * {@code asyncwatch.retry-storm.warn-multiplier}; {@code KAFKA_SASL_JAAS_CONFIG} sets {@code sasl.jaas.config}.
@@ -29,11 +35,8 @@ public record AsyncwatchConfig(
         Format inputFormat,
         Format outputFormat,
         AvroSchemaIds avroSchemaIds,
-        long maxClockSkewMs,
-        long graceMs,
-        RetryStormSettings retryStorm,
-        int resolveAfterWindows,
         boolean inMemoryStores,
+        Map<String, Object> sections,
         Map<String, String> kafka) {
 
     public enum Format { JSON, AVRO }
@@ -48,19 +51,22 @@ public record AsyncwatchConfig(
 
     public static final String PREFIX = "asyncwatch.";
 
-    /** Every key of ours with its default, in documentation order. */
-    public static final Map<String, String> DEFAULTS = defaults();
-
     public AsyncwatchConfig {
+        sections = Collections.unmodifiableMap(new TreeMap<>(sections));
         kafka = Collections.unmodifiableMap(new TreeMap<>(kafka));
-        if (maxClockSkewMs <= 0) throw new IllegalArgumentException(PREFIX + "event-time.max-skew-ms must be positive");
-        if (graceMs < 0) throw new IllegalArgumentException(PREFIX + "event-time.grace-ms must not be negative");
-        if (resolveAfterWindows < 1) {
-            throw new IllegalArgumentException(PREFIX + "alerts.resolve-after-windows must be at least 1");
-        }
     }
 
-    private static Map<String, String> defaults() {
+    /** The sections besides the core keys: event time, alerts, then every registered detector. */
+    public static List<SettingsSpec<?>> specs() {
+        List<SettingsSpec<?>> specs = new ArrayList<>();
+        specs.add(EventTimeSettings.SPEC);
+        specs.add(AlertSettings.SPEC);
+        Detectors.all().forEach(d -> specs.add(d.settings()));
+        return specs;
+    }
+
+    /** Every key of ours with its default, in documentation order. */
+    public static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("asyncwatch.topic.requests", "asyncwatch.requests");
         d.put("asyncwatch.topic.heartbeats", "asyncwatch.heartbeats");
@@ -75,21 +81,31 @@ public record AsyncwatchConfig(
         d.put("asyncwatch.avro.schema-id.clock", "3");
         d.put("asyncwatch.avro.schema-id.alert", "4");
         d.put("asyncwatch.avro.schema-id.dead-letter", "5");
-        d.put("asyncwatch.avro.schema-id.retry-window-metric", "6");
-        d.put("asyncwatch.event-time.max-skew-ms", "300000");
-        d.put("asyncwatch.event-time.grace-ms", "30000");
-        RetryStormSettings r = RetryStormSettings.DEFAULTS;
-        d.put("asyncwatch.retry-storm.window-ms", Long.toString(r.windowMs()));
-        d.put("asyncwatch.retry-storm.baseline-ms", Long.toString(r.baselineMs()));
-        d.put("asyncwatch.retry-storm.warn-multiplier", Double.toString(r.warnMultiplier()));
-        d.put("asyncwatch.retry-storm.page-multiplier", Double.toString(r.pageMultiplier()));
-        d.put("asyncwatch.retry-storm.baseline-floor", Double.toString(r.baselineFloor()));
-        d.put("asyncwatch.retry-storm.min-window-attempts", Long.toString(r.minWindowAttempts()));
-        d.put("asyncwatch.retry-storm.min-baseline-attempts", Long.toString(r.minBaselineAttempts()));
-        d.put("asyncwatch.retry-storm.max-p-value", Double.toString(r.maxPValue()));
-        d.put("asyncwatch.alerts.resolve-after-windows", "3");
+        d.put("asyncwatch.avro.schema-id.metric", "6");
         d.put("asyncwatch.state.in-memory", "false");
+        for (SettingsSpec<?> spec : specs()) {
+            spec.defaults().forEach((k, v) -> d.put(spec.prefix() + k, v));
+        }
         return Collections.unmodifiableMap(d);
+    }
+
+    /** The typed settings of one section. */
+    public <S> S settings(SettingsSpec<S> spec) {
+        Object s = sections.get(spec.name());
+        if (s == null) {
+            throw new IllegalStateException("settings section " + spec.name() + " is not registered");
+        }
+        @SuppressWarnings("unchecked")
+        S typed = (S) s;
+        return typed;
+    }
+
+    public EventTimeSettings eventTime() {
+        return settings(EventTimeSettings.SPEC);
+    }
+
+    public AlertSettings alerts() {
+        return settings(AlertSettings.SPEC);
     }
 
     /** Reads a properties file, then applies overrides from {@code env} (pass {@code System.getenv()}). */
@@ -123,7 +139,7 @@ public record AsyncwatchConfig(
     /** {@code ASYNCWATCH_*} maps onto our known keys, {@code KAFKA_*} onto lower-case dotted Kafka properties. */
     static Map<String, String> fromEnvironment(Map<String, String> env) {
         Map<String, String> byEnvName = new TreeMap<>();
-        DEFAULTS.keySet().forEach(k -> byEnvName.put(envName(k), k));
+        defaults().keySet().forEach(k -> byEnvName.put(envName(k), k));
         Map<String, String> out = new TreeMap<>();
         Set<String> unknown = new TreeSet<>();
         env.forEach((name, value) -> {
@@ -148,12 +164,13 @@ public record AsyncwatchConfig(
     }
 
     public static AsyncwatchConfig fromMap(Map<String, String> values) {
+        Map<String, String> defaults = defaults();
         Set<String> unknown = new TreeSet<>();
-        Map<String, String> ours = new LinkedHashMap<>(DEFAULTS);
+        Map<String, String> ours = new LinkedHashMap<>(defaults);
         Map<String, String> kafka = new TreeMap<>();
         values.forEach((k, v) -> {
             if (k.startsWith(PREFIX)) {
-                if (!DEFAULTS.containsKey(k)) {
+                if (!defaults.containsKey(k)) {
                     unknown.add(k);
                 }
                 ours.put(k, v);
@@ -162,94 +179,75 @@ public record AsyncwatchConfig(
             }
         });
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown setting(s) " + unknown + "; known asyncwatch settings: "
-                    + DEFAULTS.keySet());
+            StringBuilder msg = new StringBuilder("unknown setting(s)");
+            for (String k : unknown) {
+                msg.append(' ').append(k).append(" (did you mean ").append(closest(k, defaults.keySet())).append("?)");
+            }
+            throw new IllegalArgumentException(msg + "; config/asyncwatch.properties lists every setting");
         }
-        Values r = new Values(ours);
+        Section r = new Section("", ours);
+        Map<String, Object> sections = new TreeMap<>();
+        for (SettingsSpec<?> spec : specs()) {
+            Map<String, String> own = new LinkedHashMap<>();
+            spec.defaults().keySet().forEach(k -> own.put(k, ours.get(spec.prefix() + k)));
+            sections.put(spec.name(), spec.parse(new Section(spec.prefix(), own)));
+        }
         return new AsyncwatchConfig(
                 new TopicNames(r.text("asyncwatch.topic.requests"), r.text("asyncwatch.topic.heartbeats"),
                         r.text("asyncwatch.topic.clocks"), r.text("asyncwatch.topic.alerts"),
                         r.text("asyncwatch.topic.dlq"), r.text("asyncwatch.topic.metrics")),
-                r.format("asyncwatch.input.format"),
-                r.format("asyncwatch.output.format"),
+                r.enumValue("asyncwatch.input.format", Format.class),
+                r.enumValue("asyncwatch.output.format", Format.class),
                 new AvroSchemaIds(r.integer("asyncwatch.avro.schema-id.request"),
                         r.integer("asyncwatch.avro.schema-id.heartbeat"), r.integer("asyncwatch.avro.schema-id.clock"),
                         r.integer("asyncwatch.avro.schema-id.alert"), r.integer("asyncwatch.avro.schema-id.dead-letter"),
-                        r.integer("asyncwatch.avro.schema-id.retry-window-metric")),
-                r.longValue("asyncwatch.event-time.max-skew-ms"),
-                r.longValue("asyncwatch.event-time.grace-ms"),
-                new RetryStormSettings(
-                        r.longValue("asyncwatch.retry-storm.window-ms"),
-                        r.longValue("asyncwatch.retry-storm.baseline-ms"),
-                        r.number("asyncwatch.retry-storm.warn-multiplier"),
-                        r.number("asyncwatch.retry-storm.page-multiplier"),
-                        r.number("asyncwatch.retry-storm.baseline-floor"),
-                        r.longValue("asyncwatch.retry-storm.min-window-attempts"),
-                        r.longValue("asyncwatch.retry-storm.min-baseline-attempts"),
-                        r.number("asyncwatch.retry-storm.max-p-value")),
-                r.integer("asyncwatch.alerts.resolve-after-windows"),
+                        r.integer("asyncwatch.avro.schema-id.metric")),
                 r.bool("asyncwatch.state.in-memory"),
+                sections,
                 kafka);
+    }
+
+    /** The known key with the smallest edit distance: what a typo most likely meant. */
+    static String closest(String key, Set<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : known) {
+            int d = distance(key, k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** A copy with other Kafka properties laid over these (used by the demo and tests to point at a broker). */
     public AsyncwatchConfig withKafka(Map<String, String> overrides) {
         Map<String, String> merged = new TreeMap<>(kafka);
         merged.putAll(overrides);
-        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, maxClockSkewMs, graceMs,
-                retryStorm, resolveAfterWindows, inMemoryStores, merged);
+        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemoryStores, sections, merged);
     }
 
     public AsyncwatchConfig withInMemoryStores(boolean inMemory) {
-        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, maxClockSkewMs, graceMs,
-                retryStorm, resolveAfterWindows, inMemory, kafka);
-    }
-
-    private record Values(Map<String, String> values) {
-        String text(String key) {
-            String v = values.get(key) == null ? null : values.get(key).trim();
-            if (v == null || v.isBlank()) {
-                throw new IllegalArgumentException(key + " must not be empty");
-            }
-            return v;
-        }
-
-        <T> T parse(String key, String expected, Function<String, T> parser) {
-            String v = text(key);
-            try {
-                return parser.apply(v);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException(key + ": expected " + expected + ", got '" + v + "'", e);
-            }
-        }
-
-        long longValue(String key) {
-            return parse(key, "a whole number", Long::parseLong);
-        }
-
-        int integer(String key) {
-            return parse(key, "a whole number", Integer::parseInt);
-        }
-
-        double number(String key) {
-            double d = parse(key, "a number", Double::parseDouble);
-            if (!Double.isFinite(d)) {
-                throw new IllegalArgumentException(key + ": expected a finite number, got '" + values.get(key) + "'");
-            }
-            return d;
-        }
-
-        boolean bool(String key) {
-            return parse(key, "true or false", v -> {
-                if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-                    throw new IllegalArgumentException(v);
-                }
-                return Boolean.parseBoolean(v);
-            });
-        }
-
-        Format format(String key) {
-            return parse(key, "json or avro", v -> Format.valueOf(v.toUpperCase(Locale.ROOT)));
-        }
+        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemory, sections, kafka);
     }
 }

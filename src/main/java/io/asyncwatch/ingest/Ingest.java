@@ -1,33 +1,51 @@
 package io.asyncwatch.ingest;
 
 import io.asyncwatch.model.DeadLetter;
+import io.asyncwatch.state.StateStores;
+import io.asyncwatch.time.EventTimeSettings;
 import io.asyncwatch.topics.TopicSpec;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
 
-/** Wires one input topic: source, decode + validate, then the valid events and the dead letters apart. */
+/** Wires one input topic: source, decode + validate + partition clock, then the accepted events and the dead letters. */
 public final class Ingest {
 
-    public record Streams<T>(KStream<String, T> events, KStream<String, DeadLetter> deadLetters) {
+    public record Streams<T>(KStream<String, Accepted<T>> events, KStream<String, DeadLetter> deadLetters) {
     }
 
     private Ingest() {
     }
 
     public static <T> Streams<T> source(StreamsBuilder builder, TopicSpec<String, byte[]> topic, EventType<T> type,
-                                        long maxSkewMs) {
+                                        EventTimeSettings time, boolean inMemory) {
         String name = type.logicalName();
+        String store = name + "-clock";
+        ProcessorSupplier<String, byte[], String, Ingested<T>> supplier = new ProcessorSupplier<>() {
+            @Override
+            public Processor<String, byte[], String, Ingested<T>> get() {
+                return new IngestProcessor<>(type, time, store);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(StateStores.taskStore(store, inMemory));
+            }
+        };
         Map<String, KStream<String, Ingested<T>>> branches = builder
                 .stream(topic.name(), topic.consumed(name + "-source"))
-                .process(() -> new IngestProcessor<>(type, maxSkewMs), Named.as(name + "-validate"))
+                .process(supplier, Named.as(name + "-validate"))
                 .split(Named.as(name + "-split-"))
-                .branch((k, v) -> v.event() != null, Branched.as("valid"))
+                .branch((k, v) -> v.accepted() != null, Branched.as("valid"))
                 .defaultBranch(Branched.as("invalid"));
-        KStream<String, T> events = branches.get(name + "-split-valid")
-                .mapValues(Ingested::event, Named.as(name + "-events"));
+        KStream<String, Accepted<T>> events = branches.get(name + "-split-valid")
+                .mapValues(Ingested::accepted, Named.as(name + "-events"));
         KStream<String, DeadLetter> dead = branches.get(name + "-split-invalid")
                 .mapValues(Ingested::rejected, Named.as(name + "-dead-letters"));
         return new Streams<>(events, dead);

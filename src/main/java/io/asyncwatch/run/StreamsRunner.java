@@ -2,6 +2,7 @@ package io.asyncwatch.run;
 
 import io.asyncwatch.AsyncwatchTopology;
 import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.errors.ContainedErrors;
 import io.asyncwatch.topics.TopicLayout;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -52,6 +53,7 @@ public final class StreamsRunner {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, DEFAULT_PROCESSING_GUARANTEE);
         // The Kafka 5.0 default, set now so startup does not warn about it (there are no global stores).
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        p.putAll(ContainedErrors.properties(config));
         p.putAll(config.kafka());
         String bootstrap = p.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
         if (bootstrap == null || bootstrap.isBlank()) {

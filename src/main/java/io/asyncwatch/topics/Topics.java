@@ -7,7 +7,7 @@ import io.asyncwatch.model.ClockEvent;
 import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.RequestEvent;
-import io.asyncwatch.model.RetryWindowMetric;
+import io.asyncwatch.model.Metric;
 import io.asyncwatch.serde.AvroCodec;
 import io.asyncwatch.serde.Codec;
 import io.asyncwatch.serde.JsonCodec;
@@ -23,7 +23,7 @@ public record Topics(
         TopicSpec<String, byte[]> clocks,
         TopicSpec<String, Alert> alerts,
         TopicSpec<String, DeadLetter> dlq,
-        TopicSpec<String, RetryWindowMetric> metrics,
+        TopicSpec<String, Metric> metrics,
         Codec<RequestEvent> requestCodec,
         Codec<HeartbeatEvent> heartbeatCodec,
         Codec<ClockEvent> clockCodec) {
@@ -40,7 +40,7 @@ public record Topics(
                 new TopicSpec<>(n.dlq(), Serdes.String(),
                         codec(out, DeadLetter.class, "schemas/dead-letter.avsc", ids.deadLetter()).serde()),
                 new TopicSpec<>(n.metrics(), Serdes.String(),
-                        codec(out, RetryWindowMetric.class, "schemas/retry-window-metric.avsc", ids.metric()).serde()),
+                        codec(out, Metric.class, "schemas/metric.avsc", ids.metric()).serde()),
                 codec(in, RequestEvent.class, "schemas/request.avsc", ids.request()),
                 codec(in, HeartbeatEvent.class, "schemas/heartbeat.avsc", ids.heartbeat()),
                 codec(in, ClockEvent.class, "schemas/clock.avsc", ids.clock()));

@@ -8,12 +8,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.asyncwatch.AsyncwatchTopology;
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.model.DeadLetter;
-import io.asyncwatch.model.RetryWindowMetric;
-import io.asyncwatch.serde.DecodeException;
-import io.asyncwatch.serde.JsonCodec;
+import io.asyncwatch.model.Metric;
+import io.asyncwatch.replay.OfflineEngine;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,16 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Stream;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,11 +51,8 @@ class BadInputTopologyTest {
     /** Test-owned JSON writer, so the inputs do not depend on the production mapper's settings. */
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private TopologyTestDriver driver;
-    private final Map<String, TestInputTopic<String, byte[]>> inputs = new HashMap<>();
+    private OfflineEngine engine;
     private final Map<String, Long> nextOffset = new HashMap<>();
-    private TestOutputTopic<String, byte[]> dlq;
-    private TestOutputTopic<String, byte[]> metrics;
 
     /** A record piped in, with where it landed. */
     record Sent(String topic, long offset, String key, byte[] value, long timestamp) {
@@ -78,23 +64,12 @@ class BadInputTopologyTest {
 
     @BeforeEach
     void start() {
-        AsyncwatchConfig config = AsyncwatchConfig.fromMap(Map.of("asyncwatch.state.in-memory", "true"));
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bad-input-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-        driver = new TopologyTestDriver(AsyncwatchTopology.build(config), props, Instant.ofEpochMilli(M));
-        for (String topic : List.of(REQUESTS, HEARTBEATS, CLOCKS)) {
-            inputs.put(topic, driver.createInputTopic(topic, new StringSerializer(), new ByteArraySerializer()));
-        }
-        dlq = driver.createOutputTopic("asyncwatch.dlq", new StringDeserializer(), new ByteArrayDeserializer());
-        metrics = driver.createOutputTopic("asyncwatch.metrics", new StringDeserializer(),
-                new ByteArrayDeserializer());
+        engine = new OfflineEngine(AsyncwatchConfig.fromMap(Map.of()));
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        engine.close();
     }
 
     @Test
@@ -170,13 +145,13 @@ class BadInputTopologyTest {
         send(REQUESTS, SERVICE, json(request("r-next", CLOSES_M, 1)), CLOSES_M);
 
         assertDeadLettered(bad);
-        RetryWindowMetric m = metricOfWindowM();
-        assertEquals(validInM, m.attempts(), "only the valid requests of minute M are counted");
-        assertEquals(retriesInM, m.retries());
-        assertEquals("service", m.layer());
+        Metric m = metricOfWindowM();
+        assertEquals(validInM, value(m, "attempts"), "only the valid requests of minute M are counted");
+        assertEquals(retriesInM, value(m, "retries"));
+        assertEquals("service", m.labels().get("layer"));
         assertEquals(M + 60_000, m.windowEnd());
-        assertEquals(0, m.clockSuspectEvents());
-        assertEquals(0, m.lateEvents());
+        assertEquals(0, value(m, "clockSuspectEvents"));
+        assertEquals(0, value(m, "lateEvents"));
     }
 
     static Stream<Arguments> requiredFields() {
@@ -205,7 +180,7 @@ class BadInputTopologyTest {
         assertDeadLettered(List.of(absent, nulled));
         if (topic.equals(REQUESTS)) {
             send(REQUESTS, SERVICE, json(request("r-next", CLOSES_M, 1)), CLOSES_M);
-            assertEquals(2, metricOfWindowM().attempts(), "the two valid requests around the bad ones");
+            assertEquals(2, value(metricOfWindowM(), "attempts"), "the two valid requests around the bad ones");
         }
     }
 
@@ -221,27 +196,22 @@ class BadInputTopologyTest {
         send(REQUESTS, SERVICE, json(request("r-next", CLOSES_M, 1)), CLOSES_M);
 
         assertDeadLettered(List.of());
-        RetryWindowMetric m = metricOfWindowM();
-        assertEquals(4, m.attempts(), "the skewed events are counted in the window of their record time");
-        assertEquals(1, m.retries());
-        assertEquals(2, m.clockSuspectEvents());
+        Metric m = metricOfWindowM();
+        assertEquals(4, value(m, "attempts"), "the skewed events are counted in the window of their record time");
+        assertEquals(1, value(m, "retries"));
+        assertEquals(2, value(m, "clockSuspectEvents"));
     }
 
     // --- assertions ---
 
     /** Each bad record exactly once, with its coordinates, original bytes and a reason naming the problem. */
     private void assertDeadLettered(List<Bad> expected) {
-        JsonCodec<DeadLetter> codec = new JsonCodec<>(DeadLetter.class);
+        engine.silence();
         Map<String, List<DeadLetter>> byOrigin = new HashMap<>();
         Map<String, String> dlqKeys = new HashMap<>();
-        List<TestRecord<String, byte[]>> records = dlq.readRecordsToList();
-        for (TestRecord<String, byte[]> r : records) {
-            DeadLetter d;
-            try {
-                d = codec.decode(r.value());
-            } catch (DecodeException e) {
-                throw new AssertionError("unreadable dead letter: " + e.getMessage(), e);
-            }
+        List<TestRecord<String, DeadLetter>> records = engine.readDeadLetterRecords();
+        for (TestRecord<String, DeadLetter> r : records) {
+            DeadLetter d = r.value();
             String origin = d.sourceTopic() + "@" + d.sourceOffset();
             byOrigin.computeIfAbsent(origin, k -> new ArrayList<>()).add(d);
             dlqKeys.put(origin, r.key());
@@ -272,32 +242,31 @@ class BadInputTopologyTest {
             }
         }
         // Nothing else: no valid record was dead-lettered and no bad one twice.
-        assertEquals(expected.size(), records.size(), () -> "dead letters: " + byOrigin.keySet());
+        assertEquals(expected.size(), records.size(), () -> "dead letters: " + byOrigin);
     }
 
-    private RetryWindowMetric metricOfWindowM() {
-        JsonCodec<RetryWindowMetric> codec = new JsonCodec<>(RetryWindowMetric.class);
-        List<RetryWindowMetric> ofM = new ArrayList<>();
-        for (TestRecord<String, byte[]> r : metrics.readRecordsToList()) {
-            try {
-                RetryWindowMetric m = codec.decode(r.value());
-                assertEquals(m.service(), r.key(), "metrics are keyed by service");
-                if (m.service().equals(SERVICE) && m.windowStart() == M) {
-                    ofM.add(m);
-                }
-            } catch (DecodeException e) {
-                throw new AssertionError("unreadable metric: " + e.getMessage(), e);
+    private Metric metricOfWindowM() {
+        engine.silence();
+        List<Metric> ofM = new ArrayList<>();
+        for (Metric m : engine.readMetrics()) {
+            if (m.metric().equals("retry_multiplier") && SERVICE.equals(m.labels().get("service"))
+                    && m.windowStart() == M) {
+                ofM.add(m);
             }
         }
         assertEquals(1, ofM.size(), "one metric per closed window and service");
         return ofM.get(0);
     }
 
+    private static long value(Metric m, String name) {
+        return Math.round(m.values().get(name));
+    }
+
     // --- input ---
 
     private Sent send(String topic, String key, byte[] value, long timestamp) {
         long offset = nextOffset.merge(topic, 1L, Long::sum) - 1;
-        inputs.get(topic).pipeInput(key, value, timestamp);
+        engine.pipe(topic, key, value, timestamp);
         return new Sent(topic, offset, key, value, timestamp);
     }
 

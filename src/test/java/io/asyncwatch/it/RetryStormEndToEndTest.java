@@ -144,8 +144,8 @@ class RetryStormEndToEndTest {
                 assertEquals(firing.windowStart() + 60_000L, firing.windowEnd());
                 assertTrue(firing.value() >= 5.0, "multiplier " + firing.value());
                 assertEquals(5.0, firing.threshold());
-                assertEquals(AlertLifecycle.alertId(firing.fingerprint(), firing.windowStart(), AlertStatus.FIRING,
-                        Severity.PAGE), firing.alertId());
+                assertEquals(AlertLifecycle.alertId(firing.fingerprint(), 1, firing.windowStart(),
+                        AlertStatus.FIRING, Severity.PAGE, 1), firing.alertId());
                 assertNotNull(firing.playbook());
                 assertFalse(firing.playbook().isEmpty(), "playbook steps");
                 assertNotNull(firing.summary());

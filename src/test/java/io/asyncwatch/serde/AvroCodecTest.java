@@ -19,7 +19,7 @@ import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.Kind;
 import io.asyncwatch.model.RequestEvent;
-import io.asyncwatch.model.RetryWindowMetric;
+import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.Role;
 import io.asyncwatch.model.Severity;
 import io.asyncwatch.model.Status;
@@ -73,7 +73,7 @@ class AvroCodecTest {
             "asyncwatch.avro.schema-id.clock", Integer.toString(CLOCK_ID),
             "asyncwatch.avro.schema-id.alert", Integer.toString(ALERT_ID),
             "asyncwatch.avro.schema-id.dead-letter", Integer.toString(DEAD_LETTER_ID),
-            "asyncwatch.avro.schema-id.retry-window-metric", Integer.toString(METRIC_ID)));
+            "asyncwatch.avro.schema-id.metric", Integer.toString(METRIC_ID)));
     private static final Topics TOPICS = Topics.from(AVRO);
 
     static final RequestEvent FULL_REQUEST = new RequestEvent("e-42", T, "svc-order", "api-gateway", "pod-7",
@@ -95,10 +95,11 @@ class AvroCodecTest {
             new byte[] {(byte) 0xC3, 0x28, 0x00, (byte) 0xFF, '{'}, null, "requests: not a JSON object");
     static final DeadLetter TOMBSTONE_LETTER = new DeadLetter("asyncwatch.heartbeats", null, null, null, null, null,
             null, "heartbeats: null value (tombstone): an event is required");
-    static final RetryWindowMetric STORM_METRIC = new RetryWindowMetric(RetryWindowMetric.NAME, "svc-order",
-            "service", T, T + 60_000, 200, 120, 0.6, 12_000, 0.1, 6.0, 1e-40, Severity.PAGE, "STORM", 2, 1);
-    static final RetryWindowMetric CALM_METRIC = new RetryWindowMetric(RetryWindowMetric.NAME, "svc-order",
-            "service", T, T + 60_000, 3, 0, 0.0, 0, 0.0, 0.0, 1.0, null, "LOW_VOLUME", 0, 0);
+    static final Metric STORM_METRIC = new Metric("retry_multiplier", Map.of("service", "svc-order", "layer",
+            "service"), T, T + 60_000, Map.of("attempts", 200.0, "retries", 120.0, "multiplier", 6.0, "pValue", 1e-40),
+            Map.of("verdict", "STORM", "severity", "PAGE"));
+    static final Metric CALM_METRIC = new Metric("duplicate_operations", Map.of(), T, T + 60_000, Map.of(),
+            Map.of());
 
     /** One record type in one shape, with the codecs the application would use for it. */
     record Case(String name, Object value, String schema, int schemaId, Codec<Object> avro, Codec<Object> json) {
@@ -118,9 +119,9 @@ class AvroCodecTest {
                 output("DeadLetter", DEAD_LETTER, "dead-letter", DEAD_LETTER_ID, TOPICS.dlq().valueSerde()),
                 output("DeadLetter (tombstone)", TOMBSTONE_LETTER, "dead-letter", DEAD_LETTER_ID,
                         TOPICS.dlq().valueSerde()),
-                output("RetryWindowMetric (storm)", STORM_METRIC, "retry-window-metric", METRIC_ID,
+                output("Metric (storm)", STORM_METRIC, "metric", METRIC_ID,
                         TOPICS.metrics().valueSerde()),
-                output("RetryWindowMetric (calm)", CALM_METRIC, "retry-window-metric", METRIC_ID,
+                output("Metric (empty maps)", CALM_METRIC, "metric", METRIC_ID,
                         TOPICS.metrics().valueSerde()));
     }
 

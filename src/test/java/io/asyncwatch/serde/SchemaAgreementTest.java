@@ -13,7 +13,7 @@ import io.asyncwatch.model.ClockEvent;
 import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.RequestEvent;
-import io.asyncwatch.model.RetryWindowMetric;
+import io.asyncwatch.model.Metric;
 import java.io.IOException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -63,8 +63,7 @@ class SchemaAgreementTest {
         return Stream.of(REQUEST, HEARTBEAT, CLOCK,
                 new Pair("alert", Alert.class, names(Alert.class)),
                 new Pair("dead-letter", DeadLetter.class, Set.of("sourceTopic", "reason")),
-                new Pair("retry-window-metric", RetryWindowMetric.class, without(names(RetryWindowMetric.class),
-                        "severity")));
+                new Pair("metric", Metric.class, names(Metric.class)));
     }
 
     @ParameterizedTest(name = "{0}")

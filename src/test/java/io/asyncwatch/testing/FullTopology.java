@@ -1,70 +1,72 @@
 package io.asyncwatch.testing;
 
-import io.asyncwatch.AsyncwatchTopology;
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.model.Alert;
 import io.asyncwatch.model.DeadLetter;
+import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.RequestEvent;
-import io.asyncwatch.model.RetryWindowMetric;
+import io.asyncwatch.replay.OfflineEngine;
 import io.asyncwatch.serde.Json;
-import io.asyncwatch.topics.Topics;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 
-/** The production topology in a TopologyTestDriver, fed JSON requests as services would send them. */
+/**
+ * The production topology on the offline engine {@code replay} uses, fed JSON events as services would send
+ * them, with record timestamp = event timestamp unless given.
+ */
 public final class FullTopology implements AutoCloseable {
 
-    private final TopologyTestDriver driver;
-    private final TestInputTopic<String, byte[]> requests;
-    private final TestOutputTopic<String, Alert> alerts;
-    private final TestOutputTopic<String, RetryWindowMetric> metrics;
-    private final TestOutputTopic<String, DeadLetter> deadLetters;
+    private final OfflineEngine engine;
 
     public FullTopology() {
         this(Map.of());
     }
 
     public FullTopology(Map<String, String> settings) {
-        AsyncwatchConfig config = AsyncwatchConfig.fromMap(settings).withInMemoryStores(true);
-        Topics topics = Topics.from(config);
-        driver = new TopologyTestDriver(AsyncwatchTopology.build(config), Drivers.props());
-        requests = driver.createInputTopic(topics.requests().name(), new StringSerializer(), new ByteArraySerializer());
-        alerts = driver.createOutputTopic(topics.alerts().name(), new StringDeserializer(),
-                topics.alerts().valueSerde().deserializer());
-        metrics = driver.createOutputTopic(topics.metrics().name(), new StringDeserializer(),
-                topics.metrics().valueSerde().deserializer());
-        deadLetters = driver.createOutputTopic(topics.dlq().name(), new StringDeserializer(),
-                topics.dlq().valueSerde().deserializer());
+        engine = new OfflineEngine(AsyncwatchConfig.fromMap(settings));
     }
 
     public void send(RequestEvent e) {
-        requests.pipeInput(e.service(), Json.write(e), e.timestamp());
+        engine.pipe("requests", e.service(), Json.write(e), e.timestamp());
+    }
+
+    /** A request whose Kafka record timestamp differs from its payload timestamp. */
+    public void send(RequestEvent e, long recordTimestamp) {
+        engine.pipe("requests", e.service(), Json.write(e), recordTimestamp);
     }
 
     public void send(List<RequestEvent> events) {
         events.forEach(this::send);
     }
 
+    public void sendRaw(String topic, String key, byte[] value, long recordTimestamp) {
+        engine.pipe(topic, key, value, recordTimestamp);
+    }
+
+    /** Lets wall-clock time pass with no input (a silent partition). */
+    public void wallClockTo(long time) {
+        engine.advanceWallTo(time);
+    }
+
+    /** The end of input: as much silence as it takes for every window and episode to close. */
+    public void silence() {
+        engine.silence();
+    }
+
     public List<Alert> alerts() {
-        return alerts.readValuesToList();
+        return engine.readAlerts();
     }
 
     public List<DeadLetter> deadLetters() {
-        return deadLetters.readValuesToList();
+        return engine.readDeadLetters();
     }
 
-    public List<RetryWindowMetric> metrics() {
-        return metrics.readValuesToList();
+    public List<Metric> metrics() {
+        return engine.readMetrics();
     }
 
     @Override
     public void close() {
-        driver.close();
+        engine.close();
     }
 }

@@ -5,9 +5,7 @@ import java.util.List;
 /**
  * One window the detector has closed and judged.
  *
- * @param report     whether the alert stage needs to hear about it (a storm, or a calm window shortly after one,
- *                   which is what lets an alert resolve); calm windows of calm services are metrics only
- * @param lateEvents events that arrived after their window had closed, since the previous closed window
+ * @param lateEvents events of the service that arrived after their window had closed, reported in this window
  */
 public record ClosedWindow(
         String service,
@@ -20,6 +18,5 @@ public record ClosedWindow(
         long baselineAttempts,
         long lateEvents,
         Judgement judgement,
-        boolean report,
         List<String> sampleRetryIds) {
 }

@@ -1,74 +1,152 @@
 package io.asyncwatch.detect.retrystorm;
 
+import io.asyncwatch.alert.AlertPolicy;
 import io.asyncwatch.alert.Finding;
-import io.asyncwatch.ingest.Origin;
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.config.SettingsSpec;
+import io.asyncwatch.detect.Detector;
+import io.asyncwatch.detect.SharedInputs;
 import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.DeadLetter;
-import io.asyncwatch.model.RequestEvent;
-import io.asyncwatch.model.RetryWindowMetric;
-import io.asyncwatch.serde.Json;
+import io.asyncwatch.model.Metric;
+import io.asyncwatch.time.EventTimeSettings;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 
 /**
- * Wires the retry-storm detector: requests keyed by service in; findings (keyed by fingerprint), the per-window
- * multiplier series and late events out.
+ * Retry storms: per service, the retry share of each 1-minute window against its own trailing hour.
+ *
+ * <p>Shape: requests are pre-aggregated per (service, window) in the input partitions' tasks
+ * ({@link RetryPartialsProcessor}), only those partial counts are re-keyed by service, and
+ * {@link RetryStormProcessor} merges and judges them. Every judged window becomes a metric point
+ * ({@code retry_multiplier}) and a finding (firing or clear) for the alert stage.
  */
-public final class RetryStorm {
+public final class RetryStorm implements Detector {
 
-    public record Outputs(
-            KStream<String, Finding> findings,
-            KStream<String, RetryWindowMetric> metrics,
-            KStream<String, DeadLetter> lateEvents) {
+    public static final String NAME = "retry-storm";
+    public static final String METRIC = "retry_multiplier";
+
+    /** Out of the ingest-side pre-aggregation: a partial count, or a late event's dead letter. */
+    record Partial(RetryDelta delta, DeadLetter late) {
+        static Partial delta(RetryDelta d) {
+            return new Partial(d, null);
+        }
+
+        static Partial late(DeadLetter l) {
+            return new Partial(null, l);
+        }
     }
 
-    /** Either a judged window or a late event (with where it entered, when known); exactly one is set. */
-    record Output(ClosedWindow window, RequestEvent late, String lateReason, Origin origin) {
+    /** Out of the judge: a closed window, or a count of services over the cap. */
+    record Output(ClosedWindow window, long overflow, long cap) {
+        static Output window(ClosedWindow w) {
+            return new Output(w, 0, 0);
+        }
+
+        static Output overflow(long n, long cap) {
+            return new Output(null, n, cap);
+        }
     }
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
-    private RetryStorm() {
+    @Override
+    public String name() {
+        return NAME;
     }
 
-    public static Outputs wire(KStream<String, RequestEvent> requestsByService, RetryStormSettings settings,
-                               long graceMs, int calmWindowsToReport, boolean inMemoryStores,
-                               String requestsTopic) {
-        Map<String, KStream<String, Output>> split = requestsByService
-                .process(new RetryStormProcessor.Supplier(settings, graceMs, calmWindowsToReport, inMemoryStores),
-                        Named.as("retry-storm"))
-                .split(Named.as("retry-storm-split-"))
-                .branch((k, v) -> v.window() != null, Branched.as("windows"))
+    @Override
+    public SettingsSpec<?> settings() {
+        return RetryStormSettings.SPEC;
+    }
+
+    @Override
+    public Map<AlertType, AlertPolicy> policies(AsyncwatchConfig config) {
+        return Map.of(AlertType.RETRY_STORM, AlertPolicy.windowed(config.settings(RetryStormSettings.SPEC).windowMs(),
+                AlertPolicy.Direction.HIGHER_IS_WORSE));
+    }
+
+    /** Windows close after grace plus one flush interval of the partial counts, so no partition's last flush is late. */
+    static long closeAfterMs(EventTimeSettings time) {
+        return time.graceMs() + RetryPartialsProcessor.FLUSH.toMillis();
+    }
+
+    @Override
+    public long settleMs(AsyncwatchConfig config) {
+        RetryStormSettings s = config.settings(RetryStormSettings.SPEC);
+        return s.windowMs() + closeAfterMs(config.eventTime());
+    }
+
+    @Override
+    public Outputs wire(SharedInputs inputs, AsyncwatchConfig config) {
+        RetryStormSettings s = config.settings(RetryStormSettings.SPEC);
+        EventTimeSettings time = config.eventTime();
+        Map<String, KStream<String, Partial>> partials = inputs.requests()
+                .process(new RetryPartialsProcessor.Supplier(s, time.graceMs(), inputs.inMemoryStores()),
+                        Named.as(NAME + "-partials"))
+                .split(Named.as(NAME + "-partials-"))
+                .branch((k, v) -> v.delta() != null, Branched.as("counts"))
                 .defaultBranch(Branched.as("late"));
-        KStream<String, ClosedWindow> windows = split.get("retry-storm-split-windows")
-                .mapValues(Output::window, Named.as("retry-storm-window"));
-        KStream<String, RetryWindowMetric> metrics = windows
-                .mapValues(RetryStorm::metric, Named.as("retry-storm-metrics"));
-        KStream<String, Finding> findings = windows
-                .filter((k, w) -> w.report(), Named.as("retry-storm-reportable"))
-                .map((k, w) -> {
-                    Finding f = finding(w, settings);
-                    return org.apache.kafka.streams.KeyValue.pair(f.fingerprint(), f);
-                }, Named.as("retry-storm-findings"));
-        KStream<String, DeadLetter> late = split.get("retry-storm-split-late")
-                .mapValues(o -> lateLetter(o, requestsTopic), Named.as("retry-storm-late-events"));
+        KStream<String, DeadLetter> late = partials.get(NAME + "-partials-late")
+                .mapValues(Partial::late, Named.as(NAME + "-late-events"));
+        KStream<String, RetryDelta> deltas = inputs.rekeyed(NAME + "-counts-by-service", RetryDelta.SERDE,
+                () -> partials.get(NAME + "-partials-counts").mapValues(Partial::delta, Named.as(NAME + "-counts")));
+
+        KStream<String, Output> judged = deltas.process(new RetryStormProcessor.Supplier(s, closeAfterMs(time),
+                time.idleMs(), inputs.inMemoryStores()), Named.as(NAME));
+        KStream<String, Metric> metrics = judged.map((k, o) -> {
+            Metric m = o.window() != null ? metric(o.window()) : overflowMetric(o);
+            return KeyValue.pair(m.seriesKey(), m);
+        }, Named.as(NAME + "-metrics"));
+        KStream<String, Finding> findings = judged
+                .filter((k, o) -> o.window() != null, Named.as(NAME + "-windows"))
+                .map((k, o) -> {
+                    Finding f = finding(o.window(), s);
+                    return KeyValue.pair(f.fingerprint(), f);
+                }, Named.as(NAME + "-findings"));
         return new Outputs(findings, metrics, late);
     }
 
-    static RetryWindowMetric metric(ClosedWindow w) {
+    static Metric metric(ClosedWindow w) {
         Judgement j = w.judgement();
-        return new RetryWindowMetric(RetryWindowMetric.NAME, w.service(), w.layer(), w.windowStart(), w.windowEnd(),
-                w.attempts(), w.retries(), j.retryShare(), w.baselineAttempts(), j.baselineShare(), j.multiplier(),
-                j.pValue(), j.severity(), j.verdict().name(), w.lateEvents(), w.clockSuspect());
+        Map<String, String> labels = new TreeMap<>();
+        labels.put("service", w.service());
+        if (w.layer() != null) {
+            labels.put("layer", w.layer());
+        }
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("attempts", (double) w.attempts());
+        values.put("retries", (double) w.retries());
+        values.put("retryShare", j.retryShare());
+        values.put("baselineAttempts", (double) w.baselineAttempts());
+        values.put("baselineShare", j.baselineShare());
+        values.put("multiplier", j.multiplier());
+        values.put("pValue", j.pValue());
+        values.put("lateEvents", (double) w.lateEvents());
+        values.put("clockSuspectEvents", (double) w.clockSuspect());
+        Map<String, String> attributes = new TreeMap<>();
+        attributes.put("verdict", j.verdict().name());
+        if (j.severity() != null) {
+            attributes.put("severity", j.severity().name());
+        }
+        return new Metric(METRIC, labels, w.windowStart(), w.windowEnd(), values, attributes);
+    }
+
+    private static Metric overflowMetric(Output o) {
+        return new Metric("state_overflow", Map.of("detector", NAME), 0, 0,
+                Map.of("overflow", (double) o.overflow(), "cap", (double) o.cap()),
+                Map.of("what", "services not tracked: asyncwatch.retry-storm.max-services reached"));
     }
 
     public static Finding finding(ClosedWindow w, RetryStormSettings s) {
@@ -90,7 +168,7 @@ public final class RetryStorm {
                     pct(j.effectiveBaseline()), j.severity(), j.threshold());
         } else {
             summary = String.format(Locale.ROOT,
-                    "%s retries back to %s of %d attempts in %s, %.1fx its baseline of %s (%s)",
+                    "%s retries at %s of %d attempts in %s, %.1fx its baseline of %s (%s)",
                     w.service(), pct(j.retryShare()), w.attempts(), span, j.multiplier(),
                     pct(j.effectiveBaseline()), j.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
@@ -107,21 +185,14 @@ public final class RetryStorm {
         if (w.clockSuspect() > 0) {
             evidence.add(w.clockSuspect() + " events had a sender timestamp too far from the record time");
         }
+        if (w.lateEvents() > 0) {
+            evidence.add(w.lateEvents() + " late events (beyond grace) were not counted in their windows");
+        }
         return new Finding(fingerprint, AlertType.RETRY_STORM, j.severity(), subject, summary, j.multiplier(),
                 j.threshold(), w.windowStart(), w.windowEnd(), List.copyOf(evidence));
     }
 
     private static String pct(double share) {
         return String.format(Locale.ROOT, "%.1f%%", share * 100);
-    }
-
-    /** The value is the event re-encoded as JSON: the original bytes are not carried past ingest. */
-    private static DeadLetter lateLetter(Output o, String requestsTopic) {
-        byte[] json = Json.write(o.late());
-        Origin origin = o.origin();
-        return new DeadLetter(origin != null ? origin.topic() : requestsTopic,
-                origin != null ? origin.partition() : null, origin != null ? origin.offset() : null,
-                o.late().timestamp(), o.late().service(), json,
-                new String(json, java.nio.charset.StandardCharsets.UTF_8), o.lateReason());
     }
 }

@@ -1,60 +1,50 @@
 package io.asyncwatch.detect.retrystorm;
 
-import io.asyncwatch.ingest.EventTime;
-import io.asyncwatch.ingest.Origin;
-import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.state.KeyBudget;
+import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.IdleClock;
+import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 
 /**
- * Keeps one {@link RetryHistory} per service and closes windows as stream time passes them: on each event for
- * its own service, and on a stream-time punctuation for services that went quiet (a storm must resolve even if
- * its service stops sending).
+ * Merges the partial aggregates of every input partition per service and judges each window once the detector's
+ * clock has passed it. Each service has one deadline in the store (its next window to close, or when it is
+ * forgotten), so closing windows reads only services that are due, and services that went quiet are judged by a
+ * wall-clock tick and forgotten after the baseline span.
  */
-final class RetryStormProcessor implements Processor<String, RequestEvent, String, RetryStorm.Output> {
+final class RetryStormProcessor implements Processor<String, RetryDelta, String, RetryStorm.Output> {
 
-    /** Per service: open windows and bookkeeping, written on every event. */
-    static final String WINDOWS_STORE = "retry-storm-windows";
-    /** Per service: the closed windows of the baseline hour, written when a window closes. */
-    static final String HISTORY_STORE = "retry-storm-history";
+    static final String STORE = "retry-storm-windows";
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final int DUE_BATCH = 1_000;
 
-    record Supplier(RetryStormSettings settings, long graceMs, int calmWindowsToReport, boolean inMemory)
-            implements ProcessorSupplier<String, RequestEvent, String, RetryStorm.Output> {
+    record Supplier(RetryStormSettings settings, long closeAfterMs, long idleMs, boolean inMemory)
+            implements ProcessorSupplier<String, RetryDelta, String, RetryStorm.Output> {
         @Override
-        public Processor<String, RequestEvent, String, RetryStorm.Output> get() {
+        public Processor<String, RetryDelta, String, RetryStorm.Output> get() {
             return new RetryStormProcessor(this);
         }
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(store(WINDOWS_STORE), store(HISTORY_STORE));
-        }
-
-        private StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
-            return Stores.keyValueStoreBuilder(
-                    inMemory ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name),
-                    Serdes.String(), Serdes.ByteArray());
+            return Set.of(StateStores.taskStore(STORE, inMemory));
         }
     }
 
     private final Supplier conf;
     private ProcessorContext<String, RetryStorm.Output> context;
-    private KeyValueStore<String, byte[]> windows;
-    private KeyValueStore<String, byte[]> history;
+    private TaskStore store;
+    private KeyBudget budget;
+    private IdleClock clock;
 
     private RetryStormProcessor(Supplier conf) {
         this.conf = conf;
@@ -63,69 +53,111 @@ final class RetryStormProcessor implements Processor<String, RequestEvent, Strin
     @Override
     public void init(ProcessorContext<String, RetryStorm.Output> context) {
         this.context = context;
-        this.windows = context.getStateStore(WINDOWS_STORE);
-        this.history = context.getStateStore(HISTORY_STORE);
-        long sweepEvery = Math.max(1_000, conf.settings().windowMs() / 6);
-        context.schedule(Duration.ofMillis(sweepEvery), PunctuationType.STREAM_TIME, ts -> sweep());
+        this.store = new TaskStore(context.getStateStore(STORE));
+        this.budget = new KeyBudget(store, "services", conf.settings().maxServices());
+        this.clock = new IdleClock(conf.idleMs());
+        byte[] t = store.meta("clock");
+        if (t != null) {
+            clock.restore(ByteBuffer.wrap(t).getLong(), context.currentSystemTimeMs());
+        }
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
     @Override
-    public void process(Record<String, RequestEvent> record) {
-        RequestEvent event = record.value();
-        String service = event.service();
-        long streamTime = context.currentStreamTimeMs();
-        RetryHistory h = load(service);
-        emit(h.closeDue(service, streamTime, conf.graceMs(), conf.calmWindowsToReport(), conf.settings()));
-        boolean suspect = EventTime.wasClockSuspect(event.timestamp(), record.timestamp());
-        boolean counted = h.add(record.timestamp(), streamTime, conf.graceMs(), event.layer(), event.isRetry(),
-                suspect, event.eventId(), conf.settings());
-        save(service, h);
-        if (!counted) {
-            String reason = "requests: late event beyond the " + conf.graceMs() + " ms grace period: event time "
-                    + Instant.ofEpochMilli(record.timestamp()) + " but stream time is already "
-                    + Instant.ofEpochMilli(streamTime) + "; counted as lateEvents in " + service
-                    + "'s next retry_multiplier metric, not in its window";
-            context.forward(record.withValue(
-                    new RetryStorm.Output(null, event, reason, Origin.of(record.headers()).orElse(null))));
+    public void process(Record<String, RetryDelta> record) {
+        RetryDelta d = record.value();
+        long before = clock.time();
+        clock.observe(record.timestamp(), context.currentSystemTimeMs());
+        if (clock.time() != before) {
+            store.putMeta("clock", ByteBuffer.allocate(8).putLong(clock.time()).array());
         }
+        String service = d.service();
+        byte[] open = store.get(open(service));
+        RetryHistory h;
+        if (open == null) {
+            if (!budget.admit()) {
+                reportOverflow();
+                return;
+            }
+            h = new RetryHistory();
+        } else {
+            h = RetryHistory.load(open, () -> store.get(history(service)));
+        }
+        long oldDeadline = open == null ? -1 : h.deadline(conf.closeAfterMs(), conf.settings());
+        h.add(d);
+        List<ClosedWindow> closed = h.closeDue(service, clock.time(), conf.closeAfterMs(), conf.settings());
+        save(service, h, oldDeadline);
+        emit(closed);
+        sweep(clock.time());
     }
 
-    private void sweep() {
-        long streamTime = context.currentStreamTimeMs();
-        List<KeyValue<String, RetryHistory>> due = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> all = windows.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, byte[]> kv = all.next();
-                String service = kv.key;
-                RetryHistory h = RetryHistory.load(kv.value, () -> history.get(service));
-                if (h.hasDue(streamTime, conf.graceMs(), conf.settings())) {
-                    due.add(KeyValue.pair(kv.key, h));
+    private void tick(long wall) {
+        long now = clock.now(wall);
+        if (now != IdleClock.NONE) {
+            sweep(now);
+        }
+        reportOverflow();
+    }
+
+    private void sweep(long now) {
+        while (store.anyDue(now)) {
+            List<TaskStore.Due> due = store.due(now, DUE_BATCH);
+            for (TaskStore.Due entry : due) {
+                String service = entry.key();
+                byte[] open = store.get(open(service));
+                store.cancel(entry.time(), service);
+                if (open == null) {
+                    continue;
                 }
+                RetryHistory h = RetryHistory.load(open, () -> store.get(history(service)));
+                List<ClosedWindow> closed = h.closeDue(service, now, conf.closeAfterMs(), conf.settings());
+                if (h.forgettable(now, conf.closeAfterMs(), conf.settings())) {
+                    store.delete(open(service));
+                    store.delete(history(service));
+                    budget.release();
+                } else {
+                    save(service, h, -1);
+                }
+                emit(closed);
+            }
+            if (due.size() < DUE_BATCH) {
+                break;
             }
         }
-        for (KeyValue<String, RetryHistory> kv : due) {
-            List<ClosedWindow> closed = kv.value.closeDue(kv.key, streamTime, conf.graceMs(),
-                    conf.calmWindowsToReport(), conf.settings());
-            save(kv.key, kv.value);
-            emit(closed);
-        }
     }
 
-    private RetryHistory load(String service) {
-        byte[] open = windows.get(service);
-        return open == null ? new RetryHistory() : RetryHistory.load(open, () -> history.get(service));
-    }
-
-    private void save(String service, RetryHistory h) {
-        windows.put(service, h.openBytes());
+    private void save(String service, RetryHistory h, long oldDeadline) {
+        store.put(open(service), h.openBytes());
         if (h.historyChanged()) {
-            history.put(service, h.historyBytes());
+            store.put(history(service), h.historyBytes());
+        }
+        long deadline = h.deadline(conf.closeAfterMs(), conf.settings());
+        if (deadline != oldDeadline) {
+            if (oldDeadline >= 0) {
+                store.cancel(oldDeadline, service);
+            }
+            store.schedule(deadline, service);
         }
     }
 
     private void emit(List<ClosedWindow> closed) {
         for (ClosedWindow w : closed) {
-            context.forward(new Record<>(w.service(), new RetryStorm.Output(w, null, null, null), w.windowEnd()));
+            context.forward(new Record<>(w.service(), RetryStorm.Output.window(w), w.windowEnd()));
         }
+    }
+
+    private void reportOverflow() {
+        long n = budget.drainOverflow();
+        if (n > 0 && clock.time() != IdleClock.NONE) {
+            context.forward(new Record<>("", RetryStorm.Output.overflow(n, budget.cap()), clock.time()));
+        }
+    }
+
+    private static String open(String service) {
+        return "o|" + service;
+    }
+
+    private static String history(String service) {
+        return "h|" + service;
     }
 }

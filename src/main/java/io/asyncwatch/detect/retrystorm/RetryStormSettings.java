@@ -1,5 +1,10 @@
 package io.asyncwatch.detect.retrystorm;
 
+import io.asyncwatch.config.Section;
+import io.asyncwatch.config.SettingsSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Thresholds of the retry-storm detector.
  *
@@ -13,6 +18,8 @@ package io.asyncwatch.detect.retrystorm;
  * @param minBaselineAttempts fewer attempts than this in the baseline span: no baseline yet
  * @param maxPValue          a window alerts only if at least its retries would happen by chance at the
  *                           baseline share with probability below this (one-sided binomial test)
+ * @param maxServices        services tracked per task (and pending partial counts per input partition): names
+ *                           come from producers, so a flood of distinct ones is capped and the overflow reported
  */
 public record RetryStormSettings(
         long windowMs,
@@ -22,10 +29,42 @@ public record RetryStormSettings(
         double baselineFloor,
         long minWindowAttempts,
         long minBaselineAttempts,
-        double maxPValue) {
+        double maxPValue,
+        long maxServices) {
 
     public static final RetryStormSettings DEFAULTS =
-            new RetryStormSettings(60_000, 3_600_000, 2.0, 5.0, 0.01, 20, 300, 1e-6);
+            new RetryStormSettings(60_000, 3_600_000, 2.0, 5.0, 0.01, 20, 300, 1e-6, 10_000);
+
+    public static final SettingsSpec<RetryStormSettings> SPEC = new SettingsSpec<>() {
+        @Override
+        public String name() {
+            return "retry-storm";
+        }
+
+        @Override
+        public Map<String, String> defaults() {
+            RetryStormSettings r = DEFAULTS;
+            Map<String, String> d = new LinkedHashMap<>();
+            d.put("window-ms", Long.toString(r.windowMs()));
+            d.put("baseline-ms", Long.toString(r.baselineMs()));
+            d.put("warn-multiplier", Double.toString(r.warnMultiplier()));
+            d.put("page-multiplier", Double.toString(r.pageMultiplier()));
+            d.put("baseline-floor", Double.toString(r.baselineFloor()));
+            d.put("min-window-attempts", Long.toString(r.minWindowAttempts()));
+            d.put("min-baseline-attempts", Long.toString(r.minBaselineAttempts()));
+            d.put("max-p-value", Double.toString(r.maxPValue()));
+            d.put("max-services", Long.toString(r.maxServices()));
+            return d;
+        }
+
+        @Override
+        public RetryStormSettings parse(Section s) {
+            return new RetryStormSettings(s.longValue("window-ms"), s.longValue("baseline-ms"),
+                    s.number("warn-multiplier"), s.number("page-multiplier"), s.number("baseline-floor"),
+                    s.longValue("min-window-attempts"), s.longValue("min-baseline-attempts"),
+                    s.number("max-p-value"), s.longValue("max-services"));
+        }
+    };
 
     public RetryStormSettings {
         require(windowMs > 0, "window-ms must be positive, got " + windowMs);
@@ -38,6 +77,7 @@ public record RetryStormSettings(
         require(minWindowAttempts >= 1, "min-window-attempts must be at least 1, got " + minWindowAttempts);
         require(minBaselineAttempts >= 1, "min-baseline-attempts must be at least 1, got " + minBaselineAttempts);
         require(maxPValue > 0 && maxPValue < 1, "max-p-value must be in (0, 1), got " + maxPValue);
+        require(maxServices >= 1, "max-services must be at least 1, got " + maxServices);
     }
 
     public int baselineWindows() {

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Counts of one service in one window. {@code sampleRetryIds} keeps the lexicographically smallest few retry
- * event ids as evidence: smallest rather than first, so that out-of-order arrival yields the same evidence.
+ * event ids as evidence: smallest rather than first, so that arrival order and how the counts were split into
+ * partial aggregates cannot change the evidence.
  */
 final class WindowCounts {
 
@@ -14,6 +15,7 @@ final class WindowCounts {
     long attempts;
     long retries;
     long clockSuspect;
+    long late;
     boolean hot;
     final List<String> sampleRetryIds = new ArrayList<>(MAX_SAMPLES);
 
@@ -28,7 +30,19 @@ final class WindowCounts {
         }
     }
 
-    private void sample(String eventId) {
+    void add(RetryDelta d) {
+        attempts += d.attempts();
+        retries += d.retries();
+        clockSuspect += d.clockSuspect();
+        late += d.late();
+        d.sampleRetryIds().forEach(this::sample);
+    }
+
+    boolean isEmpty() {
+        return attempts == 0 && late == 0;
+    }
+
+    void sample(String eventId) {
         int i = 0;
         while (i < sampleRetryIds.size() && sampleRetryIds.get(i).compareTo(eventId) < 0) {
             i++;

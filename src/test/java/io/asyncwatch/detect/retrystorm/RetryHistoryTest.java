@@ -18,14 +18,20 @@ class RetryHistoryTest {
     private static final long W = 60_000;
     private static final long GRACE = 30_000;
 
+    /** One event as the partial counts of its input partition would carry it. */
+    static RetryDelta one(long ts, boolean retry, String id) {
+        return new RetryDelta("svc", "service", RetryHistory.windowStart(ts, W), 1, retry ? 1 : 0, 0, 0,
+                retry ? List.of(id) : List.of(), ts);
+    }
+
     /** Feeds one minute of counts evenly spread, then closes everything due at the end of the minute. */
     private static List<ClosedWindow> minute(RetryHistory h, int m, int attempts, int retries) {
         long start = T0 + m * W;
         List<ClosedWindow> out = new ArrayList<>();
         for (int i = 0; i < attempts; i++) {
             long ts = start + i * W / attempts;
-            out.addAll(h.closeDue("svc", ts, GRACE, 3, S));
-            h.add(ts, ts, GRACE, "service", i < retries, false, "e" + m + "-" + i, S);
+            out.addAll(h.closeDue("svc", ts, GRACE, S));
+            h.add(one(ts, i < retries, "e" + m + "-" + i));
         }
         return out;
     }
@@ -41,7 +47,7 @@ class RetryHistoryTest {
         // Minutes 0..59 are closed; minute 60 is still open: stream time has not passed its end + grace.
         assertEquals(60, closed.size());
         assertEquals(T0 + 59 * W, closed.get(59).windowStart());
-        List<ClosedWindow> storm = h.closeDue("svc", T0 + 61 * W + GRACE, GRACE, 3, S);
+        List<ClosedWindow> storm = h.closeDue("svc", T0 + 61 * W + GRACE, GRACE, S);
         assertEquals(1, storm.size());
         ClosedWindow w = storm.get(0);
         assertEquals(T0 + 60 * W, w.windowStart());
@@ -50,12 +56,11 @@ class RetryHistoryTest {
         assertEquals(60 * 300, w.baselineAttempts());
         assertEquals(10.0, w.judgement().multiplier(), 1e-9);
         assertEquals(Severity.PAGE, w.judgement().severity());
-        assertTrue(w.report());
         assertEquals(List.of("e60-0", "e60-1", "e60-10"), w.sampleRetryIds(), "the smallest ids, whatever the order");
     }
 
     @Test
-    void stormWindowsStayOutOfTheBaselineAndCalmWindowsAreReportedUntilResolved() {
+    void stormWindowsStayOutOfTheBaselineSoTheStormEndsWhenRetriesComeDown() {
         RetryHistory h = new RetryHistory();
         for (int m = 0; m < 30; m++) {
             minute(h, m, 300, 6);
@@ -67,16 +72,17 @@ class RetryHistoryTest {
         for (int m = 40; m < 50; m++) {
             out.addAll(minute(h, m, 300, 6));
         }
-        out.addAll(h.closeDue("svc", T0 + 51 * W, GRACE, 3, S));
+        out.addAll(h.closeDue("svc", T0 + 51 * W, GRACE, S));
         List<ClosedWindow> fromStorm = out.stream().filter(w -> w.windowStart() >= T0 + 30 * W).toList();
         // Ten minutes of storm all page: the storm never becomes the baseline.
         fromStorm.stream().limit(10).forEach(w -> {
             assertEquals(Severity.PAGE, w.judgement().severity(), "window " + w.windowStart());
             assertEquals(0.02, w.judgement().baselineShare(), 1e-9);
         });
-        // Then exactly three calm windows are reported (enough to resolve), later ones are metrics only.
+        // Then every calm window is judged calm against the same 2 % baseline.
         List<ClosedWindow> after = fromStorm.subList(10, fromStorm.size());
-        assertEquals(List.of(true, true, true, false), after.stream().limit(4).map(ClosedWindow::report).toList());
+        assertEquals(10, after.size());
+        after.forEach(w -> assertEquals(Verdict.NORMAL, w.judgement().verdict(), "window " + w.windowStart()));
     }
 
     @Test
@@ -84,11 +90,11 @@ class RetryHistoryTest {
         RetryHistory h = new RetryHistory();
         minute(h, 0, 100, 2);
         long streamTime = T0 + W + GRACE;
-        assertEquals(1, h.closeDue("svc", streamTime, GRACE, 3, S).size()); // minute 0 closes at 1:30
-        assertFalse(h.add(T0 + 10_000, streamTime, GRACE, "service", true, false, "late-1", S));
-        // Minute 1 is still within its grace period: an event stamped 0:59 late would be refused, 1:05 is fine.
-        assertTrue(h.add(T0 + W + 5_000, streamTime, GRACE, "service", false, false, "ok", S));
-        List<ClosedWindow> next = h.closeDue("svc", T0 + 2 * W + GRACE, GRACE, 3, S);
+        assertEquals(1, h.closeDue("svc", streamTime, GRACE, S).size()); // minute 0 closes at 1:30
+        assertFalse(h.add(one(T0 + 10_000, true, "late-1")));
+        // Minute 1 is still within its grace period: counts stamped 0:59 would be refused, 1:05 is fine.
+        assertTrue(h.add(one(T0 + W + 5_000, false, "ok")));
+        List<ClosedWindow> next = h.closeDue("svc", T0 + 2 * W + GRACE, GRACE, S);
         assertEquals(1, next.size());
         assertEquals(T0 + W, next.get(0).windowStart());
         assertEquals(1, next.get(0).attempts(), "the late event is not counted in any window");
@@ -124,9 +130,9 @@ class RetryHistoryTest {
         long streamTime = Long.MIN_VALUE;
         for (long[] e : events) {
             streamTime = Math.max(streamTime, e[0]);
-            h.closeDue("svc", streamTime, GRACE, 3, S).forEach(w -> out.add(w.windowStart() + ":" + w.attempts() + ":"
+            h.closeDue("svc", streamTime, GRACE, S).forEach(w -> out.add(w.windowStart() + ":" + w.attempts() + ":"
                     + w.retries() + ":" + w.judgement().severity() + ":" + w.sampleRetryIds()));
-            assertTrue(h.add(e[0], streamTime, GRACE, "service", e[1] == 1, false, "id" + e[2], S));
+            assertTrue(h.add(one(e[0], e[1] == 1, "id" + e[2])));
         }
         return out;
     }
@@ -137,14 +143,14 @@ class RetryHistoryTest {
         for (int m = 0; m < 5; m++) {
             minute(h, m, 50, m);
         }
-        h.add(T0 + 4 * W, T0 + 4 * W, GRACE, "service", true, true, "ü-ñ", S);
+        h.add(one(T0 + 4 * W, true, "ü-ñ"));
         byte[] open = h.openBytes();
         byte[] history = h.historyBytes();
         RetryHistory copy = RetryHistory.load(open, () -> history);
         assertArrayEquals(open, copy.openBytes());
         assertArrayEquals(history, copy.historyBytes());
         assertEquals("service", copy.layer());
-        assertEquals(h.closeDue("svc", T0 + 10 * W, GRACE, 3, S), copy.closeDue("svc", T0 + 10 * W, GRACE, 3, S));
+        assertEquals(h.closeDue("svc", T0 + 10 * W, GRACE, S), copy.closeDue("svc", T0 + 10 * W, GRACE, S));
     }
 
     @Test
@@ -157,12 +163,12 @@ class RetryHistoryTest {
             throw new AssertionError("the baseline history must not be read for an event that closes nothing");
         });
         long ts = T0 + W + 59_000;
-        assertTrue(reloaded.closeDue("svc", ts, GRACE, 3, S).isEmpty());
-        assertTrue(reloaded.add(ts, ts, GRACE, "service", true, false, "x", S));
+        assertTrue(reloaded.closeDue("svc", ts, GRACE, S).isEmpty());
+        assertTrue(reloaded.add(one(ts, true, "x")));
         assertFalse(reloaded.historyChanged());
         // Once a window closes, the history is read and written again.
         RetryHistory later = RetryHistory.load(reloaded.openBytes(), () -> history);
-        assertEquals(1, later.closeDue("svc", T0 + 2 * W + GRACE, GRACE, 3, S).size());
+        assertEquals(1, later.closeDue("svc", T0 + 2 * W + GRACE, GRACE, S).size());
         assertTrue(later.historyChanged());
     }
 
@@ -171,7 +177,7 @@ class RetryHistoryTest {
         RetryHistory h = new RetryHistory();
         minute(h, 0, 100, 2);
         // A year of silence closes minute 0 and jumps ahead without producing a window per silent minute.
-        List<ClosedWindow> closed = h.closeDue("svc", T0 + 365L * 24 * 60 * W, GRACE, 3, S);
+        List<ClosedWindow> closed = h.closeDue("svc", T0 + 365L * 24 * 60 * W, GRACE, S);
         assertEquals(1, closed.size());
     }
 
@@ -214,7 +220,7 @@ class RetryHistoryTest {
                 }
                 storm.addAll(minute(h, m, 300, retries));
             }
-            storm.addAll(h.closeDue("svc", T0 + (minutes + 2) * W + GRACE, GRACE, 3, S));
+            storm.addAll(h.closeDue("svc", T0 + (minutes + 2) * W + GRACE, GRACE, S));
             storm.removeIf(w -> w.windowStart() < T0 + minutes * W);
             assertEquals(2, storm.size());
             assertTrue(storm.stream().anyMatch(w -> w.judgement().severity() != null),

@@ -1,0 +1,16 @@
+package io.asyncwatch.detect;
+
+import io.asyncwatch.detect.duplicates.DuplicateOperations;
+import io.asyncwatch.detect.retrystorm.RetryStorm;
+import java.util.List;
+
+/** Every detector asyncwatch runs, in topology order. */
+public final class Detectors {
+
+    private Detectors() {
+    }
+
+    public static List<Detector> all() {
+        return List.of(new RetryStorm(), new DuplicateOperations());
+    }
+}

@@ -1,0 +1,171 @@
+package io.asyncwatch.detect.duplicates;
+
+import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.KeyBudget;
+import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.IdleClock;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+/**
+ * Per service: duplicated intents counted per window; a window is published (metric, and a finding when it had
+ * any) once the clock passes its end plus grace. A service's state exists only while it has open windows.
+ */
+final class DuplicateWindowsProcessor implements Processor<String, DuplicateIntent, String, DuplicateWindowsProcessor.Closed> {
+
+    static final String STORE = "duplicate-operation-windows";
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final int VERSION = 1;
+
+    record Closed(String service, String layer, DuplicateWindow window, long windowMs) {
+    }
+
+    record Supplier(DuplicateSettings settings, long graceMs, long idleMs, long maxServices, boolean inMemory)
+            implements ProcessorSupplier<String, DuplicateIntent, String, Closed> {
+        @Override
+        public Processor<String, DuplicateIntent, String, Closed> get() {
+            return new DuplicateWindowsProcessor(this);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(StateStores.taskStore(STORE, inMemory));
+        }
+    }
+
+    /** The open windows of one service. */
+    private static final class ServiceWindows {
+        String layer;
+        long closedBefore = Long.MIN_VALUE;
+        final TreeMap<Long, DuplicateWindow> open = new TreeMap<>();
+
+        byte[] toBytes() {
+            Bin.Writer w = Bin.writer().u8(VERSION).str(layer).varlong(closedBefore).varlong(open.size());
+            open.values().forEach(dw -> w.bytes(dw.toBytes()));
+            return w.bytes();
+        }
+
+        static ServiceWindows fromBytes(byte[] b) {
+            Bin.Reader r = Bin.versioned(b, VERSION, "duplicate windows");
+            ServiceWindows s = new ServiceWindows();
+            s.layer = r.str();
+            s.closedBefore = r.varlong();
+            long n = r.varlong();
+            for (long i = 0; i < n; i++) {
+                DuplicateWindow w = DuplicateWindow.fromBytes(r.bytes());
+                s.open.put(w.start, w);
+            }
+            return s;
+        }
+    }
+
+    private final Supplier conf;
+    private ProcessorContext<String, Closed> context;
+    private TaskStore store;
+    private KeyBudget budget;
+    private IdleClock clock;
+
+    private DuplicateWindowsProcessor(Supplier conf) {
+        this.conf = conf;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Closed> context) {
+        this.context = context;
+        this.store = new TaskStore(context.getStateStore(STORE));
+        this.budget = new KeyBudget(store, "services", conf.maxServices());
+        this.clock = new IdleClock(conf.idleMs());
+        byte[] t = store.meta("clock");
+        if (t != null) {
+            clock.restore(ByteBuffer.wrap(t).getLong(), context.currentSystemTimeMs());
+        }
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    @Override
+    public void process(Record<String, DuplicateIntent> record) {
+        DuplicateIntent d = record.value();
+        long before = clock.time();
+        clock.observe(record.timestamp(), context.currentSystemTimeMs());
+        if (clock.time() != before) {
+            store.putMeta("clock", ByteBuffer.allocate(8).putLong(clock.time()).array());
+        }
+        byte[] raw = store.get(d.service());
+        ServiceWindows s;
+        if (raw == null) {
+            if (!budget.admit()) {
+                return;
+            }
+            s = new ServiceWindows();
+        } else {
+            s = ServiceWindows.fromBytes(raw);
+            store.cancel(deadline(s), d.service());
+        }
+        s.layer = d.layer();
+        long w = conf.settings().windowMs();
+        long start = Math.floorDiv(d.time(), w) * w;
+        boolean late = start < s.closedBefore;
+        long into = late ? s.closedBefore : start;
+        s.open.computeIfAbsent(into, DuplicateWindow::new).add(d, late);
+        store.put(d.service(), s.toBytes());
+        store.schedule(deadline(s), d.service());
+        sweep(clock.time());
+    }
+
+    private long deadline(ServiceWindows s) {
+        return s.open.isEmpty() ? 0 : s.open.firstKey() + conf.settings().windowMs() + conf.graceMs();
+    }
+
+    private void tick(long wall) {
+        long now = clock.now(wall);
+        if (now != IdleClock.NONE) {
+            sweep(now);
+        }
+    }
+
+    private void sweep(long now) {
+        while (store.anyDue(now)) {
+            List<TaskStore.Due> due = store.due(now, 1_000);
+            for (TaskStore.Due entry : due) {
+                store.cancel(entry.time(), entry.key());
+                byte[] raw = store.get(entry.key());
+                if (raw == null) {
+                    continue;
+                }
+                ServiceWindows s = ServiceWindows.fromBytes(raw);
+                long w = conf.settings().windowMs();
+                List<DuplicateWindow> closed = new ArrayList<>();
+                while (!s.open.isEmpty() && s.open.firstKey() + w + conf.graceMs() <= now) {
+                    Map.Entry<Long, DuplicateWindow> first = s.open.pollFirstEntry();
+                    closed.add(first.getValue());
+                    s.closedBefore = Math.max(s.closedBefore, first.getKey() + w);
+                }
+                if (s.open.isEmpty()) {
+                    store.delete(entry.key());
+                    budget.release();
+                } else {
+                    store.put(entry.key(), s.toBytes());
+                    store.schedule(deadline(s), entry.key());
+                }
+                for (DuplicateWindow dw : closed) {
+                    context.forward(new Record<>(entry.key(), new Closed(entry.key(), s.layer, dw, w), dw.start + w));
+                }
+            }
+            if (due.size() < 1_000) {
+                break;
+            }
+        }
+    }
+}

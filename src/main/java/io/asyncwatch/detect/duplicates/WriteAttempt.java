@@ -1,0 +1,29 @@
+package io.asyncwatch.detect.duplicates;
+
+import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.model.Status;
+import io.asyncwatch.serde.Bin;
+import org.apache.kafka.common.serialization.Serde;
+
+/** The part of a WRITE attempt with a requestId that crosses the broker, re-keyed by requestId (time: the record timestamp). */
+public record WriteAttempt(String requestId, String service, String layer, String eventId, boolean success,
+                           int attempt, String entity) {
+
+    private static final int VERSION = 1;
+    public static final Serde<WriteAttempt> SERDE = Bin.serde(WriteAttempt::toBytes, WriteAttempt::fromBytes);
+
+    static WriteAttempt of(RequestEvent e) {
+        return new WriteAttempt(e.requestId(), e.service(), e.layer(), e.eventId(), e.status() == Status.SUCCESS,
+                e.attempt(), e.entity());
+    }
+
+    byte[] toBytes() {
+        return Bin.writer().u8(VERSION).str(requestId).str(service).str(layer).str(eventId).bool(success)
+                .varlong(attempt).str(entity).bytes();
+    }
+
+    static WriteAttempt fromBytes(byte[] b) {
+        Bin.Reader r = Bin.versioned(b, VERSION, "write attempt");
+        return new WriteAttempt(r.str(), r.str(), r.str(), r.str(), r.bool(), r.varint(), r.str());
+    }
+}

@@ -1,0 +1,13 @@
+package io.asyncwatch.ingest;
+
+/**
+ * An input event that passed decoding, validation and its partition's clock. The record carrying it has the
+ * effective event time as its timestamp.
+ *
+ * @param clock  the partition's {@link io.asyncwatch.time.EventClock} reading after this event: the "now" of
+ *               stages in the ingest sub-topology (never the raw record timestamps, which a skewed sender sets)
+ * @param origin where the record entered, for dead letters further on
+ * @param raw    the original payload bytes, so a stage that rejects the event later dead-letters it verbatim
+ */
+public record Accepted<T>(T event, long clock, Origin origin, byte[] raw) {
+}

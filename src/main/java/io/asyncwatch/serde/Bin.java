@@ -1,0 +1,196 @@
+package io.asyncwatch.serde;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The compact binary format of internal topics and state: varints, length-prefixed UTF-8, no field names.
+ * Internal records are not a public contract (public topics keep JSON / Avro), so every byte saved here is a
+ * byte less through the broker and the changelogs. Each record type writes a version byte first.
+ */
+public final class Bin {
+
+    private Bin() {
+    }
+
+    public static Writer writer() {
+        return new Writer();
+    }
+
+    public static Reader reader(byte[] bytes) {
+        return new Reader(bytes);
+    }
+
+    public static final class Writer {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+
+        public Writer u8(int v) {
+            out.write(v);
+            return this;
+        }
+
+        public Writer bool(boolean v) {
+            return u8(v ? 1 : 0);
+        }
+
+        /** Zig-zag varint: small magnitudes of either sign take one or two bytes. */
+        public Writer varlong(long v) {
+            long z = (v << 1) ^ (v >> 63);
+            while ((z & ~0x7FL) != 0) {
+                out.write((int) ((z & 0x7F) | 0x80));
+                z >>>= 7;
+            }
+            out.write((int) z);
+            return this;
+        }
+
+        public Writer f64(double v) {
+            long bits = Double.doubleToRawLongBits(v);
+            for (int i = 7; i >= 0; i--) {
+                out.write((int) (bits >>> (i * 8)));
+            }
+            return this;
+        }
+
+        /** A string that may be null. */
+        public Writer str(String s) {
+            if (s == null) {
+                return varlong(-1);
+            }
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            varlong(b.length);
+            out.write(b, 0, b.length);
+            return this;
+        }
+
+        public Writer bytes(byte[] b) {
+            if (b == null) {
+                return varlong(-1);
+            }
+            varlong(b.length);
+            out.write(b, 0, b.length);
+            return this;
+        }
+
+        public Writer strings(List<String> list) {
+            varlong(list.size());
+            list.forEach(this::str);
+            return this;
+        }
+
+        public Writer stringMap(Map<String, String> map) {
+            varlong(map.size());
+            map.forEach((k, v) -> str(k).str(v));
+            return this;
+        }
+
+        public byte[] bytes() {
+            return out.toByteArray();
+        }
+    }
+
+    public static final class Reader {
+        private final ByteBuffer b;
+
+        Reader(byte[] bytes) {
+            b = ByteBuffer.wrap(bytes);
+        }
+
+        public int u8() {
+            return b.get() & 0xFF;
+        }
+
+        public boolean bool() {
+            return u8() == 1;
+        }
+
+        public long varlong() {
+            long z = 0;
+            int shift = 0;
+            while (true) {
+                int x = b.get() & 0xFF;
+                z |= (long) (x & 0x7F) << shift;
+                if ((x & 0x80) == 0) {
+                    break;
+                }
+                shift += 7;
+                if (shift > 63) {
+                    throw new IllegalArgumentException("malformed varint");
+                }
+            }
+            return (z >>> 1) ^ -(z & 1);
+        }
+
+        public int varint() {
+            return Math.toIntExact(varlong());
+        }
+
+        public double f64() {
+            long bits = 0;
+            for (int i = 0; i < 8; i++) {
+                bits = (bits << 8) | (b.get() & 0xFF);
+            }
+            return Double.longBitsToDouble(bits);
+        }
+
+        public String str() {
+            byte[] raw = bytes();
+            return raw == null ? null : new String(raw, StandardCharsets.UTF_8);
+        }
+
+        public byte[] bytes() {
+            int n = varint();
+            if (n < 0) {
+                return null;
+            }
+            byte[] raw = new byte[n];
+            b.get(raw);
+            return raw;
+        }
+
+        public List<String> strings() {
+            int n = varint();
+            List<String> list = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                list.add(str());
+            }
+            return list;
+        }
+
+        public Map<String, String> stringMap() {
+            int n = varint();
+            Map<String, String> map = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                map.put(str(), str());
+            }
+            return map;
+        }
+
+        public boolean done() {
+            return !b.hasRemaining();
+        }
+    }
+
+    /** A Kafka serde for an internal record type; {@code null} stays {@code null}. */
+    public static <T> org.apache.kafka.common.serialization.Serde<T> serde(
+            java.util.function.Function<T, byte[]> encode, java.util.function.Function<byte[], T> decode) {
+        return org.apache.kafka.common.serialization.Serdes.serdeFrom(
+                (topic, v) -> v == null ? null : encode.apply(v),
+                (topic, bytes) -> bytes == null ? null : decode.apply(bytes));
+    }
+
+    /** Checks the version byte every internal format starts with. */
+    public static Reader versioned(byte[] bytes, int version, String what) {
+        Reader r = reader(bytes);
+        int v = r.u8();
+        if (v != version) {
+            throw new IllegalStateException("unknown " + what + " format version " + v + " (expected " + version + ")");
+        }
+        return r;
+    }
+}

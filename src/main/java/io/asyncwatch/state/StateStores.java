@@ -1,0 +1,26 @@
+package io.asyncwatch.state;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The one way asyncwatch creates state stores: a {@link TaskStore} layout (binary keys, binary values), record
+ * caching on (reads and writes of a hot key stay in memory and reach RocksDB and the changelog once per commit),
+ * changelogged, persistent unless {@code asyncwatch.state.in-memory} is set.
+ */
+public final class StateStores {
+
+    private StateStores() {
+    }
+
+    public static StoreBuilder<KeyValueStore<Bytes, byte[]>> taskStore(String name, boolean inMemory) {
+        return Stores.keyValueStoreBuilder(
+                        inMemory ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name),
+                        Serdes.Bytes(), Serdes.ByteArray())
+                .withCachingEnabled()
+                .withLoggingEnabled(java.util.Map.of());
+    }
+}

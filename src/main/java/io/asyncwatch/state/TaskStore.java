@@ -1,0 +1,162 @@
+package io.asyncwatch.state;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Everything one processor of one task keeps, in one store (one changelog), in three key spaces:
+ * <ul>
+ *   <li>meta: a few named values of the task (its clock, key count);</li>
+ *   <li>deadlines: {@code (time, key)} entries sorted by time, so that "what is due by now" is a range scan of
+ *       exactly the due entries, never a sweep over every key;</li>
+ *   <li>data: the per-key state, counted against a cap ({@link KeyBudget}).</li>
+ * </ul>
+ */
+public final class TaskStore {
+
+    private static final byte META = 0;
+    private static final byte DEADLINE = 1;
+    private static final byte DATA = 2;
+
+    public record Due(long time, String key) {
+    }
+
+    private final KeyValueStore<Bytes, byte[]> store;
+    /** Per lane, the earliest deadline, or absent when unknown (then read from the store on the next check). */
+    private final java.util.Map<Integer, Long> nextDue = new java.util.HashMap<>();
+
+    public TaskStore(KeyValueStore<Bytes, byte[]> store) {
+        this.store = store;
+    }
+
+    // --- data ---
+
+    public byte[] get(String key) {
+        return store.get(data(key));
+    }
+
+    public void put(String key, byte[] value) {
+        store.put(data(key), value);
+    }
+
+    public void delete(String key) {
+        store.delete(data(key));
+    }
+
+    // --- meta ---
+
+    public byte[] meta(String name) {
+        return store.get(meta(name.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public void putMeta(String name, byte[] value) {
+        store.put(meta(name.getBytes(StandardCharsets.UTF_8)), value);
+    }
+
+    // --- deadlines ---
+
+    public void schedule(long time, String key) {
+        schedule(0, time, key);
+    }
+
+    public void cancel(long time, String key) {
+        cancel(0, time, key);
+    }
+
+    public boolean anyDue(long now) {
+        return anyDue(0, now);
+    }
+
+    public List<Due> due(long now, int max) {
+        return due(0, now, max);
+    }
+
+    /** Deadlines live in lanes (0..255) so that lanes judged by different clocks never mix. */
+    public void schedule(int lane, long time, String key) {
+        store.put(deadline(lane, time, key), new byte[0]);
+        Long next = nextDue.get(lane);
+        if (next != null && time < next) {
+            nextDue.put(lane, time);
+        }
+    }
+
+    public void cancel(int lane, long time, String key) {
+        store.delete(deadline(lane, time, key));
+    }
+
+    /** Cheap check for the hot path: false means certainly nothing in {@code lane} is due by {@code now}. */
+    public boolean anyDue(int lane, long now) {
+        Long next = nextDue.get(lane);
+        if (next == null) {
+            next = firstDeadline(lane);
+            nextDue.put(lane, next);
+        }
+        return next != Long.MAX_VALUE && next <= now;
+    }
+
+    /** Up to {@code max} entries of {@code lane} due by {@code now}, earliest first; the caller cancels them. */
+    public List<Due> due(int lane, long now, int max) {
+        List<Due> out = new ArrayList<>();
+        nextDue.remove(lane);
+        if (now < 0) {
+            return out;
+        }
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(deadline(lane, 0, ""),
+                deadline(lane, now == Long.MAX_VALUE ? now : now + 1, ""))) {
+            while (it.hasNext() && out.size() < max) {
+                byte[] k = it.next().key.get();
+                long time = ByteBuffer.wrap(k, 2, 8).getLong();
+                if (time > now) {
+                    break;
+                }
+                out.add(new Due(time, new String(k, 10, k.length - 10, StandardCharsets.UTF_8)));
+            }
+        }
+        return out;
+    }
+
+    private long firstDeadline(int lane) {
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(deadline(lane, 0, ""),
+                deadline(lane, Long.MAX_VALUE, ""))) {
+            if (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                return ByteBuffer.wrap(kv.key.get(), 2, 8).getLong();
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    private static Bytes data(String key) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[k.length + 1];
+        out[0] = DATA;
+        System.arraycopy(k, 0, out, 1, k.length);
+        return Bytes.wrap(out);
+    }
+
+    private static Bytes meta(byte[] name) {
+        byte[] out = new byte[name.length + 1];
+        out[0] = META;
+        System.arraycopy(name, 0, out, 1, name.length);
+        return Bytes.wrap(out);
+    }
+
+    /** Big-endian time after prefix and lane: byte order is time order (times are clamped to >= 0). */
+    private static Bytes deadline(int lane, long time, String key) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(10 + k.length);
+        b.put(DEADLINE).put((byte) lane).putLong(Math.max(0, time)).put(k);
+        return Bytes.wrap(b.array());
+    }
+
+    @Override
+    public String toString() {
+        return "TaskStore(" + store.name() + ")";
+    }
+}
