@@ -3,9 +3,7 @@ package io.asyncwatch.demo;
 import io.asyncwatch.AsyncwatchTopology;
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.embedded.EmbeddedKafka;
-import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.run.StreamsRunner;
-import io.asyncwatch.serde.Codec;
 import io.asyncwatch.topics.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -57,14 +55,13 @@ public final class Benchmark {
             throw new IllegalArgumentException("--events must be positive, got " + events);
         }
         // A scaled demo plan: the demo's services and storm, enough volume and minutes to reach the count.
-        int baseMinutes = TrafficGenerator.demoPlan(0, Demo.SEED).minutes();
-        int perMinuteAtScale1 = perMinute(TrafficGenerator.threeLayers(1));
-        int scale = (int) Math.max(1, Math.min(10_000, events / ((long) perMinuteAtScale1 * baseMinutes)));
-        List<TrafficGenerator.Service> services = TrafficGenerator.threeLayers(scale);
-        int minutes = (int) Math.ceil(events * 1.05 / perMinute(services)) + 2;
+        TrafficGenerator.Plan unit = TrafficGenerator.demoPlan(0, Demo.SEED);
+        int scale = (int) Math.max(1, Math.min(10_000, events / (unit.normalEventsPerMinute() * unit.minutes())));
+        long perMinute = TrafficGenerator.demoPlan(0, 1, scale, Demo.SEED).normalEventsPerMinute();
+        int minutes = (int) Math.ceil(events * 1.05 / perMinute) + 2;
         Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(minutes, ChronoUnit.MINUTES);
-        TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start.toEpochMilli(), minutes, services,
-                TrafficGenerator.demoPlan(start.toEpochMilli(), Demo.SEED).storms(), Demo.SEED);
+        TrafficGenerator.Plan plan = TrafficGenerator.demoPlan(start.toEpochMilli(), minutes, scale, Demo.SEED);
+        List<TrafficGenerator.Service> services = plan.services();
 
         CtrlC stop = new CtrlC("asyncwatch-bench-shutdown", Duration.ofSeconds(60));
 
@@ -78,8 +75,8 @@ public final class Benchmark {
             broker = EmbeddedKafka.start(tempRoot.resolve("kafka"));
             AsyncwatchConfig cfg = Demo.onBroker(config, broker);
             Map<String, Integer> partitions = Demo.createTopics(cfg);
-            String requestsTopic = cfg.topics().requests();
-            int inputPartitions = partitions.get(requestsTopic);
+            List<String> inputTopics = Demo.inputTopics(cfg);
+            int inputPartitions = partitions.get(cfg.topics().requests());
 
             long produced = produce(cfg, plan, events, stop, err);
             if (stop.requested()) {
@@ -89,8 +86,10 @@ public final class Benchmark {
 
             admin = Admin.create(StreamsRunner.adminProperties(cfg));
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < inputPartitions; p++) {
-                latest.put(new TopicPartition(requestsTopic, p), OffsetSpec.latest());
+            for (String topic : inputTopics) {
+                for (int p = 0; p < partitions.get(topic); p++) {
+                    latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+                }
             }
             long endTotal = 0;
             for (ListOffsetsResult.ListOffsetsResultInfo info
@@ -98,7 +97,7 @@ public final class Benchmark {
                 endTotal += info.offset();
             }
             if (endTotal != produced) {
-                err.printf("bench: note: the requests topic holds %,d records, %,d were produced%n", endTotal,
+                err.printf("bench: note: the input topics hold %,d records, %,d were produced%n", endTotal,
                         produced);
             }
 
@@ -122,7 +121,7 @@ public final class Benchmark {
             while (true) {
                 Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
                         .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-                long committed = sum(offsets, requestsTopic);
+                long committed = sum(offsets, inputTopics);
                 long now = System.nanoTime();
                 if (committed > 0 && firstCommitNanos < 0) {
                     firstCommitNanos = now;
@@ -164,8 +163,8 @@ public final class Benchmark {
             long maxHeap = Runtime.getRuntime().maxMemory();
 
             out.println("asyncwatch benchmark");
-            out.printf("  events       %,d request events (%s, %d services, scale %d, %d min of event time),"
-                            + " %d input partitions%n", endTotal, cfg.inputFormat().name().toLowerCase(Locale.ROOT),
+            out.printf("  events       %,d events on the input topics (%s, %d services, scale %d, %d min of event"
+                            + " time), %d request partitions%n", endTotal, cfg.inputFormat().name().toLowerCase(Locale.ROOT),
                     services.size(), scale, minutes, inputPartitions);
             out.printf("  wall time    %.1f s from start until every stage had processed all input (input topic"
                     + " consumed after %.1f s; startup until the first commit %.1f s)%n", seconds, inputSeconds,
@@ -211,13 +210,9 @@ public final class Benchmark {
         }
     }
 
-    private static int perMinute(List<TrafficGenerator.Service> services) {
-        return services.stream().mapToInt(TrafficGenerator.Service::attemptsPerMinute).sum();
-    }
-
     private static long produce(AsyncwatchConfig cfg, TrafficGenerator.Plan plan, long events, CtrlC stop,
                                 PrintStream err) {
-        Codec<RequestEvent> codec = Topics.from(cfg).requestCodec();
+        Topics topics = Topics.from(cfg);
         AtomicReference<Exception> sendError = new AtomicReference<>();
         long produced = 0;
         long t0 = System.nanoTime();
@@ -225,7 +220,7 @@ public final class Benchmark {
         try (KafkaProducer<String, byte[]> producer = Demo.producer(cfg)) {
             Iterator<TrafficGenerator.Generated> it = TrafficGenerator.events(plan);
             while (produced < events && it.hasNext()) {
-                producer.send(Demo.toRecord(cfg, codec, it.next()), (md, e) -> {
+                producer.send(Demo.toRecord(cfg, topics, it.next()), (md, e) -> {
                     if (e != null) {
                         sendError.compareAndSet(null, e);
                     }
@@ -248,11 +243,11 @@ public final class Benchmark {
         return produced;
     }
 
-    /** Sum of the committed offsets on {@code topic}. */
-    private static long sum(Map<TopicPartition, OffsetAndMetadata> offsets, String topic) {
+    /** Sum of the committed offsets on {@code topics}. */
+    private static long sum(Map<TopicPartition, OffsetAndMetadata> offsets, List<String> topics) {
         long sum = 0;
         for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
-            if (e.getKey().topic().equals(topic) && e.getValue() != null) {
+            if (topics.contains(e.getKey().topic()) && e.getValue() != null) {
                 sum += e.getValue().offset();
             }
         }

@@ -6,10 +6,11 @@ import io.asyncwatch.embedded.EmbeddedKafka;
 import io.asyncwatch.model.Alert;
 import io.asyncwatch.model.AlertStatus;
 import io.asyncwatch.model.AlertType;
+import io.asyncwatch.model.ClockEvent;
+import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.replay.Recording;
 import io.asyncwatch.run.StreamsRunner;
-import io.asyncwatch.serde.Codec;
 import io.asyncwatch.topics.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -153,8 +154,8 @@ public final class Demo {
             long end = plan.startTime() + plan.minutes() * 60_000L;
             out.println();
             out.println("demo summary");
-            out.printf("  events produced  %,d request events from %d services%n", produced,
-                    plan.services().size());
+            out.printf("  events produced  %,d events from %d services and %d nodes%n", produced,
+                    plan.services().size(), plan.clusters().stream().mapToInt(c -> c.nodes().size()).sum());
             out.printf("  event time       %s to %s UTC (%d min; storm on %s from %s)%n",
                     TIME.format(Instant.ofEpochMilli(plan.startTime())), HHMM.format(Instant.ofEpochMilli(end)),
                     plan.minutes(), STORM_SERVICE, HHMM.format(Instant.ofEpochMilli(plan.startTime()
@@ -268,11 +269,21 @@ public final class Demo {
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** One generated record, encoded in the configured input format, record timestamp = event timestamp. */
-    static ProducerRecord<String, byte[]> toRecord(AsyncwatchConfig cfg, Codec<RequestEvent> codec,
-                                                 TrafficGenerator.Generated g) {
+    /**
+     * One generated record, encoded in the configured input format with its topic's codec, record timestamp =
+     * event timestamp.
+     */
+    static ProducerRecord<String, byte[]> toRecord(AsyncwatchConfig cfg, Topics topics, TrafficGenerator.Generated g) {
+        byte[] value;
+        if (g.event() instanceof RequestEvent r) {
+            value = topics.requestCodec().encode(r);
+        } else if (g.event() instanceof HeartbeatEvent h) {
+            value = topics.heartbeatCodec().encode(h);
+        } else {
+            value = topics.clockCodec().encode((ClockEvent) g.event());
+        }
         return new ProducerRecord<>(Recording.resolveTopic(g.topic(), cfg.topics()), null, g.timestamp(), g.key(),
-                codec.encode(g.event()));
+                value);
     }
 
     static void deleteRecursively(Path root, PrintStream err) {
@@ -348,7 +359,7 @@ public final class Demo {
 
     private static long produce(AsyncwatchConfig cfg, TrafficGenerator.Plan plan, CtrlC stop,
                                 PrintStream err) throws InterruptedException {
-        Codec<RequestEvent> codec = Topics.from(cfg).requestCodec();
+        Topics topics = Topics.from(cfg);
         long produced = 0;
         long started = System.nanoTime();
         int reportEvery = 15; // minutes of event time
@@ -366,7 +377,7 @@ public final class Demo {
                         return produced;
                     }
                 }
-                producer.send(toRecord(cfg, codec, g), (md, e) -> {
+                producer.send(toRecord(cfg, topics, g), (md, e) -> {
                     if (e != null) {
                         sendError.compareAndSet(null, e);
                     }
