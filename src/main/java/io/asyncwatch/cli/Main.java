@@ -42,7 +42,8 @@ public final class Main {
                   Write a synthetic recording (the demo's requests, heartbeats and clock readings, with its
                   duplicate writes and retry storm) for replay and benchmarks.
               bench [--events N]
-                  Measure events/s through the topology on the embedded broker.
+                  Measure events/s through the topology on the embedded broker, next to a pass-through
+                  application over the same N events (all three input topics).
               describe
                   Print the topology (sources, processors, stores, internal topics).
             """;

@@ -9,22 +9,43 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
 
 /**
  * {@code asyncwatch bench}: how fast the production topology consumes the input topics on the embedded broker with
- * exactly-once processing. The input (the demo's traffic of all three event types, scaled up) is produced first,
- * then asyncwatch consumes all of it, timed by {@link ThroughputRun}.
+ * exactly-once processing, next to what the same broker and Streams settings allow at all. The input (the demo's
+ * traffic of all three event types, scaled up) is produced once; then a pass-through application (bytes in, bytes
+ * out) and then asyncwatch each consume all of it, one after the other, timed by the same {@link ThroughputRun}.
  */
 public final class Benchmark {
 
+    /** The pass-through application's output topic. */
+    public static final String PASS_THROUGH_OUTPUT = "asyncwatch-bench.pass-through";
     private static final String HOOK_NAME = "asyncwatch-bench-shutdown";
 
     private Benchmark() {
+    }
+
+    /**
+     * The baseline: every input record copied unchanged to {@code outputTopic}, no decoding, no state. Whatever
+     * asyncwatch costs beyond this is its own work; this much the broker, the exactly-once transactions and the
+     * Streams runtime cost anyway.
+     */
+    public static Topology passThrough(Collection<String> inputTopics, String outputTopic) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(inputTopics, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("pass-through-in"))
+                .to(outputTopic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("pass-through-out"));
+        return builder.build();
     }
 
     public static int run(AsyncwatchConfig config, long events, PrintStream out, PrintStream err) {
@@ -38,6 +59,7 @@ public final class Benchmark {
             AsyncwatchConfig cfg = broker.config();
             TopicSetup topics = TopicSetup.create(cfg);
             List<String> inputs = topics.inputTopics();
+            topics.createTopic(PASS_THROUGH_OUTPUT, topics.partitionCount(cfg.topics().requests()));
 
             TrafficProducer.Produced produced = produce(cfg, plan, events, stop, err);
             if (stop.requested()) {
@@ -50,11 +72,15 @@ public final class Benchmark {
                         produced.total());
             }
 
-            Properties awProps = broker.streamsProperties("asyncwatch-bench-" + System.currentTimeMillis());
+            long runId = System.currentTimeMillis();
+            Properties passProps = broker.streamsProperties("asyncwatch-bench-pass-through-" + runId);
+            Properties awProps = broker.streamsProperties("asyncwatch-bench-" + runId);
+            ThroughputRun.Result pass = ThroughputRun.measure("pass-through", passThrough(inputs, PASS_THROUGH_OUTPUT),
+                    passProps, cfg, inputs, endTotal, stop, err);
             ThroughputRun.Result asyncwatch = ThroughputRun.measure("asyncwatch", AsyncwatchTopology.build(cfg),
                     awProps, cfg, inputs, endTotal, stop, err);
 
-            report(out, cfg, plan, scale, produced, endTotal, topics, awProps, asyncwatch, events);
+            report(out, cfg, plan, scale, produced, endTotal, topics, awProps, pass, asyncwatch, events);
             return 0;
         } catch (ThroughputRun.Failed e) {
             err.println("bench: FAILED: " + e.getMessage());
@@ -104,7 +130,8 @@ public final class Benchmark {
 
     private static void report(PrintStream out, AsyncwatchConfig cfg, Plan plan, int scale,
                                TrafficProducer.Produced produced, long endTotal, TopicSetup topics,
-                               Properties props, ThroughputRun.Result asyncwatch, long events) {
+                               Properties props, ThroughputRun.Result pass, ThroughputRun.Result asyncwatch,
+                               long events) {
         int nodes = plan.clusters().stream().mapToInt(c -> c.nodes().size()).sum();
         long maxHeap = Runtime.getRuntime().maxMemory();
         out.println("asyncwatch benchmark");
@@ -113,10 +140,13 @@ public final class Benchmark {
                 cfg.inputFormat().name().toLowerCase(Locale.ROOT), plan.services().size(), nodes, scale,
                 plan.minutes(), topics.inputTopics().stream().map(t -> String.valueOf(topics.partitionCount(t)))
                         .collect(Collectors.joining("/")));
+        line(out, pass);
         line(out, asyncwatch);
-        out.printf("  peak heap     %,d MiB used of %,d MiB max (whole JVM, broker included)%n",
-                asyncwatch.peakHeapBytes() >> 20, maxHeap >> 20);
-        out.printf("  setup         %s, %s stream thread(s), %s state stores, embedded single-node broker,"
+        out.printf("  ratio         %.2f (asyncwatch / pass-through, events/s end to end)%n",
+                asyncwatch.eventsPerSecond() / pass.eventsPerSecond());
+        out.printf("  peak heap     pass-through %,d MiB, asyncwatch %,d MiB, of %,d MiB max (whole JVM, broker"
+                + " included)%n", pass.peakHeapBytes() >> 20, asyncwatch.peakHeapBytes() >> 20, maxHeap >> 20);
+        out.printf("  setup         %s, %s stream thread(s) each, %s state stores, embedded single-node broker,"
                         + " %d CPUs, Java %s%n", props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                 props.getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"),
                 cfg.inMemoryStores() ? "in-memory" : "RocksDB", Runtime.getRuntime().availableProcessors(),

@@ -7,9 +7,11 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -69,6 +71,18 @@ final class TopicSetup {
             }
         }
         return all;
+    }
+
+    /** Creates a topic outside the layout (the benchmark's pass-through output), unless it exists. */
+    void createTopic(String name, int partitionCount) {
+        try (Admin admin = admin(cfg)) {
+            if (!admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).contains(name)) {
+                admin.createTopics(List.of(new NewTopic(name, Optional.of(partitionCount), Optional.empty())))
+                        .all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topic " + name + ": " + e, e);
+        }
     }
 
     /** The end offset of every partition of {@code topics}. */
