@@ -39,9 +39,11 @@ public final class Main {
                   Run a recorded incident offline (no broker) through the same topology; alerts as JSON Lines to
                   stdout or FILE. Deterministic: the same recording gives byte-identical output.
               generate --out FILE [--minutes N] [--scale N] [--seed N] [--start EPOCH_MS]
-                  Write a synthetic recording (the demo's traffic and storm) for replay and benchmarks.
+                  Write a synthetic recording (the demo's requests, heartbeats and clock readings, with its
+                  duplicate writes and retry storm) for replay and benchmarks.
               bench [--events N]
-                  Measure events/s through the topology on the embedded broker.
+                  Measure events/s through the topology on the embedded broker, next to a pass-through
+                  application over the same N events (all three input topics).
               describe
                   Print the topology (sources, processors, stores, internal topics).
             """;
@@ -111,9 +113,7 @@ public final class Main {
         int minutes = (int) a.longOption("--minutes", 75);
         int scale = (int) a.longOption("--scale", 1);
         long seed = a.longOption("--seed", 42);
-        TrafficGenerator.Plan demo = TrafficGenerator.demoPlan(start, seed);
-        TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start, minutes, TrafficGenerator.threeLayers(scale),
-                demo.storms(), seed);
+        TrafficGenerator.Plan plan = TrafficGenerator.demoPlan(start, minutes, scale, seed);
         long n = 0;
         try (Writer w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
             for (Iterator<TrafficGenerator.Generated> it = TrafficGenerator.events(plan); it.hasNext(); ) {

@@ -2,304 +2,166 @@ package io.asyncwatch.demo;
 
 import io.asyncwatch.AsyncwatchTopology;
 import io.asyncwatch.config.AsyncwatchConfig;
-import io.asyncwatch.embedded.EmbeddedKafka;
-import io.asyncwatch.model.RequestEvent;
-import io.asyncwatch.run.StreamsRunner;
-import io.asyncwatch.serde.Codec;
-import io.asyncwatch.topics.Topics;
+import io.asyncwatch.demo.TrafficGenerator.Plan;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
 
 /**
- * {@code asyncwatch bench}: how fast the production topology consumes request events on the embedded broker with
- * exactly-once processing. The input is produced first (the demo's traffic, scaled up), then the application
- * starts on it; the clock runs from {@code KafkaStreams.start()} until the application's committed offsets on
- * the requests topic reach its end offsets.
+ * {@code asyncwatch bench}: how fast the production topology consumes the input topics on the embedded broker with
+ * exactly-once processing, next to what the same broker and Streams settings allow at all. The input (the demo's
+ * traffic of all three event types, scaled up) is produced once; then a pass-through application (bytes in, bytes
+ * out) and then asyncwatch each consume all of it, one after the other, timed by the same {@link ThroughputRun}.
  */
 public final class Benchmark {
 
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
-    private static final long POLL_MILLIS = 200;
+    /** The pass-through application's output topic. */
+    public static final String PASS_THROUGH_OUTPUT = "asyncwatch-bench.pass-through";
+    private static final String HOOK_NAME = "asyncwatch-bench-shutdown";
 
     private Benchmark() {
+    }
+
+    /**
+     * The baseline: every input record copied unchanged to {@code outputTopic}, no decoding, no state. Whatever
+     * asyncwatch costs beyond this is its own work; this much the broker, the exactly-once transactions and the
+     * Streams runtime cost anyway.
+     */
+    public static Topology passThrough(Collection<String> inputTopics, String outputTopic) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(inputTopics, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("pass-through-in"))
+                .to(outputTopic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("pass-through-out"));
+        return builder.build();
     }
 
     public static int run(AsyncwatchConfig config, long events, PrintStream out, PrintStream err) {
         if (events <= 0) {
             throw new IllegalArgumentException("--events must be positive, got " + events);
         }
-        // A scaled demo plan: the demo's services and storm, enough volume and minutes to reach the count.
-        int baseMinutes = TrafficGenerator.demoPlan(0, Demo.SEED).minutes();
-        int perMinuteAtScale1 = perMinute(TrafficGenerator.threeLayers(1));
-        int scale = (int) Math.max(1, Math.min(10_000, events / ((long) perMinuteAtScale1 * baseMinutes)));
-        List<TrafficGenerator.Service> services = TrafficGenerator.threeLayers(scale);
-        int minutes = (int) Math.ceil(events * 1.05 / perMinute(services)) + 2;
-        Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(minutes, ChronoUnit.MINUTES);
-        TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start.toEpochMilli(), minutes, services,
-                TrafficGenerator.demoPlan(start.toEpochMilli(), Demo.SEED).storms(), Demo.SEED);
+        int scale = scale(events);
+        Plan plan = plan(events, scale);
+        CtrlC stop = new CtrlC(HOOK_NAME, Duration.ofSeconds(60));
+        try (DemoBroker broker = DemoBroker.start(config, null, "bench", err)) {
+            AsyncwatchConfig cfg = broker.config();
+            TopicSetup topics = TopicSetup.create(cfg);
+            List<String> inputs = topics.inputTopics();
+            topics.createTopic(PASS_THROUGH_OUTPUT, topics.partitionCount(cfg.topics().requests()));
 
-        CtrlC stop = new CtrlC("asyncwatch-bench-shutdown", Duration.ofSeconds(60));
-
-        Path tempRoot = null;
-        EmbeddedKafka broker = null;
-        KafkaStreams streams = null;
-        Admin admin = null;
-        try {
-            tempRoot = Files.createTempDirectory("asyncwatch-bench-");
-            err.println("bench: starting Kafka (single-node KRaft, in-process) in " + tempRoot);
-            broker = EmbeddedKafka.start(tempRoot.resolve("kafka"));
-            AsyncwatchConfig cfg = Demo.onBroker(config, broker);
-            Map<String, Integer> partitions = Demo.createTopics(cfg);
-            String requestsTopic = cfg.topics().requests();
-            int inputPartitions = partitions.get(requestsTopic);
-
-            long produced = produce(cfg, plan, events, stop, err);
+            TrafficProducer.Produced produced = produce(cfg, plan, events, stop, err);
             if (stop.requested()) {
                 err.println("bench: interrupted");
                 return 1;
             }
-
-            admin = Admin.create(StreamsRunner.adminProperties(cfg));
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < inputPartitions; p++) {
-                latest.put(new TopicPartition(requestsTopic, p), OffsetSpec.latest());
-            }
-            long endTotal = 0;
-            for (ListOffsetsResult.ListOffsetsResultInfo info
-                    : admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS).values()) {
-                endTotal += info.offset();
-            }
-            if (endTotal != produced) {
-                err.printf("bench: note: the requests topic holds %,d records, %,d were produced%n", endTotal,
-                        produced);
+            long endTotal = topics.endOffsets(inputs).values().stream().mapToLong(Long::longValue).sum();
+            if (endTotal != produced.total()) {
+                err.printf("bench: note: the input topics hold %,d records, %,d were produced%n", endTotal,
+                        produced.total());
             }
 
-            String applicationId = "asyncwatch-bench-" + System.currentTimeMillis();
-            Properties props = Demo.streamsProperties(cfg, applicationId, tempRoot.resolve("streams"));
-            streams = new KafkaStreams(AsyncwatchTopology.build(cfg), props);
-            Demo.ErrorTracker errors = new Demo.ErrorTracker();
-            errors.attach(streams, err);
-            System.gc();
-            resetPeakHeap();
-            err.printf("bench: starting asyncwatch on %,d events (application.id %s, exactly_once_v2)%n", endTotal,
-                    applicationId);
+            long runId = System.currentTimeMillis();
+            Properties passProps = broker.streamsProperties("asyncwatch-bench-pass-through-" + runId);
+            Properties awProps = broker.streamsProperties("asyncwatch-bench-" + runId);
+            ThroughputRun.Result pass = ThroughputRun.measure("pass-through", passThrough(inputs, PASS_THROUGH_OUTPUT),
+                    passProps, cfg, inputs, endTotal, stop, err);
+            ThroughputRun.Result asyncwatch = ThroughputRun.measure("asyncwatch", AsyncwatchTopology.build(cfg),
+                    awProps, cfg, inputs, endTotal, stop, err);
 
-            long t0 = System.nanoTime();
-            streams.start();
-            long firstCommitNanos = -1;
-            long committedAtFirst = 0;
-            long inputDoneNanos = -1;
-            long nextProgress = t0 + PROGRESS_EVERY.toNanos();
-            long deadline = t0 + Duration.ofSeconds(Math.max(300, endTotal / 2_000)).toNanos();
-            while (true) {
-                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
-                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-                long committed = sum(offsets, requestsTopic);
-                long now = System.nanoTime();
-                if (committed > 0 && firstCommitNanos < 0) {
-                    firstCommitNanos = now;
-                    committedAtFirst = committed;
-                }
-                if (committed >= endTotal && inputDoneNanos < 0) {
-                    inputDoneNanos = now;
-                }
-                long backlog = inputDoneNanos >= 0 ? internalBacklog(admin, applicationId, offsets) : -1;
-                if (backlog == 0) {
-                    break;
-                }
-                if (now > nextProgress) {
-                    err.printf("bench: %,d of %,d input events consumed%s after %.0f s%n", committed, endTotal,
-                            backlog > 0 ? String.format(Locale.ROOT, ", %,d repartitioned records still to process",
-                                    backlog) : "", (now - t0) / 1e9);
-                    nextProgress += PROGRESS_EVERY.toNanos();
-                }
-                if (now > deadline) {
-                    err.printf("bench: FAILED: not done after %.0f s (%,d of %,d events consumed)%n",
-                            (now - t0) / 1e9, committed, endTotal);
-                    return 1;
-                }
-                if (errors.awaitFailure(POLL_MILLIS)) {
-                    err.println("bench: asyncwatch stopped with an error: " + errors.describe());
-                    return 1;
-                }
-                if (stop.requested()) {
-                    err.println("bench: interrupted");
-                    return 1;
-                }
-            }
-            long t1 = System.nanoTime();
-            double seconds = (t1 - t0) / 1e9;
-            double inputSeconds = (inputDoneNanos - t0) / 1e9;
-            double startup = (firstCommitNanos - t0) / 1e9;
-            double steadySeconds = (t1 - firstCommitNanos) / 1e9;
-            long peakHeap = peakHeapUsed();
-            long maxHeap = Runtime.getRuntime().maxMemory();
-
-            out.println("asyncwatch benchmark");
-            out.printf("  events       %,d request events (%s, %d services, scale %d, %d min of event time),"
-                            + " %d input partitions%n", endTotal, cfg.inputFormat().name().toLowerCase(Locale.ROOT),
-                    services.size(), scale, minutes, inputPartitions);
-            out.printf("  wall time    %.1f s from start until every stage had processed all input (input topic"
-                    + " consumed after %.1f s; startup until the first commit %.1f s)%n", seconds, inputSeconds,
-                    startup);
-            out.printf("  throughput   %,.0f events/s end to end%s%n", endTotal / seconds,
-                    steadySeconds > 0.5 ? String.format(Locale.ROOT, " (%,.0f events/s after startup)",
-                            (endTotal - committedAtFirst) / steadySeconds) : "");
-            out.printf("  peak heap    %,d MiB used of %,d MiB max (whole JVM, broker included)%n",
-                    peakHeap >> 20, maxHeap >> 20);
-            out.printf("  setup        %s, %s stream thread(s), %s state stores, embedded single-node broker,"
-                            + " %d CPUs, Java %s%n", props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
-                    props.getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"),
-                    cfg.inMemoryStores() ? "in-memory" : "RocksDB", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("java.version"));
-            out.printf("  reproduce    ./asyncwatch bench --events %d%n", events);
-            out.flush();
+            report(out, cfg, plan, scale, produced, endTotal, topics, awProps, pass, asyncwatch, events);
             return 0;
+        } catch (ThroughputRun.Failed e) {
+            err.println("bench: FAILED: " + e.getMessage());
+            return 1;
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("bench: interrupted");
             return 1;
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("benchmark failed: " + e, e);
         } finally {
-            if (streams != null) {
-                streams.close(CLOSE_TIMEOUT);
-            }
-            if (admin != null) {
-                admin.close(Duration.ofSeconds(5));
-            }
-            if (broker != null) {
-                broker.close();
-            }
-            if (tempRoot != null) {
-                Demo.deleteRecursively(tempRoot, err);
-            }
             stop.close();
-            Demo.reportLingeringThreads(err);
+            LingeringThreads.report(err, HOOK_NAME);
         }
     }
 
-    private static int perMinute(List<TrafficGenerator.Service> services) {
-        return services.stream().mapToInt(TrafficGenerator.Service::attemptsPerMinute).sum();
+    /** The demo's volume multiplier that reaches {@code events} in about the demo's length of event time. */
+    static int scale(long events) {
+        Plan unit = TrafficGenerator.demoPlan(0, Demo.SEED);
+        return (int) Math.max(1, Math.min(10_000, events / (unit.normalEventsPerMinute() * unit.minutes())));
     }
 
-    private static long produce(AsyncwatchConfig cfg, TrafficGenerator.Plan plan, long events, CtrlC stop,
-                                PrintStream err) {
-        Codec<RequestEvent> codec = Topics.from(cfg).requestCodec();
-        AtomicReference<Exception> sendError = new AtomicReference<>();
-        long produced = 0;
+    /** The demo plan (services, clusters, scenarios) at {@code scale}, long enough to hold {@code events}. */
+    static Plan plan(long events, int scale) {
+        long perMinute = TrafficGenerator.demoPlan(0, 1, scale, Demo.SEED).normalEventsPerMinute();
+        int minutes = (int) Math.ceil(events * 1.05 / perMinute) + 2;
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(minutes, ChronoUnit.MINUTES);
+        return TrafficGenerator.demoPlan(start.toEpochMilli(), minutes, scale, Demo.SEED);
+    }
+
+    private static TrafficProducer.Produced produce(AsyncwatchConfig cfg, Plan plan, long events, CtrlC stop,
+                                                    PrintStream err) {
         long t0 = System.nanoTime();
         long step = Math.max(1, events / 5);
-        try (KafkaProducer<String, byte[]> producer = Demo.producer(cfg)) {
-            Iterator<TrafficGenerator.Generated> it = TrafficGenerator.events(plan);
-            while (produced < events && it.hasNext()) {
-                producer.send(Demo.toRecord(cfg, codec, it.next()), (md, e) -> {
-                    if (e != null) {
-                        sendError.compareAndSet(null, e);
+        TrafficProducer.Produced produced = new TrafficProducer(cfg).produce(TrafficGenerator.events(plan), events,
+                (sent, next) -> {
+                    if (sent == 0 || sent % step != 0) {
+                        return true;
                     }
+                    err.printf("bench: produced %,d of %,d events%n", sent, events);
+                    return !stop.requested();
                 });
-                produced++;
-                if (produced % step == 0 && produced < events) {
-                    err.printf("bench: produced %,d of %,d events%n", produced, events);
-                    if (stop.requested()) {
-                        return produced;
-                    }
-                }
-            }
-            producer.flush();
-        }
-        if (sendError.get() != null) {
-            throw new IllegalStateException("producing the benchmark input failed: " + sendError.get(),
-                    sendError.get());
-        }
-        err.printf("bench: produced %,d events in %.1f s%n", produced, (System.nanoTime() - t0) / 1e9);
+        err.printf("bench: produced %,d events (%s) in %.1f s%n", produced.total(), produced.describe(),
+                (System.nanoTime() - t0) / 1e9);
         return produced;
     }
 
-    /** Sum of the committed offsets on {@code topic}. */
-    private static long sum(Map<TopicPartition, OffsetAndMetadata> offsets, String topic) {
-        long sum = 0;
-        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
-            if (e.getKey().topic().equals(topic) && e.getValue() != null) {
-                sum += e.getValue().offset();
-            }
-        }
-        return sum;
+    private static void report(PrintStream out, AsyncwatchConfig cfg, Plan plan, int scale,
+                               TrafficProducer.Produced produced, long endTotal, TopicSetup topics,
+                               Properties props, ThroughputRun.Result pass, ThroughputRun.Result asyncwatch,
+                               long events) {
+        int nodes = plan.clusters().stream().mapToInt(c -> c.nodes().size()).sum();
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        out.println("asyncwatch benchmark");
+        out.printf("  events        %,d on the input topics (%s; %s, %d services and %d nodes, scale %d, %d min of"
+                        + " event time), input partitions %s%n", endTotal, produced.describe(),
+                cfg.inputFormat().name().toLowerCase(Locale.ROOT), plan.services().size(), nodes, scale,
+                plan.minutes(), topics.inputTopics().stream().map(t -> String.valueOf(topics.partitionCount(t)))
+                        .collect(Collectors.joining("/")));
+        line(out, pass);
+        line(out, asyncwatch);
+        out.printf("  ratio         %.2f (asyncwatch / pass-through, events/s end to end)%n",
+                asyncwatch.eventsPerSecond() / pass.eventsPerSecond());
+        out.printf("  peak heap     pass-through %,d MiB, asyncwatch %,d MiB, of %,d MiB max (whole JVM, broker"
+                + " included)%n", pass.peakHeapBytes() >> 20, asyncwatch.peakHeapBytes() >> 20, maxHeap >> 20);
+        out.printf("  setup         %s, %s stream thread(s) each, %s state stores, embedded single-node broker,"
+                        + " %d CPUs, Java %s%n", props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
+                props.getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"),
+                cfg.inMemoryStores() ? "in-memory" : "RocksDB", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
+        out.printf("  reproduce     ./asyncwatch bench --events %d%n", events);
+        out.flush();
     }
 
-    /**
-     * Records of the application's repartition topics not yet consumed and committed. Under exactly-once every
-     * partition ends with a transaction marker the consumer never has to commit past, so one offset of lag per
-     * partition counts as none; it is only called once the input is consumed, when no transaction is open any more.
-     */
-    private static long internalBacklog(Admin admin, String applicationId,
-                                        Map<TopicPartition, OffsetAndMetadata> committed) throws Exception {
-        Set<String> repartition = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
-                .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition"))
-                .collect(Collectors.toSet());
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(repartition).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, d) ->
-                d.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-        long backlog = 0;
-        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e
-                : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {
-            OffsetAndMetadata c = committed.get(e.getKey());
-            long lag = e.getValue().offset() - (c == null ? 0 : c.offset());
-            if (lag > 1) {
-                backlog += lag;
-            }
-        }
-        return backlog;
-    }
-
-    private static void resetPeakHeap() {
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.isValid()) {
-                pool.resetPeakUsage();
-            }
-        }
-    }
-
-    /** Sum of the heap pools' peaks since the last reset: an upper bound of the heap in use at any moment. */
-    private static long peakHeapUsed() {
-        long sum = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.isValid()) {
-                sum += pool.getPeakUsage().getUsed();
-            }
-        }
-        return sum;
+    /** "  asyncwatch    45,000 events/s end to end (...)" */
+    private static void line(PrintStream out, ThroughputRun.Result r) {
+        double steady = r.eventsPerSecondAfterStartup();
+        out.printf("  %-13s %,.0f events/s end to end%s; %.1f s from start until all input was processed (input"
+                        + " topics consumed after %.1f s, first commit after %.1f s)%n", r.name(),
+                r.eventsPerSecond(), Double.isNaN(steady) ? ""
+                        : String.format(" (%,.0f events/s after startup)", steady),
+                r.seconds(), r.inputSeconds(), r.startupSeconds());
     }
 }

@@ -1,126 +1,208 @@
 package io.asyncwatch.demo;
 
-import io.asyncwatch.model.CircuitBreaker;
-import io.asyncwatch.model.Kind;
+import io.asyncwatch.model.AlertType;
+import io.asyncwatch.model.ClockEvent;
+import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.RequestEvent;
-import io.asyncwatch.model.Status;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.Random;
+import java.util.Objects;
+import java.util.Set;
 
 /**
- * Synthetic request traffic for the demo, the benchmark and test fixtures: services in layers, each with its own
- * volume and normal retry share, and optional storms that multiply one service's retry share minute by minute.
- * Deterministic for a given plan (seeded {@link Random}), generated lazily minute by minute in event-time order.
+ * Synthetic traffic for the demo, the benchmark and test fixtures: normal traffic (services in layers with their
+ * own volume, retry share and writes; clusters of nodes sending heartbeats and clock readings) plus a list of
+ * {@link Scenario}s that each disturb it in one way (a retry storm, duplicate writes, ...).
+ * Deterministic for a given plan (one seeded {@link java.util.Random}), generated lazily minute by minute, each
+ * minute sorted by timestamp, in constant memory.
  */
 public final class TrafficGenerator {
 
+    /**
+     * A service making calls to {@code destination}. A share {@code writeShare} of its intents are writes to its
+     * destination, which must then be a service of the plan too (its database): both report the write.
+     */
     public record Service(String name, String layer, String destination, int attemptsPerMinute,
-                          double retryShare) {
+                          double retryShare, double writeShare) {
+
+        public Service {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(layer, "layer");
+            if (writeShare < 0 || writeShare > 1) {
+                throw new IllegalArgumentException("writeShare of " + name + " must be within 0..1, got " + writeShare);
+            }
+            if (writeShare > 0 && destination == null) {
+                throw new IllegalArgumentException(name + " writes, so it needs a destination (its database)");
+            }
+        }
+
+        /** A service that only calls (no writes). */
+        public Service(String name, String layer, String destination, int attemptsPerMinute, double retryShare) {
+            this(name, layer, destination, attemptsPerMinute, retryShare, 0);
+        }
+    }
+
+    /** Nodes that elect a leader: the first node leads in {@code term}, the others follow. */
+    public record Cluster(String name, List<String> nodes, long term) {
+
+        public Cluster {
+            nodes = List.copyOf(nodes);
+            if (nodes.isEmpty()) {
+                throw new IllegalArgumentException("cluster " + name + " has no nodes");
+            }
+        }
     }
 
     /** From {@code startMinute} on, the service's retry share is multiplied by each factor in turn, one per minute. */
-    public record Storm(String service, int startMinute, List<Double> multipliers) {
+    public record Storm(String service, int startMinute, List<Double> multipliers) implements Scenario {
+
+        public Storm {
+            multipliers = List.copyOf(multipliers);
+        }
+
         double multiplierAt(int minute) {
             int i = minute - startMinute;
             return i >= 0 && i < multipliers.size() ? multipliers.get(i) : 1.0;
         }
+
+        @Override
+        public void minute(Minute minute) {
+            minute.multiplyRetryShare(service, multiplierAt(minute.index()));
+        }
+
+        @Override
+        public List<ExpectedEpisode> expectedEpisodes() {
+            return List.of(ExpectedEpisode.of(AlertType.RETRY_STORM, "service", service));
+        }
     }
 
-    public record Plan(long startTime, int minutes, List<Service> services, List<Storm> storms, long seed) {
+    public record Plan(long startTime, int minutes, List<Service> services, List<Cluster> clusters,
+                       List<Scenario> scenarios, long seed) {
+
+        public Plan {
+            services = List.copyOf(services);
+            clusters = List.copyOf(clusters);
+            scenarios = List.copyOf(scenarios);
+            if (minutes < 0) {
+                throw new IllegalArgumentException("minutes must be >= 0, got " + minutes);
+            }
+            Set<String> names = new HashSet<>();
+            services.forEach(s -> names.add(s.name()));
+            for (Service s : services) {
+                if (s.writeShare() > 0 && !names.contains(s.destination())) {
+                    throw new IllegalArgumentException(s.name() + " writes to " + s.destination()
+                            + ", which is not a service of the plan");
+                }
+            }
+        }
+
+        /** Request traffic only, with storms: what the retry-storm tests need. */
+        public Plan(long startTime, int minutes, List<Service> services, List<Storm> storms, long seed) {
+            this(startTime, minutes, services, List.of(), List.<Scenario>copyOf(storms), seed);
+        }
+
+        public List<Storm> storms() {
+            List<Storm> storms = new ArrayList<>();
+            for (Scenario s : scenarios) {
+                if (s instanceof Storm storm) {
+                    storms.add(storm);
+                }
+            }
+            return storms;
+        }
+
+        /** What the scenarios should make asyncwatch report, each episode FIRING and then RESOLVED. */
+        public List<ExpectedEpisode> expectedEpisodes() {
+            List<ExpectedEpisode> expected = new ArrayList<>();
+            scenarios.forEach(s -> expected.addAll(s.expectedEpisodes()));
+            return expected;
+        }
+
+        /** Events in a minute of normal traffic: requests, heartbeats and clock readings (scenarios not counted). */
+        public long normalEventsPerMinute() {
+            long n = 0;
+            for (Service s : services) {
+                n += s.attemptsPerMinute();
+            }
+            for (Cluster c : clusters) {
+                n += (long) c.nodes().size()
+                        * (ClusterTraffic.HEARTBEATS_PER_MINUTE + ClusterTraffic.CLOCKS_PER_MINUTE);
+            }
+            return n;
+        }
     }
 
-    /** One generated record: logical topic, Kafka record timestamp, key and event. */
-    public record Generated(String topic, long timestamp, String key, RequestEvent event) {
+    /**
+     * One generated record: logical topic ({@code requests}, {@code heartbeats}, {@code clocks}), Kafka record
+     * timestamp, key and event ({@link RequestEvent}, {@link HeartbeatEvent} or {@link ClockEvent}).
+     */
+    public record Generated(String topic, long timestamp, String key, Object event) {
+
+        public Generated {
+            String expected = event instanceof RequestEvent ? "requests" : event instanceof HeartbeatEvent
+                    ? "heartbeats" : event instanceof ClockEvent ? "clocks" : null;
+            if (expected == null || !expected.equals(topic)) {
+                throw new IllegalArgumentException("a " + (event == null ? "null" : event.getClass().getSimpleName())
+                        + " does not belong on topic '" + topic + "'");
+            }
+        }
+
+        /** Keyed by service, record timestamp = event timestamp (as the contract's senders do). */
+        public static Generated request(RequestEvent e) {
+            return new Generated("requests", e.timestamp(), e.service(), e);
+        }
+
+        /** Keyed by node. */
+        public static Generated heartbeat(HeartbeatEvent e) {
+            return new Generated("heartbeats", e.timestamp(), e.node(), e);
+        }
+
+        /** Keyed by node. */
+        public static Generated clock(ClockEvent e) {
+            return new Generated("clocks", e.timestamp(), e.node(), e);
+        }
     }
 
     private TrafficGenerator() {
     }
 
-    /** Three layers, an hour of normal traffic, then a storm on svc-order that escalates and dies down. */
+    /** The demo: {@link #demoPlan(long, int, int, long)} for 75 minutes at scale 1. */
     public static Plan demoPlan(long startTime, long seed) {
-        return new Plan(startTime, 75, threeLayers(1), List.of(
+        return demoPlan(startTime, 75, 1, seed);
+    }
+
+    /**
+     * Three layers of services (volumes times {@code scale}) and two clusters; an hour of normal traffic, duplicate
+     * writes of svc-payment's intents on db-orders in minutes 40..43, then from minute 62 a retry storm on
+     * svc-order that escalates and dies down.
+     */
+    public static Plan demoPlan(long startTime, int minutes, int scale, long seed) {
+        return new Plan(startTime, minutes, threeLayers(scale), twoClusters(), List.of(
+                new DuplicateWrites("svc-payment", "db-orders", 40, 43, 5),
                 new Storm("svc-order", 62, List.of(3.0, 8.0, 15.0, 15.0, 12.0, 8.0))), seed);
     }
 
-    /** The demo's services with volumes scaled by {@code scale}. */
+    /** The demo's services with volumes scaled by {@code scale}; the services of the middle layer write. */
     public static List<Service> threeLayers(int scale) {
         return List.of(
                 new Service("api-gateway", "api-gateway", "svc-order", 600 * scale, 0.01),
-                new Service("svc-order", "service", "db-orders", 300 * scale, 0.02),
-                new Service("svc-user", "service", "db-users", 240 * scale, 0.02),
-                new Service("svc-payment", "service", "db-orders", 120 * scale, 0.03),
+                new Service("svc-order", "service", "db-orders", 300 * scale, 0.02, 0.3),
+                new Service("svc-user", "service", "db-users", 240 * scale, 0.02, 0.1),
+                new Service("svc-payment", "service", "db-orders", 120 * scale, 0.03, 0.5),
                 new Service("db-orders", "database", null, 500 * scale, 0.005),
                 new Service("db-users", "database", null, 300 * scale, 0.005));
     }
 
+    /** Two clusters of three nodes each. */
+    public static List<Cluster> twoClusters() {
+        return List.of(
+                new Cluster("orders-cluster", List.of("orders-1", "orders-2", "orders-3"), 4),
+                new Cluster("users-cluster", List.of("users-1", "users-2", "users-3"), 2));
+    }
+
     public static Iterator<Generated> events(Plan plan) {
-        return new Iterator<>() {
-            private final Random random = new Random(plan.seed());
-            private final List<Generated> minute = new ArrayList<>();
-            private int nextMinute;
-            private int index;
-            private long sequence;
-
-            @Override
-            public boolean hasNext() {
-                while (index >= minute.size() && nextMinute < plan.minutes()) {
-                    fill(nextMinute++);
-                }
-                return index < minute.size();
-            }
-
-            @Override
-            public Generated next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return minute.get(index++);
-            }
-
-            private void fill(int m) {
-                minute.clear();
-                index = 0;
-                long minuteStart = plan.startTime() + m * 60_000L;
-                for (Service s : plan.services()) {
-                    double multiplier = 1.0;
-                    for (Storm storm : plan.storms()) {
-                        if (storm.service().equals(s.name())) {
-                            multiplier *= storm.multiplierAt(m);
-                        }
-                    }
-                    double share = Math.min(0.95, s.retryShare() * multiplier);
-                    // Retries come on top of first attempts, so a storm also raises volume.
-                    double rate = s.attemptsPerMinute() * (1 + share - s.retryShare());
-                    long n = Math.max(0, Math.round(rate + Math.sqrt(rate) * random.nextGaussian()));
-                    for (long i = 0; i < n; i++) {
-                        long ts = minuteStart + random.nextInt(60_000);
-                        minute.add(new Generated("requests", ts, s.name(), request(s, ts, random.nextDouble() < share)));
-                    }
-                }
-                minute.sort(Comparator.comparingLong(Generated::timestamp));
-            }
-
-            private RequestEvent request(Service s, long ts, boolean retry) {
-                long id = sequence++;
-                int attempt = retry ? 2 + random.nextInt(3) : 1;
-                Status status;
-                double latency;
-                if (retry && random.nextDouble() < 0.5) {
-                    status = Status.TIMEOUT;
-                    latency = 1000;
-                } else {
-                    status = random.nextDouble() < 0.02 ? Status.ERROR : Status.SUCCESS;
-                    latency = Math.round(Math.exp(2.5 + 0.8 * random.nextGaussian()) * 100) / 100.0;
-                }
-                return new RequestEvent(s.name() + "-" + id, ts, s.name(), s.layer(), s.name() + "-" + (id % 3),
-                        s.destination(), "call", attempt, s.name() + "-req-" + (retry ? id - 1 - random.nextInt(50) : id),
-                        status, latency, 1000L, null, null, null, null, Kind.CALL, null, null, null,
-                        CircuitBreaker.CLOSED);
-            }
-        };
+        return new TrafficStream(plan);
     }
 }

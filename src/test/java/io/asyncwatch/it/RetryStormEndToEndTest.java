@@ -19,6 +19,7 @@ import io.asyncwatch.model.Alert;
 import io.asyncwatch.model.AlertStatus;
 import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.DeadLetter;
+import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.model.Severity;
 import io.asyncwatch.replay.Recording;
 import io.asyncwatch.replay.Replayer;
@@ -193,7 +194,7 @@ class RetryStormEndToEndTest {
                 new ByteArraySerializer())) {
             for (Generated g : traffic) {
                 producer.send(new ProducerRecord<>(Recording.resolveTopic(g.topic(), config.topics()), null,
-                        g.timestamp(), g.key(), topics.requestCodec().encode(g.event())));
+                        g.timestamp(), g.key(), topics.requestCodec().encode((RequestEvent) g.event())));
             }
             producer.flush();
         }

@@ -1,0 +1,197 @@
+package io.asyncwatch.demo;
+
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.run.StreamsRunner;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * Times one Kafka Streams application over input already on the broker: the clock runs from
+ * {@code KafkaStreams.start()} until the application's committed offsets on the input topics reach their end
+ * offsets and its repartition topics (if it has any) are drained. Every application of the benchmark is measured
+ * by this one piece of code, so their rates compare.
+ */
+final class ThroughputRun {
+
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+    private static final long POLL_MILLIS = 200;
+
+    /** A run that did not finish: its message says why. */
+    static final class Failed extends Exception {
+        Failed(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * @param events           input records (the sum of the input topics' end offsets)
+     * @param seconds          start until all input was processed
+     * @param inputSeconds     start until the input topics were consumed
+     * @param startupSeconds   start until the first commit
+     * @param committedAtFirst input records committed by the first commit
+     * @param peakHeapBytes    peak heap of the whole JVM (broker included) during the run
+     */
+    record Result(String name, long events, double seconds, double inputSeconds, double startupSeconds,
+                  long committedAtFirst, long peakHeapBytes) {
+
+        double eventsPerSecond() {
+            return events / seconds;
+        }
+
+        /** Throughput after the first commit, or NaN when the run was too short to tell. */
+        double eventsPerSecondAfterStartup() {
+            double steady = seconds - startupSeconds;
+            return steady > 0.5 ? (events - committedAtFirst) / steady : Double.NaN;
+        }
+    }
+
+    private ThroughputRun() {
+    }
+
+    /** Runs {@code topology} with {@code props} until it has processed all {@code endTotal} input records; closes it. */
+    static Result measure(String name, Topology topology, Properties props, AsyncwatchConfig cfg,
+                          Collection<String> inputTopics, long endTotal, CtrlC stop, PrintStream err)
+            throws Failed, InterruptedException {
+        String applicationId = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+        Set<String> inputs = Set.copyOf(inputTopics);
+        ErrorTracker errors = new ErrorTracker();
+        KafkaStreams streams = new KafkaStreams(topology, props);
+        try (Admin admin = Admin.create(StreamsRunner.adminProperties(cfg))) {
+            errors.attach(streams, err);
+            System.gc();
+            resetPeakHeap();
+            err.printf("bench: starting %s on %,d events (application.id %s, %s)%n", name, endTotal, applicationId,
+                    props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+
+            long t0 = System.nanoTime();
+            streams.start();
+            long firstCommitNanos = -1;
+            long committedAtFirst = 0;
+            long inputDoneNanos = -1;
+            long nextProgress = t0 + PROGRESS_EVERY.toNanos();
+            long deadline = t0 + Duration.ofSeconds(Math.max(300, endTotal / 2_000)).toNanos();
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
+                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                long committed = sum(offsets, inputs);
+                long now = System.nanoTime();
+                if (committed > 0 && firstCommitNanos < 0) {
+                    firstCommitNanos = now;
+                    committedAtFirst = committed;
+                }
+                if (committed >= endTotal && inputDoneNanos < 0) {
+                    inputDoneNanos = now;
+                }
+                long backlog = inputDoneNanos >= 0 ? repartitionBacklog(admin, applicationId, offsets) : -1;
+                if (backlog == 0) {
+                    break;
+                }
+                if (now > nextProgress) {
+                    err.printf("bench: %s: %,d of %,d input events consumed%s after %.0f s%n", name, committed,
+                            endTotal, backlog > 0 ? String.format(Locale.ROOT,
+                                    ", %,d repartitioned records still to process", backlog) : "", (now - t0) / 1e9);
+                    nextProgress += PROGRESS_EVERY.toNanos();
+                }
+                if (now > deadline) {
+                    throw new Failed(String.format(Locale.ROOT, "%s not done after %.0f s (%,d of %,d events"
+                            + " consumed)", name, (now - t0) / 1e9, committed, endTotal));
+                }
+                if (errors.awaitFailure(POLL_MILLIS)) {
+                    throw new Failed(name + " stopped with an error: " + errors.describe());
+                }
+                if (stop.requested()) {
+                    throw new InterruptedException("Ctrl-C");
+                }
+            }
+            long t1 = System.nanoTime();
+            return new Result(name, endTotal, (t1 - t0) / 1e9, (inputDoneNanos - t0) / 1e9,
+                    (firstCommitNanos - t0) / 1e9, committedAtFirst, peakHeapUsed());
+        } catch (Failed | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("measuring " + name + " failed: " + e, e);
+        } finally {
+            // Before the next application starts: the runs never overlap.
+            streams.close(CLOSE_TIMEOUT);
+        }
+    }
+
+    /** Sum of the committed offsets on {@code topics}. */
+    private static long sum(Map<TopicPartition, OffsetAndMetadata> offsets, Set<String> topics) {
+        long sum = 0;
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+            if (topics.contains(e.getKey().topic()) && e.getValue() != null) {
+                sum += e.getValue().offset();
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Records of the application's repartition topics not yet consumed and committed (0 when it has none). Under
+     * exactly-once every partition ends with a transaction marker the consumer never has to commit past, so one
+     * offset of lag per partition counts as none; it is only called once the input is consumed, when no
+     * transaction is open any more.
+     */
+    private static long repartitionBacklog(Admin admin, String applicationId,
+                                           Map<TopicPartition, OffsetAndMetadata> committed) throws Exception {
+        Set<String> repartition = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition"))
+                .collect(Collectors.toSet());
+        if (repartition.isEmpty()) {
+            return 0;
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(repartition).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, d) ->
+                d.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        long backlog = 0;
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e
+                : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            long lag = e.getValue().offset() - (c == null ? 0 : c.offset());
+            if (lag > 1) {
+                backlog += lag;
+            }
+        }
+        return backlog;
+    }
+
+    private static void resetPeakHeap() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.isValid()) {
+                pool.resetPeakUsage();
+            }
+        }
+    }
+
+    /** Sum of the heap pools' peaks since the last reset: an upper bound of the heap in use at any moment. */
+    private static long peakHeapUsed() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.isValid()) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+}
