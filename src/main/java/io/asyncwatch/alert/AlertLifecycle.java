@@ -63,7 +63,7 @@ public final class AlertLifecycle {
         AlertPolicy policy = policy(f.type());
         if (!f.isClear()) {
             if (e == null || !e.open()) {
-                Episode opened = new Episode(f.fingerprint(), e == null ? 1 : e.number() + 1, true, f.type(), f.subject(),
+                Episode opened = new Episode(f.fingerprint(), f.source(), e == null ? 1 : e.number() + 1, true, f.type(), f.subject(),
                         f.windowStart(), f.severity(), f.threshold(), f.value(), f.windowStart(), 0, f.windowEnd(),
                         f.windowEnd(), 1, 1, f.summary(), e == null ? -1 : e.deadline(), 0);
                 return new Step(opened, List.of(firing(opened, f.severity(), f.summary(), f.value(), f.threshold(),
@@ -71,7 +71,7 @@ public final class AlertLifecycle {
             }
             boolean escalates = f.severity().isAbove(e.severity());
             boolean peak = policy.direction().worse(f.value(), e.peakValue());
-            Episode next = new Episode(e.fingerprint(), e.number(), true, e.type(), f.subject(), e.start(),
+            Episode next = new Episode(e.fingerprint(), f.source(), e.number(), true, e.type(), f.subject(), e.start(),
                     escalates ? f.severity() : e.severity(), escalates ? f.threshold() : e.threshold(),
                     peak ? f.value() : e.peakValue(), peak ? f.windowStart() : e.peakWindowStart(), 0,
                     Math.max(e.lastFiringEnd(), f.windowEnd()),
@@ -85,7 +85,7 @@ public final class AlertLifecycle {
         }
         int streak = e.clearStreak() + 1;
         if (streak < settings.resolveAfterWindows()) {
-            return new Step(new Episode(e.fingerprint(), e.number(), true, e.type(), e.subject(), e.start(), e.severity(),
+            return new Step(new Episode(e.fingerprint(), e.source(), e.number(), true, e.type(), e.subject(), e.start(), e.severity(),
                     e.threshold(), e.peakValue(), e.peakWindowStart(), streak, e.lastFiringEnd(), e.lastAnnounced(),
                     e.announcements(), e.firings(), e.lastSummary(), e.deadline(), 0), List.of());
         }
@@ -116,7 +116,7 @@ public final class AlertLifecycle {
             return resolve(e, why, e.peakValue(), resolveAt(e), List.of());
         }
         if (now >= e.lastAnnounced() + settings.maxEpisodeMs()) {
-            Episode again = new Episode(e.fingerprint(), e.number(), true, e.type(), e.subject(), e.start(), e.severity(),
+            Episode again = new Episode(e.fingerprint(), e.source(), e.number(), true, e.type(), e.subject(), e.start(), e.severity(),
                     e.threshold(), e.peakValue(), e.peakWindowStart(), e.clearStreak(), e.lastFiringEnd(), now,
                     e.announcements() + 1, e.firings(), e.lastSummary(), e.deadline(), 0);
             String summary = "STILL FIRING since " + HHMM.format(Instant.ofEpochMilli(e.start())) + " UTC ("
@@ -158,7 +158,7 @@ public final class AlertLifecycle {
                 "worst " + format(e.peakValue()) + " in the window starting " + Instant.ofEpochMilli(e.peakWindowStart()),
                 "last firing evidence ended " + Instant.ofEpochMilli(e.lastFiringEnd())));
         evidence.addAll(latest);
-        Episode closed = new Episode(e.fingerprint(), e.number(), false, e.type(), e.subject(), e.start(), e.severity(), e.threshold(),
+        Episode closed = new Episode(e.fingerprint(), e.source(), e.number(), false, e.type(), e.subject(), e.start(), e.severity(), e.threshold(),
                 e.peakValue(), e.peakWindowStart(), 0, e.lastFiringEnd(), e.lastAnnounced(), e.announcements(),
                 e.firings(), e.lastSummary(), e.deadline(), end);
         Alert alert = new Alert(alertId(e.fingerprint(), e.number(), e.start(), AlertStatus.RESOLVED, e.severity(), 0),

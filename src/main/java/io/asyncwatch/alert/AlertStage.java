@@ -2,17 +2,20 @@ package io.asyncwatch.alert;
 
 import io.asyncwatch.model.Alert;
 import io.asyncwatch.model.AlertType;
+import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.Broadcast;
 import io.asyncwatch.time.IdleClock;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -30,28 +33,31 @@ import org.slf4j.LoggerFactory;
  * The one alert stage every detector feeds. Each detector's findings are re-keyed by fingerprint on their own
  * (merging first would fuse the detectors into one sub-topology with one stream time) and meet here.
  *
- * <p>Time: every alert type has its own clock (the latest window end of its findings, moved on by wall-clock
- * silence), so findings of one detector, stamped in its own time, never resolve another detector's episodes.
- * Deadlines (resolution by silence or quiet, re-announcement, forgetting) live in the store sorted by time per
- * type, so only what is due is read.
+ * <p>Time: an episode's silence is measured on the clock of the detector task that judges its subject (the
+ * finding's {@code source}): that task's findings and ticks (sent to every partition here) arrive in the order it
+ * produced them, so a subject's own clear windows always arrive before its silence deadline passes, and findings of
+ * other tasks, ahead or behind in event time, cannot resolve it. Deadlines (resolution by silence or quiet,
+ * re-announcement, forgetting) live in the store sorted by time, one lane per clock, so only what is due is read.
  */
 public final class AlertStage {
 
     public static final String STORE = "alert-episodes";
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final int DUE_BATCH = 1_000;
+    private static final int LANES_VERSION = 1;
 
     private AlertStage() {
     }
 
-    /** {@code findingsByDetector}: detector name to its findings keyed by fingerprint (not yet repartitioned). */
+    /** {@code findingsByDetector}: detector name to its findings (and ticks) keyed by fingerprint, not yet re-keyed. */
     public static KStream<String, Alert> wire(Map<String, KStream<String, Finding>> findingsByDetector,
                                               AlertLifecycle lifecycle, AlertSettings settings, long idleMs,
                                               boolean inMemory) {
         KStream<String, Finding> merged = null;
         for (Map.Entry<String, KStream<String, Finding>> e : findingsByDetector.entrySet()) {
             KStream<String, Finding> own = e.getValue().repartition(
-                    Repartitioned.with(Serdes.String(), Finding.SERDE).withName(e.getKey() + "-findings"));
+                    Repartitioned.with(Serdes.String(), Finding.SERDE).withName(e.getKey() + "-findings")
+                            .withStreamPartitioner(new Broadcast<>(Finding::isTick)));
             merged = merged == null ? own : merged.merge(own, Named.as("alert-findings-" + e.getKey()));
         }
         if (merged == null) {
@@ -77,7 +83,9 @@ public final class AlertStage {
         private static final Logger LOG = LoggerFactory.getLogger(AlertStage.class);
 
         private final Supplier conf;
-        private final Map<AlertType, IdleClock> clocks = new EnumMap<>(AlertType.class);
+        /** "TYPE|source" to its lane; a clock per lane. */
+        private final Map<String, Integer> lanes = new TreeMap<>();
+        private final Map<Integer, IdleClock> clocks = new HashMap<>();
         private ProcessorContext<String, Alert> context;
         private TaskStore store;
         private KeyBudget budget;
@@ -91,44 +99,61 @@ public final class AlertStage {
             this.context = context;
             this.store = new TaskStore(context.getStateStore(STORE));
             this.budget = new KeyBudget(store, "fingerprints", conf.settings().maxFingerprints());
-            long wall = context.currentSystemTimeMs();
-            for (AlertType type : AlertType.values()) {
-                byte[] t = store.meta("clock:" + type.name());
-                if (t != null) {
-                    clock(type).restore(ByteBuffer.wrap(t).getLong(), wall);
-                }
+            byte[] saved = store.meta("lanes");
+            if (saved != null) {
+                lanes.putAll(toLanes(saved));
             }
+            long wall = context.currentSystemTimeMs();
+            lanes.values().forEach(lane -> {
+                byte[] t = store.meta("clock:" + lane);
+                if (t != null) {
+                    clock(lane).restore(ByteBuffer.wrap(t).getLong(), wall);
+                }
+            });
             context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
         }
 
-        private IdleClock clock(AlertType type) {
-            return clocks.computeIfAbsent(type, t -> new IdleClock(conf.idleMs()));
+        private int lane(AlertType type, String source) {
+            String name = type.name() + "|" + source;
+            Integer lane = lanes.get(name);
+            if (lane == null) {
+                lane = lanes.size();
+                lanes.put(name, lane);
+                store.putMeta("lanes", fromLanes(lanes));
+            }
+            return lane;
+        }
+
+        private IdleClock clock(int lane) {
+            return clocks.computeIfAbsent(lane, l -> new IdleClock(conf.idleMs()));
         }
 
         @Override
         public void process(Record<String, Finding> record) {
             Finding f = record.value();
-            IdleClock clock = clock(f.type());
+            int lane = lane(f.type(), f.source());
+            IdleClock clock = clock(lane);
             long before = clock.time();
             clock.observe(f.windowEnd(), context.currentSystemTimeMs());
             if (clock.time() != before) {
-                store.putMeta("clock:" + f.type().name(), ByteBuffer.allocate(8).putLong(clock.time()).array());
+                store.putMeta("clock:" + lane, ByteBuffer.allocate(8).putLong(clock.time()).array());
             }
-            byte[] raw = store.get(f.fingerprint());
-            Episode episode = raw == null ? null : Episode.fromBytes(raw);
-            if (episode == null && !f.isClear() && !budget.admit()) {
-                long n = budget.drainOverflow();
-                LOG.warn("alert stage tracks {} fingerprints (asyncwatch.alerts.max-fingerprints) in task {}: {} "
-                        + "finding(s) for new fingerprints were not alerted, e.g. {}", budget.cap(),
-                        context.taskId(), n, f.fingerprint());
-                return;
+            if (!f.isTick()) {
+                byte[] raw = store.get(f.fingerprint());
+                Episode episode = raw == null ? null : Episode.fromBytes(raw);
+                if (episode == null && !f.isClear() && !budget.admit()) {
+                    LOG.warn("alert stage tracks {} fingerprints (asyncwatch.alerts.max-fingerprints) in task {}: "
+                            + "{} finding(s) for new fingerprints were not alerted, e.g. {}", budget.cap(),
+                            context.taskId(), budget.drainOverflow(), f.fingerprint());
+                } else {
+                    apply(episode, conf.lifecycle().onFinding(episode, f));
+                }
             }
-            apply(episode, conf.lifecycle().onFinding(episode, f));
-            sweep(f.type(), clock.time());
+            sweep(lane, clock.time());
         }
 
         private void tick(long wall) {
-            for (Map.Entry<AlertType, IdleClock> e : new ArrayList<>(clocks.entrySet())) {
+            for (Map.Entry<Integer, IdleClock> e : new ArrayList<>(clocks.entrySet())) {
                 long now = e.getValue().now(wall);
                 if (now != IdleClock.NONE) {
                     sweep(e.getKey(), now);
@@ -136,14 +161,13 @@ public final class AlertStage {
             }
         }
 
-        private void sweep(AlertType type, long now) {
-            int lane = type.ordinal();
+        private void sweep(int lane, long now) {
             while (store.anyDue(lane, now)) {
                 List<TaskStore.Due> due = store.due(lane, now, DUE_BATCH);
                 for (TaskStore.Due d : due) {
                     byte[] raw = store.get(d.key());
                     Episode e = raw == null ? null : Episode.fromBytes(raw);
-                    if (e == null || e.deadline() != d.time()) {
+                    if (e == null || e.deadline() != d.time() || lane(e.type(), e.source()) != lane) {
                         store.cancel(lane, d.time(), d.key()); // stale entry
                         continue;
                     }
@@ -160,18 +184,19 @@ public final class AlertStage {
             if (after == null) {
                 if (before != null) {
                     if (before.deadline() >= 0) {
-                        store.cancel(before.type().ordinal(), before.deadline(), before.fingerprint());
+                        store.cancel(lane(before.type(), before.source()), before.deadline(), before.fingerprint());
                     }
                     store.delete(before.fingerprint());
                     budget.release();
                 }
             } else if (!after.equals(before)) {
                 long deadline = conf.lifecycle().deadline(after);
-                if (after.deadline() != deadline) {
-                    if (after.deadline() >= 0) {
-                        store.cancel(after.type().ordinal(), after.deadline(), after.fingerprint());
+                boolean moved = before != null && !before.source().equals(after.source());
+                if (after.deadline() != deadline || moved) {
+                    if (before != null && before.deadline() >= 0) {
+                        store.cancel(lane(before.type(), before.source()), before.deadline(), before.fingerprint());
                     }
-                    store.schedule(after.type().ordinal(), deadline, after.fingerprint());
+                    store.schedule(lane(after.type(), after.source()), deadline, after.fingerprint());
                     after = after.withDeadline(deadline);
                 }
                 store.put(after.fingerprint(), after.toBytes());
@@ -179,6 +204,22 @@ public final class AlertStage {
             for (Alert alert : step.alerts()) {
                 context.forward(new Record<>(alert.fingerprint(), alert, alert.windowEnd()));
             }
+        }
+
+        private static byte[] fromLanes(Map<String, Integer> lanes) {
+            Bin.Writer w = Bin.writer().u8(LANES_VERSION).varlong(lanes.size());
+            lanes.forEach((k, v) -> w.str(k).varlong(v));
+            return w.bytes();
+        }
+
+        private static Map<String, Integer> toLanes(byte[] b) {
+            Bin.Reader r = Bin.versioned(b, LANES_VERSION, "alert lanes");
+            Map<String, Integer> m = new TreeMap<>();
+            long n = r.varlong();
+            for (long i = 0; i < n; i++) {
+                m.put(r.str(), r.varint());
+            }
+            return m;
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.TreeMap;
  * What the alert stage remembers about one fingerprint: its current episode, or (with {@code open == false}) only
  * how many episodes it has had, so the next one gets alert ids of its own whatever times its findings carry.
  *
+ * @param source           the detector task whose findings it follows, and on whose clock its silence counts
  * @param number           episodes of this fingerprint so far, this one included; part of every alertId
  * @param start            event time the episode started (its first firing finding's window start)
  * @param severity         highest severity announced in this episode
@@ -23,6 +24,7 @@ import java.util.TreeMap;
  */
 public record Episode(
         String fingerprint,
+        String source,
         long number,
         boolean open,
         AlertType type,
@@ -44,12 +46,12 @@ public record Episode(
     private static final int VERSION = 1;
 
     public Episode withDeadline(long d) {
-        return new Episode(fingerprint, number, open, type, subject, start, severity, threshold, peakValue, peakWindowStart,
+        return new Episode(fingerprint, source, number, open, type, subject, start, severity, threshold, peakValue, peakWindowStart,
                 clearStreak, lastFiringEnd, lastAnnounced, announcements, firings, lastSummary, d, ended);
     }
 
     public byte[] toBytes() {
-        return Bin.writer().u8(VERSION).str(fingerprint).varlong(number).bool(open).u8(type.ordinal())
+        return Bin.writer().u8(VERSION).str(fingerprint).str(source).varlong(number).bool(open).u8(type.ordinal())
                 .stringMap(new TreeMap<>(subject)).varlong(start).u8(severity == null ? 255 : severity.ordinal())
                 .f64(threshold).f64(peakValue).varlong(peakWindowStart).varlong(clearStreak).varlong(lastFiringEnd)
                 .varlong(lastAnnounced).varlong(announcements).varlong(firings).str(lastSummary).varlong(deadline)
@@ -59,13 +61,14 @@ public record Episode(
     public static Episode fromBytes(byte[] bytes) {
         Bin.Reader r = Bin.versioned(bytes, VERSION, "episode");
         String fingerprint = r.str();
+        String source = r.str();
         long number = r.varlong();
         boolean open = r.bool();
         AlertType type = AlertType.values()[r.u8()];
         Map<String, String> subject = r.stringMap();
         long start = r.varlong();
         int sev = r.u8();
-        return new Episode(fingerprint, number, open, type, subject, start, sev == 255 ? null : Severity.values()[sev], r.f64(),
+        return new Episode(fingerprint, source, number, open, type, subject, start, sev == 255 ? null : Severity.values()[sev], r.f64(),
                 r.f64(), r.varlong(), r.varint(), r.varlong(), r.varlong(), r.varint(), r.varlong(), r.str(),
                 r.varlong(), r.varlong());
     }

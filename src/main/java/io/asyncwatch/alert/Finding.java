@@ -14,7 +14,9 @@ import org.apache.kafka.common.serialization.Serde;
  * findings; only the alert stage turns them into alerts.
  *
  * @param fingerprint stable identity of the subject, see {@link #fingerprint(AlertType, Map)}
- * @param windowEnd   event time the finding speaks for; it is what moves the alert stage's clock for its type
+ * @param windowEnd   event time the finding speaks for
+ * @param source      the detector task that judged it ({@code retry-storm:3}): the alert stage measures silence
+ *                    on that task's clock, which its findings and ticks arrive in order with
  */
 public record Finding(
         String fingerprint,
@@ -26,7 +28,8 @@ public record Finding(
         double threshold,
         long windowStart,
         long windowEnd,
-        List<String> evidence) {
+        List<String> evidence,
+        String source) {
 
     private static final int VERSION = 1;
 
@@ -34,6 +37,18 @@ public record Finding(
 
     public boolean isClear() {
         return severity == null;
+    }
+
+    /**
+     * A tick says "the clock of task {@code source} for {@code type} has reached {@code time}" and is sent to every
+     * partition of the alert stage: silence is noticed even where no finding of that task arrives.
+     */
+    public static Finding tick(AlertType type, String source, long time) {
+        return new Finding("", type, null, Map.of(), "", 0, 0, time, time, List.of(), source);
+    }
+
+    public boolean isTick() {
+        return fingerprint.isEmpty();
     }
 
     /** {@code RETRY_STORM{service="svc-order"}}: the type and the identifying labels, sorted by name. */
@@ -51,7 +66,7 @@ public record Finding(
     public byte[] toBytes() {
         return Bin.writer().u8(VERSION).str(fingerprint).u8(type.ordinal())
                 .u8(severity == null ? 255 : severity.ordinal()).stringMap(new TreeMap<>(subject)).str(summary)
-                .f64(value).f64(threshold).varlong(windowStart).varlong(windowEnd).strings(evidence).bytes();
+                .f64(value).f64(threshold).varlong(windowStart).varlong(windowEnd).strings(evidence).str(source).bytes();
     }
 
     public static Finding fromBytes(byte[] bytes) {
@@ -60,6 +75,6 @@ public record Finding(
         AlertType type = AlertType.values()[r.u8()];
         int sev = r.u8();
         return new Finding(fingerprint, type, sev == 255 ? null : Severity.values()[sev], r.stringMap(), r.str(),
-                r.f64(), r.f64(), r.varlong(), r.varlong(), r.strings());
+                r.f64(), r.f64(), r.varlong(), r.varlong(), r.strings(), r.str());
     }
 }

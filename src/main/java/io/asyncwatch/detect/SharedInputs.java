@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
@@ -26,6 +27,7 @@ public final class SharedInputs {
     private final KStream<String, Accepted<HeartbeatEvent>> heartbeats;
     private final KStream<String, Accepted<ClockEvent>> clocks;
     private final Map<String, KStream<String, ?>> rekeyed = new HashMap<>();
+    private KStream<String, Accepted<RequestEvent>> requestEvents;
 
     public SharedInputs(AsyncwatchConfig config, KStream<String, Accepted<RequestEvent>> requests,
                         KStream<String, Accepted<HeartbeatEvent>> heartbeats,
@@ -36,7 +38,19 @@ public final class SharedInputs {
         this.clocks = clocks;
     }
 
+    /** Accepted request events; the partitions' clock ticks are left out. */
     public KStream<String, Accepted<RequestEvent>> requests() {
+        if (requestEvents == null) {
+            requestEvents = requests.filter((k, a) -> !a.isTick(), Named.as("requests-accepted"));
+        }
+        return requestEvents;
+    }
+
+    /**
+     * Accepted request events and, interleaved in order, each input partition's clock ticks: for a stage that
+     * re-keys and must know how far every partition has got (the slowest one is its clock).
+     */
+    public KStream<String, Accepted<RequestEvent>> requestsWithTicks() {
         return requests;
     }
 
@@ -57,13 +71,20 @@ public final class SharedInputs {
      * {@code projected} is called only the first time: it returns the filtered, projected stream with the new key.
      */
     public <V> KStream<String, V> rekeyed(String name, Serde<V> serde, Supplier<KStream<String, V>> projected) {
+        return rekeyed(name, serde, v -> false, projected);
+    }
+
+    /** As {@link #rekeyed(String, Serde, Supplier)}; values that are ticks go to every partition. */
+    public <V> KStream<String, V> rekeyed(String name, Serde<V> serde, java.util.function.Predicate<V> isTick,
+                                          Supplier<KStream<String, V>> projected) {
         @SuppressWarnings("unchecked")
         KStream<String, V> existing = (KStream<String, V>) rekeyed.get(name);
         if (existing != null) {
             return existing;
         }
         KStream<String, V> created = projected.get().repartition(
-                Repartitioned.with(Serdes.String(), serde).withName(name));
+                Repartitioned.with(Serdes.String(), serde).withName(name)
+                        .withStreamPartitioner(new io.asyncwatch.time.Broadcast<>(isTick)));
         rekeyed.put(name, created);
         return created;
     }

@@ -34,6 +34,7 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
     private ProcessorContext<String, Ingested<T>> context;
     private TaskStore store;
     private EventClock clock;
+    private long lastTick = Long.MIN_VALUE;
 
     IngestProcessor(EventType<T> type, EventTimeSettings time, String storeName) {
         this.type = type;
@@ -109,6 +110,12 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
         if (clock.now() != before || step.release().length > 0 || step.quarantine().length > 0) {
             store.putMeta("clock", clock.toBytes());
         }
+        if (clock.started() && clock.now() > lastTick) {
+            String source = context.taskId().subtopology() + "_" + context.taskId().partition() + ":"
+                    + type.logicalName();
+            context.forward(new Record<>("", new Ingested<>(Accepted.<T>tick(source, clock.now()), null), clock.now()));
+            lastTick = clock.now();
+        }
     }
 
     /** Processes released held events in arrival order and dead-letters quarantined ones. */
@@ -168,7 +175,7 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
     private void forward(Raw raw, T event, long eventTime) {
         Origin origin = raw.origin();
         context.forward(new Record<>(type.key().apply(event),
-                new Ingested<>(new Accepted<>(event, clock.now(), origin, raw.value()), null), eventTime));
+                new Ingested<>(new Accepted<>(event, clock.now(), origin, raw.value(), null), null), eventTime));
     }
 
     private static final class Rejected extends Exception {

@@ -27,8 +27,8 @@ import org.apache.kafka.streams.TopologyTestDriver;
  * broker, records processed synchronously in the order given. What {@code replay} and the full-topology tests
  * run, so both exercise exactly what the live application does.
  *
- * <p>The wall clock is the records' own timestamps (when each was appended): wall-clock mechanisms (idle
- * partitions, flushes of partial counts) act as they did live. It moves forward only, in steps of at least
+ * <p>The wall clock is read off the records' own timestamps (when each was appended, see {@link RecordWall}):
+ * wall-clock mechanisms (idle partitions, flushes of partial counts) act as they did live. It moves forward only, in steps of at least
  * {@link #WALL_STEP_MS} (each step is a punctuation round). {@link #silence()} plays the end of a recording as
  * what it is: producers that stopped, with enough time passing for every window and episode to close.
  */
@@ -47,6 +47,7 @@ public final class OfflineEngine implements AutoCloseable {
     private final Map<String, TestOutputTopic<String, ?>> outputs = new TreeMap<>();
     private final Topics topics;
     private long wall = Long.MIN_VALUE;
+    private final RecordWall recordWall = new RecordWall();
 
     public OfflineEngine(AsyncwatchConfig config) {
         this(config, AsyncwatchTopology.build(config.withInMemoryStores(true)));
@@ -80,7 +81,7 @@ public final class OfflineEngine implements AutoCloseable {
     /** Appends one record to an input topic (logical or full name) at {@code recordTimestamp}, and processes it. */
     public void pipe(String topic, String key, byte[] value, long recordTimestamp) {
         String full = Recording.resolveTopic(topic, config.topics());
-        advanceWallTo(recordTimestamp);
+        advanceWallTo(recordWall.offer(full, recordTimestamp));
         inputs.get(full).pipeInput(key, value, recordTimestamp);
     }
 

@@ -77,7 +77,7 @@ public final class TaskStore {
         return due(0, now, max);
     }
 
-    /** Deadlines live in lanes (0..255) so that lanes judged by different clocks never mix. */
+    /** Deadlines live in lanes (0..65535) so that lanes judged by different clocks never mix. */
     public void schedule(int lane, long time, String key) {
         store.put(deadline(lane, time, key), new byte[0]);
         Long next = nextDue.get(lane);
@@ -111,11 +111,11 @@ public final class TaskStore {
                 deadline(lane, now == Long.MAX_VALUE ? now : now + 1, ""))) {
             while (it.hasNext() && out.size() < max) {
                 byte[] k = it.next().key.get();
-                long time = ByteBuffer.wrap(k, 2, 8).getLong();
+                long time = ByteBuffer.wrap(k, 3, 8).getLong();
                 if (time > now) {
                     break;
                 }
-                out.add(new Due(time, new String(k, 10, k.length - 10, StandardCharsets.UTF_8)));
+                out.add(new Due(time, new String(k, 11, k.length - 11, StandardCharsets.UTF_8)));
             }
         }
         return out;
@@ -126,7 +126,7 @@ public final class TaskStore {
                 deadline(lane, Long.MAX_VALUE, ""))) {
             if (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
-                return ByteBuffer.wrap(kv.key.get(), 2, 8).getLong();
+                return ByteBuffer.wrap(kv.key.get(), 3, 8).getLong();
             }
         }
         return Long.MAX_VALUE;
@@ -150,8 +150,8 @@ public final class TaskStore {
     /** Big-endian time after prefix and lane: byte order is time order (times are clamped to >= 0). */
     private static Bytes deadline(int lane, long time, String key) {
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(10 + k.length);
-        b.put(DEADLINE).put((byte) lane).putLong(Math.max(0, time)).put(k);
+        ByteBuffer b = ByteBuffer.allocate(11 + k.length);
+        b.put(DEADLINE).putShort((short) lane).putLong(Math.max(0, time)).put(k);
         return Bytes.wrap(b.array());
     }
 

@@ -42,7 +42,7 @@ class AlertLifecycleTest {
     private static Finding of(String fp, AlertType type, int minute, Severity severity, double value) {
         return new Finding(fp, type, severity, Map.of("service", "svc-order", "layer", "service"),
                 "summary at minute " + minute, value, 2, T0 + minute * W, T0 + (minute + 1) * W,
-                List.of("evidence " + minute));
+                List.of("evidence " + minute), "test:0");
     }
 
     /** A finding, or the passing of event time (a Long: the type's clock) with nothing arriving. */

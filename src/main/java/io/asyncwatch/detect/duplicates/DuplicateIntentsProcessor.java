@@ -3,7 +3,7 @@ package io.asyncwatch.detect.duplicates;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.TaskStore;
-import io.asyncwatch.time.IdleClock;
+import io.asyncwatch.time.Watermarks;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +19,10 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * Per requestId, within the horizon from its first write: the second SUCCESS WRITE of one service is a
  * duplicated intent. Each request id is forgotten at its deadline (first seen + horizon), read from the store's
  * time-sorted deadlines, so expiry never scans the ids still live; the number of ids is capped per task.
+ *
+ * <p>The clock is the slowest input partition's ({@link Watermarks}): the writes of one intent come from different
+ * partitions (the service's and its database's), and a partition running ahead in a burst must not expire an
+ * intent whose second write another partition has yet to deliver.
  */
 final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt, String, DuplicateIntent> {
 
@@ -26,7 +30,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final int DUE_BATCH = 10_000;
 
-    record Supplier(DuplicateSettings settings, long idleMs, boolean inMemory)
+    record Supplier(DuplicateSettings settings, boolean inMemory)
             implements ProcessorSupplier<String, WriteAttempt, String, DuplicateIntent> {
         @Override
         public Processor<String, WriteAttempt, String, DuplicateIntent> get() {
@@ -45,7 +49,9 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     private ProcessorContext<String, DuplicateIntent> context;
     private TaskStore store;
     private KeyBudget budget;
-    private IdleClock clock;
+    private Watermarks clock;
+    private String source;
+    private long lastTick = Watermarks.NONE;
 
     private DuplicateIntentsProcessor(Supplier conf) {
         this.conf = conf;
@@ -56,23 +62,21 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
         this.budget = new KeyBudget(store, "request-ids", conf.settings().maxRequestIds());
-        this.clock = new IdleClock(conf.idleMs());
-        byte[] t = store.meta("clock");
-        if (t != null) {
-            clock.restore(ByteBuffer.wrap(t).getLong(), context.currentSystemTimeMs());
-        }
+        this.clock = Watermarks.fromBytes(store.meta("watermarks"));
+        this.source = DuplicateOperations.NAME + "-intents:" + context.taskId().partition();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
     @Override
     public void process(Record<String, WriteAttempt> record) {
         WriteAttempt w = record.value();
-        long before = clock.time();
-        clock.observe(record.timestamp(), context.currentSystemTimeMs());
-        if (clock.time() != before) {
-            store.putMeta("clock", ByteBuffer.allocate(8).putLong(clock.time()).array());
+        if (w.isTick()) {
+            if (clock.observe(w.service(), w.tick())) {
+                store.putMeta("watermarks", clock.toBytes());
+                expire(clock.now());
+            }
+            return;
         }
-        expire(clock.time());
         byte[] raw = store.get(w.requestId());
         IntentState state;
         if (raw == null) {
@@ -84,7 +88,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
         } else {
             state = IntentState.fromBytes(raw);
         }
-        DuplicateIntent duplicate = state.add(w, record.timestamp());
+        DuplicateIntent duplicate = state.add(w, record.timestamp(), source);
         store.put(w.requestId(), state.toBytes());
         if (duplicate != null) {
             context.forward(new Record<>(duplicate.service(), duplicate, record.timestamp()));
@@ -92,9 +96,13 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     }
 
     private void tick(long wall) {
-        long now = clock.now(wall);
-        if (now != IdleClock.NONE) {
-            expire(now);
+        long now = clock.now();
+        if (now != Watermarks.NONE) {
+            if (now > lastTick) {
+                // Sent to every partition of the windows stage: its clock is the slowest of these.
+                context.forward(new Record<>("", DuplicateIntent.tick(source, now), now));
+                lastTick = now;
+            }
         }
         long overflow = budget.drainOverflow();
         if (overflow > 0) {

@@ -12,6 +12,7 @@ import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.model.Severity;
 import io.asyncwatch.model.Status;
+import io.asyncwatch.time.Broadcast;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -20,9 +21,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
  * Duplicate operations (the seeds' phantom write and zombie transaction): a client times out, retries, and both
@@ -68,30 +71,33 @@ public final class DuplicateOperations implements Detector {
     @Override
     public Outputs wire(SharedInputs inputs, AsyncwatchConfig config) {
         DuplicateSettings s = config.settings(DuplicateSettings.SPEC);
-        long idle = config.eventTime().idleMs();
         KStream<String, WriteAttempt> writes = inputs.rekeyed("writes-by-request", WriteAttempt.SERDE,
-                () -> inputs.requests()
-                        .filter((k, a) -> relevant(a.event()), Named.as("writes-with-request-id"))
-                        .map((k, a) -> KeyValue.pair(a.event().requestId(), WriteAttempt.of(a.event())),
+                WriteAttempt::isTick, () -> inputs.requestsWithTicks()
+                        .filter((k, a) -> a.isTick() || relevant(a.event()), Named.as("writes-with-request-id"))
+                        .map((k, a) -> a.isTick() ? KeyValue.pair("", WriteAttempt.tick(a.source(), a.clock()))
+                                : KeyValue.pair(a.event().requestId(), WriteAttempt.of(a.event())),
                                 Named.as("writes-project")));
         KStream<String, DuplicateIntent> intents = writes
-                .process(new DuplicateIntentsProcessor.Supplier(s, idle, inputs.inMemoryStores()),
+                .process(new DuplicateIntentsProcessor.Supplier(s, inputs.inMemoryStores()),
                         Named.as(NAME + "-intents"))
-                .repartition(org.apache.kafka.streams.kstream.Repartitioned
-                        .with(org.apache.kafka.common.serialization.Serdes.String(), DuplicateIntent.SERDE)
-                        .withName(NAME + "-intents-by-service"));
+                .repartition(Repartitioned.with(Serdes.String(), DuplicateIntent.SERDE)
+                        .withName(NAME + "-intents-by-service")
+                        .withStreamPartitioner(new Broadcast<>(DuplicateIntent::isTick)));
         KStream<String, DuplicateWindowsProcessor.Closed> windows = intents.process(
-                new DuplicateWindowsProcessor.Supplier(s, config.eventTime().graceMs(), idle,
+                new DuplicateWindowsProcessor.Supplier(s, config.eventTime().graceMs(),
                         config.settings(io.asyncwatch.detect.retrystorm.RetryStormSettings.SPEC).maxServices(),
                         inputs.inMemoryStores()), Named.as(NAME + "-windows"));
-        KStream<String, Metric> metrics = windows.map((k, c) -> {
-            Metric m = metric(c);
-            return KeyValue.pair(m.seriesKey(), m);
-        }, Named.as(NAME + "-metrics"));
-        KStream<String, Finding> findings = windows
-                .filter((k, c) -> c.window().count > 0, Named.as(NAME + "-with-duplicates"))
+        KStream<String, Metric> metrics = windows
+                .filter((k, c) -> !c.isTick(), Named.as(NAME + "-closed"))
                 .map((k, c) -> {
-                    Finding f = finding(c, s);
+                    Metric m = metric(c);
+                    return KeyValue.pair(m.seriesKey(), m);
+                }, Named.as(NAME + "-metrics"));
+        KStream<String, Finding> findings = windows
+                .filter((k, c) -> c.isTick() || c.window().count > 0, Named.as(NAME + "-with-duplicates"))
+                .map((k, c) -> {
+                    Finding f = c.isTick() ? Finding.tick(AlertType.DUPLICATE_OPERATION, c.source(), c.tick())
+                            : finding(c, s);
                     return KeyValue.pair(f.fingerprint(), f);
                 }, Named.as(NAME + "-findings"));
         return new Outputs(findings, metrics, null);
@@ -140,6 +146,7 @@ public final class DuplicateOperations implements Detector {
         }
         String fingerprint = Finding.fingerprint(AlertType.DUPLICATE_OPERATION, Map.of("service", c.service()));
         return new Finding(fingerprint, AlertType.DUPLICATE_OPERATION, severity, subject, summary, w.count,
-                severity == Severity.PAGE ? s.pageCount() : 1, w.start, w.start + c.windowMs(), List.copyOf(evidence));
+                severity == Severity.PAGE ? s.pageCount() : 1, w.start, w.start + c.windowMs(), List.copyOf(evidence),
+                c.source());
     }
 }

@@ -4,8 +4,7 @@ import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.TaskStore;
-import io.asyncwatch.time.IdleClock;
-import java.nio.ByteBuffer;
+import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +21,10 @@ import org.apache.kafka.streams.state.StoreBuilder;
 /**
  * Per service: duplicated intents counted per window; a window is published (metric, and a finding when it had
  * any) once the clock passes its end plus grace. A service's state exists only while it has open windows.
+ *
+ * <p>The clock is the slowest of the request-id tasks' clocks, which each sends here as ticks: duplicates are rare,
+ * so they cannot move time themselves, and a window closes only once every task that could still find one for
+ * it has moved past it.
  */
 final class DuplicateWindowsProcessor implements Processor<String, DuplicateIntent, String, DuplicateWindowsProcessor.Closed> {
 
@@ -29,10 +32,14 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final int VERSION = 1;
 
-    record Closed(String service, String layer, DuplicateWindow window, long windowMs) {
+    /** A closed window of {@code service}, or (window null) this task's clock tick. */
+    record Closed(String service, String layer, DuplicateWindow window, long windowMs, long tick, String source) {
+        boolean isTick() {
+            return window == null;
+        }
     }
 
-    record Supplier(DuplicateSettings settings, long graceMs, long idleMs, long maxServices, boolean inMemory)
+    record Supplier(DuplicateSettings settings, long graceMs, long maxServices, boolean inMemory)
             implements ProcessorSupplier<String, DuplicateIntent, String, Closed> {
         @Override
         public Processor<String, DuplicateIntent, String, Closed> get() {
@@ -75,7 +82,9 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
     private ProcessorContext<String, Closed> context;
     private TaskStore store;
     private KeyBudget budget;
-    private IdleClock clock;
+    private Watermarks clock;
+    private long lastTick = Watermarks.NONE;
+    private String source;
 
     private DuplicateWindowsProcessor(Supplier conf) {
         this.conf = conf;
@@ -86,27 +95,26 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
         this.budget = new KeyBudget(store, "services", conf.maxServices());
-        this.clock = new IdleClock(conf.idleMs());
-        byte[] t = store.meta("clock");
-        if (t != null) {
-            clock.restore(ByteBuffer.wrap(t).getLong(), context.currentSystemTimeMs());
-        }
+        this.source = DuplicateOperations.NAME + ":" + context.taskId().partition();
+        this.clock = Watermarks.fromBytes(store.meta("watermarks"));
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
     @Override
     public void process(Record<String, DuplicateIntent> record) {
         DuplicateIntent d = record.value();
-        long before = clock.time();
-        clock.observe(record.timestamp(), context.currentSystemTimeMs());
-        if (clock.time() != before) {
-            store.putMeta("clock", ByteBuffer.allocate(8).putLong(clock.time()).array());
+        if (d.isTick()) {
+            if (clock.observe(d.source(), d.time())) {
+                store.putMeta("watermarks", clock.toBytes());
+                sweep(clock.now());
+            }
+            return;
         }
         byte[] raw = store.get(d.service());
         ServiceWindows s;
         if (raw == null) {
             if (!budget.admit()) {
-                return;
+                return; // counted; at most a few services have duplicates at once
             }
             s = new ServiceWindows();
         } else {
@@ -121,7 +129,6 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
         s.open.computeIfAbsent(into, DuplicateWindow::new).add(d, late);
         store.put(d.service(), s.toBytes());
         store.schedule(deadline(s), d.service());
-        sweep(clock.time());
     }
 
     private long deadline(ServiceWindows s) {
@@ -129,9 +136,10 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
     }
 
     private void tick(long wall) {
-        long now = clock.now(wall);
-        if (now != IdleClock.NONE) {
-            sweep(now);
+        long now = clock.now();
+        if (now != Watermarks.NONE && now > lastTick) {
+            context.forward(new Record<>("", new Closed(null, null, null, 0, now, source), now));
+            lastTick = now;
         }
     }
 
@@ -160,7 +168,8 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
                     store.schedule(deadline(s), entry.key());
                 }
                 for (DuplicateWindow dw : closed) {
-                    context.forward(new Record<>(entry.key(), new Closed(entry.key(), s.layer, dw, w), dw.start + w));
+                    context.forward(new Record<>(entry.key(), new Closed(entry.key(), s.layer, dw, w, 0, source),
+                            dw.start + w));
                 }
             }
             if (due.size() < 1_000) {

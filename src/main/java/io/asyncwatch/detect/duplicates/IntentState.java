@@ -28,7 +28,7 @@ final class IntentState {
     }
 
     /** Adds one attempt; returns the duplicate it completes (the second SUCCESS WRITE of a service), or null. */
-    DuplicateIntent add(WriteAttempt w, long eventTime) {
+    DuplicateIntent add(WriteAttempt w, long eventTime, String source) {
         if (entity == null) {
             entity = w.entity();
         }
@@ -47,7 +47,7 @@ final class IntentState {
             return null;
         }
         String zombie = timeouts.isEmpty() ? null : timeouts.get(0) + " but its write landed";
-        return new DuplicateIntent(w.service(), w.layer(), w.requestId(), entity, List.copyOf(ids), zombie, eventTime);
+        return new DuplicateIntent(w.service(), w.layer(), w.requestId(), entity, List.copyOf(ids), zombie, eventTime, source);
     }
 
     byte[] toBytes() {

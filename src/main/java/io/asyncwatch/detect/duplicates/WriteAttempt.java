@@ -7,23 +7,32 @@ import org.apache.kafka.common.serialization.Serde;
 
 /** The part of a WRITE attempt with a requestId that crosses the broker, re-keyed by requestId (time: the record timestamp). */
 public record WriteAttempt(String requestId, String service, String layer, String eventId, boolean success,
-                           int attempt, String entity) {
+                           int attempt, String entity, long tick) {
+
+    /** An input partition's clock tick ({@code service} holds the partition): no request id. */
+    static WriteAttempt tick(String source, long time) {
+        return new WriteAttempt(null, source, null, null, false, 0, null, time);
+    }
+
+    boolean isTick() {
+        return requestId == null;
+    }
 
     private static final int VERSION = 1;
     public static final Serde<WriteAttempt> SERDE = Bin.serde(WriteAttempt::toBytes, WriteAttempt::fromBytes);
 
     static WriteAttempt of(RequestEvent e) {
         return new WriteAttempt(e.requestId(), e.service(), e.layer(), e.eventId(), e.status() == Status.SUCCESS,
-                e.attempt(), e.entity());
+                e.attempt(), e.entity(), 0);
     }
 
     byte[] toBytes() {
         return Bin.writer().u8(VERSION).str(requestId).str(service).str(layer).str(eventId).bool(success)
-                .varlong(attempt).str(entity).bytes();
+                .varlong(attempt).str(entity).varlong(tick).bytes();
     }
 
     static WriteAttempt fromBytes(byte[] b) {
         Bin.Reader r = Bin.versioned(b, VERSION, "write attempt");
-        return new WriteAttempt(r.str(), r.str(), r.str(), r.str(), r.bool(), r.varint(), r.str());
+        return new WriteAttempt(r.str(), r.str(), r.str(), r.str(), r.bool(), r.varint(), r.str(), r.varlong());
     }
 }

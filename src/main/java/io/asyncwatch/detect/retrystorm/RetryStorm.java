@@ -48,14 +48,22 @@ public final class RetryStorm implements Detector {
         }
     }
 
-    /** Out of the judge: a closed window, or a count of services over the cap. */
-    record Output(ClosedWindow window, long overflow, long cap) {
-        static Output window(ClosedWindow w) {
-            return new Output(w, 0, 0);
+    /** Out of the judge task {@code source}: a closed window, a count of services over the cap, or a clock tick. */
+    record Output(ClosedWindow window, long overflow, long cap, long tick, String source) {
+        static Output window(ClosedWindow w, String source) {
+            return new Output(w, 0, 0, 0, source);
         }
 
-        static Output overflow(long n, long cap) {
-            return new Output(null, n, cap);
+        static Output overflow(long n, long cap, String source) {
+            return new Output(null, n, cap, 0, source);
+        }
+
+        static Output tick(long time, String source) {
+            return new Output(null, 0, 0, time, source);
+        }
+
+        boolean isTick() {
+            return window == null && overflow == 0;
         }
     }
 
@@ -105,14 +113,17 @@ public final class RetryStorm implements Detector {
 
         KStream<String, Output> judged = deltas.process(new RetryStormProcessor.Supplier(s, closeAfterMs(time),
                 time.idleMs(), inputs.inMemoryStores()), Named.as(NAME));
-        KStream<String, Metric> metrics = judged.map((k, o) -> {
-            Metric m = o.window() != null ? metric(o.window()) : overflowMetric(o);
-            return KeyValue.pair(m.seriesKey(), m);
-        }, Named.as(NAME + "-metrics"));
-        KStream<String, Finding> findings = judged
-                .filter((k, o) -> o.window() != null, Named.as(NAME + "-windows"))
+        KStream<String, Metric> metrics = judged
+                .filter((k, o) -> !o.isTick(), Named.as(NAME + "-measured"))
                 .map((k, o) -> {
-                    Finding f = finding(o.window(), s);
+                    Metric m = o.window() != null ? metric(o.window()) : overflowMetric(o);
+                    return KeyValue.pair(m.seriesKey(), m);
+                }, Named.as(NAME + "-metrics"));
+        KStream<String, Finding> findings = judged
+                .filter((k, o) -> o.window() != null || o.isTick(), Named.as(NAME + "-windows"))
+                .map((k, o) -> {
+                    Finding f = o.isTick() ? Finding.tick(AlertType.RETRY_STORM, o.source(), o.tick())
+                            : finding(o.window(), s, o.source());
                     return KeyValue.pair(f.fingerprint(), f);
                 }, Named.as(NAME + "-findings"));
         return new Outputs(findings, metrics, late);
@@ -149,7 +160,7 @@ public final class RetryStorm implements Detector {
                 Map.of("what", "services not tracked: asyncwatch.retry-storm.max-services reached"));
     }
 
-    public static Finding finding(ClosedWindow w, RetryStormSettings s) {
+    public static Finding finding(ClosedWindow w, RetryStormSettings s, String source) {
         Judgement j = w.judgement();
         Map<String, String> subject = new TreeMap<>();
         subject.put("service", w.service());
@@ -189,7 +200,7 @@ public final class RetryStorm implements Detector {
             evidence.add(w.lateEvents() + " late events (beyond grace) were not counted in their windows");
         }
         return new Finding(fingerprint, AlertType.RETRY_STORM, j.severity(), subject, summary, j.multiplier(),
-                j.threshold(), w.windowStart(), w.windowEnd(), List.copyOf(evidence));
+                j.threshold(), w.windowStart(), w.windowEnd(), List.copyOf(evidence), source);
     }
 
     private static String pct(double share) {

@@ -45,6 +45,8 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
     private TaskStore store;
     private KeyBudget budget;
     private IdleClock clock;
+    private String source;
+    private long lastTick = IdleClock.NONE;
 
     private RetryStormProcessor(Supplier conf) {
         this.conf = conf;
@@ -56,6 +58,7 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
         this.store = new TaskStore(context.getStateStore(STORE));
         this.budget = new KeyBudget(store, "services", conf.settings().maxServices());
         this.clock = new IdleClock(conf.idleMs());
+        this.source = RetryStorm.NAME + ":" + context.taskId().partition();
         byte[] t = store.meta("clock");
         if (t != null) {
             clock.restore(ByteBuffer.wrap(t).getLong(), context.currentSystemTimeMs());
@@ -95,6 +98,10 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
         long now = clock.now(wall);
         if (now != IdleClock.NONE) {
             sweep(now);
+            if (now > lastTick) {
+                context.forward(new Record<>("", RetryStorm.Output.tick(now, source), now));
+                lastTick = now;
+            }
         }
         reportOverflow();
     }
@@ -142,14 +149,14 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
 
     private void emit(List<ClosedWindow> closed) {
         for (ClosedWindow w : closed) {
-            context.forward(new Record<>(w.service(), RetryStorm.Output.window(w), w.windowEnd()));
+            context.forward(new Record<>(w.service(), RetryStorm.Output.window(w, source), w.windowEnd()));
         }
     }
 
     private void reportOverflow() {
         long n = budget.drainOverflow();
         if (n > 0 && clock.time() != IdleClock.NONE) {
-            context.forward(new Record<>("", RetryStorm.Output.overflow(n, budget.cap()), clock.time()));
+            context.forward(new Record<>("", RetryStorm.Output.overflow(n, budget.cap(), source), clock.time()));
         }
     }
 

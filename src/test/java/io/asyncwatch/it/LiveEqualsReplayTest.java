@@ -1,0 +1,183 @@
+package io.asyncwatch.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.asyncwatch.AsyncwatchTopology;
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.demo.DuplicateWrites;
+import io.asyncwatch.demo.TrafficGenerator;
+import io.asyncwatch.demo.TrafficGenerator.Generated;
+import io.asyncwatch.demo.TrafficGenerator.Plan;
+import io.asyncwatch.demo.TrafficGenerator.Service;
+import io.asyncwatch.demo.TrafficGenerator.Storm;
+import io.asyncwatch.embedded.EmbeddedKafka;
+import io.asyncwatch.model.Alert;
+import io.asyncwatch.model.AlertType;
+import io.asyncwatch.model.ClockEvent;
+import io.asyncwatch.model.HeartbeatEvent;
+import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.replay.Recording;
+import io.asyncwatch.replay.Replayer;
+import io.asyncwatch.run.StreamsRunner;
+import io.asyncwatch.serde.Json;
+import io.asyncwatch.testing.InterceptKafkaExit;
+import io.asyncwatch.topics.Topics;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same records through the live application on a real broker (exactly-once, produced as fast as the broker
+ * takes them, several partitions) and through {@code replay}: the same alerts, ids included. The recording is
+ * awkward on purpose: requests are published 20 s after their payload timestamp, heartbeats and clock readings
+ * carry times an hour ahead of the requests, and it holds a retry storm and duplicate writes.
+ */
+@ExtendWith(InterceptKafkaExit.class)
+class LiveEqualsReplayTest {
+
+    /** 2023-11-14T22:13:00Z: fixed, minute-aligned. */
+    private static final long START = 1_700_000_000_000L - 1_700_000_000_000L % 60_000L;
+    private static final long PUBLISH_DELAY_MS = 20_000;
+    private static final long OTHER_TOPICS_AHEAD_MS = 3_600_000;
+    private static final Duration DEADLINE = Duration.ofSeconds(90);
+
+    private static final Plan PLAN = new Plan(START, 30,
+            List.of(new Service("svc-pay", "service", "db-pay", 200, 0.02, 0.5),
+                    new Service("db-pay", "database", null, 150, 0.01),
+                    new Service("svc-stock", "service", "db-pay", 120, 0.02)),
+            TrafficGenerator.twoClusters(),
+            List.of(new Storm("svc-pay", 8, List.of(12.0, 15.0, 12.0)), new DuplicateWrites("svc-pay", "db-pay", 12, 13, 4)),
+            11L);
+
+    /** The recording as it was appended: publish delay on requests, the other topics an hour ahead. */
+    static List<String> recording() {
+        List<String> lines = new ArrayList<>();
+        for (Iterator<Generated> it = TrafficGenerator.events(PLAN); it.hasNext(); ) {
+            Generated g = it.next();
+            Object event = g.event();
+            long recordTime;
+            if (event instanceof RequestEvent) {
+                recordTime = g.timestamp() + PUBLISH_DELAY_MS;
+            } else if (event instanceof HeartbeatEvent h) {
+                event = new HeartbeatEvent(h.eventId(), h.node(), h.cluster(), h.timestamp() + OTHER_TOPICS_AHEAD_MS,
+                        h.sequence(), h.role(), h.term(), h.intervalMs());
+                recordTime = g.timestamp() + OTHER_TOPICS_AHEAD_MS;
+            } else {
+                ClockEvent c = (ClockEvent) event;
+                event = new ClockEvent(c.eventId(), c.node(), c.cluster(), c.timestamp() + OTHER_TOPICS_AHEAD_MS,
+                        c.offsetMs(), c.driftPpm(), c.syncOk(), c.lamport(), c.vectorClock());
+                recordTime = g.timestamp() + OTHER_TOPICS_AHEAD_MS;
+            }
+            lines.add(Recording.line(g.topic(), recordTime, g.key(), event));
+        }
+        return lines;
+    }
+
+    @Test
+    @Timeout(180)
+    void theLiveApplicationAndReplayGiveTheSameAlertsForTheSameRecords(@TempDir Path tmp) throws Exception {
+        List<String> lines = recording();
+        StringWriter replayed = new StringWriter();
+        Replayer.replay(AsyncwatchConfig.fromMap(Map.of()),
+                new BufferedReader(new StringReader(String.join("\n", lines))), replayed);
+        List<Alert> expected = new ArrayList<>();
+        for (String line : replayed.toString().split("\n")) {
+            if (!line.isBlank()) {
+                expected.add(Json.MAPPER.readValue(line, Alert.class));
+            }
+        }
+        assertTrue(expected.stream().anyMatch(a -> a.type() == AlertType.RETRY_STORM), "replay: " + expected);
+        assertTrue(expected.stream().anyMatch(a -> a.type() == AlertType.DUPLICATE_OPERATION), "replay: " + expected);
+
+        Map<String, String> broker = Map.of("log.initial.task.delay.ms", "600000");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), broker)) {
+            AsyncwatchConfig config = AsyncwatchConfig.fromMap(Map.of(
+                    StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    StreamsConfig.APPLICATION_ID_CONFIG, "asyncwatch-live-replay",
+                    StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString()));
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers()))) {
+                StreamsRunner.createTopics(admin, config);
+            }
+            Properties props = StreamsRunner.streamsProperties(config);
+            try (KafkaStreams streams = new KafkaStreams(AsyncwatchTopology.build(config), props)) {
+                streams.start();
+                produce(kafka.bootstrapServers(), config, lines);
+                List<Alert> live = awaitAlerts(kafka.bootstrapServers(), config, expected.size());
+                assertEquals(byFingerprint(expected), byFingerprint(live));
+            }
+        }
+    }
+
+    /** Alerts per fingerprint in order: across fingerprints the live order depends on partitions. */
+    private static Map<String, List<String>> byFingerprint(List<Alert> alerts) {
+        Map<String, List<String>> out = new TreeMap<>();
+        alerts.forEach(a -> out.computeIfAbsent(a.fingerprint(), k -> new ArrayList<>()).add(Json.writeString(a)));
+        return out;
+    }
+
+    private static void produce(String bootstrap, AsyncwatchConfig config, List<String> lines) {
+        Map<String, Object> p = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (String line : lines) {
+                Recording r = Recording.parse(line);
+                producer.send(new ProducerRecord<>(Recording.resolveTopic(r.topic(), config.topics()), null,
+                        r.timestamp(), r.key(), r.value()));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Committed alerts from the beginning until {@code count} have arrived (and a little more, to see extras). */
+    private static List<Alert> awaitAlerts(String bootstrap, AsyncwatchConfig config, int count) {
+        Map<String, Object> c = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.GROUP_ID_CONFIG, "live-replay-reader");
+        List<Alert> seen = new ArrayList<>();
+        try (KafkaConsumer<String, Alert> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                Topics.from(config).alerts().valueSerde().deserializer())) {
+            consumer.subscribe(List.of(config.topics().alerts()));
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (seen.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, Alert> r : consumer.poll(Duration.ofMillis(200))) {
+                    seen.add(r.value());
+                }
+            }
+        }
+        return seen;
+    }
+}
