@@ -18,13 +18,13 @@ public final class Texts {
     public static String distance(long ms) {
         long a = Math.abs(ms);
         if (a >= 86_400_000L) {
-            return a / 86_400_000L + " d";
+            return Math.round(a / 86_400_000.0) + " d";
         }
         if (a >= 3_600_000L) {
-            return a / 3_600_000L + " h";
+            return Math.round(a / 3_600_000.0) + " h";
         }
         if (a >= 60_000L) {
-            return a / 60_000L + " min";
+            return Math.round(a / 60_000.0) + " min";
         }
         return String.format(Locale.ROOT, "%.1f s", a / 1000.0);
     }

@@ -109,8 +109,8 @@ public final class EventClock {
 
     /**
      * Lets wall-clock time act: after {@code idleMs} without arrivals an unfinished start begins with what it has
-     * (and the clock follows the wall clock from the next tick on), the clock follows the wall clock, and held
-     * events are quarantined.
+     * (and the clock follows the wall clock from the next tick on), the clock follows the wall clock, held events
+     * it has caught up with are released and the others quarantined.
      */
     public Step tick(long wall) {
         if (lastArrivalWall == NONE) {
@@ -129,7 +129,9 @@ public final class EventClock {
             return started;
         }
         now = Math.max(now, nowAtLastArrival + idle);
-        return new Step(-1, false, Step.NO, held.isEmpty() ? Step.NO : quarantineAll());
+        // Silence moved the clock: held events it has caught up with are released, the others were outliers.
+        long[] release = held.isEmpty() ? Step.NO : releaseWithin(-1).release();
+        return new Step(-1, false, release, held.isEmpty() ? Step.NO : quarantineAll());
     }
 
     private Step start(long seq) {

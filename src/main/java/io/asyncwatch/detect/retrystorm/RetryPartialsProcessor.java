@@ -42,6 +42,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
 
     static final Duration FLUSH = Duration.ofSeconds(1);
     static final String STORE = "retry-storm-partials";
+    private static final long PENDING_PER_SERVICE = 10;
     private static final Logger LOG = LoggerFactory.getLogger(RetryPartialsProcessor.class);
 
     record Supplier(RetryStormSettings settings, long graceMs, boolean inMemory)
@@ -72,7 +73,8 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
         this.context = context;
         this.raw = context.getStateStore(STORE);
         this.store = new TaskStore(raw);
-        this.budget = new KeyBudget(store, "pending", conf.settings().maxServices());
+        // Pending counts of one flush interval: several windows per service can be open at once.
+        this.budget = new KeyBudget(store, "pending", conf.settings().maxServices() * PENDING_PER_SERVICE);
         context.schedule(FLUSH, PunctuationType.WALL_CLOCK_TIME, ts -> flush());
     }
 
