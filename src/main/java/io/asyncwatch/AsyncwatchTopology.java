@@ -24,7 +24,6 @@ import java.util.Map;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Named;
 
 /**
  * The whole of asyncwatch as one Kafka Streams topology. A pure function of the configuration: it creates no
@@ -71,10 +70,11 @@ public final class AsyncwatchTopology {
 
         // Sinks.
         alerts.to(topics.alerts().name(), topics.alerts().produced("alerts-sink"));
-        requests.deadLetters()
-                .merge(heartbeats.deadLetters(), Named.as("dead-letters-heartbeats"))
-                .merge(clocks.deadLetters(), Named.as("dead-letters-clocks"))
-                .to(topics.dlq().name(), topics.dlq().produced("dlq-sink"));
+        // One dead-letter sink per input: merging them would fuse the three inputs into one sub-topology, whose
+        // tasks would read three partitions each and wait on the sparse ones.
+        requests.deadLetters().to(topics.dlq().name(), topics.dlq().produced("requests-dlq-sink"));
+        heartbeats.deadLetters().to(topics.dlq().name(), topics.dlq().produced("heartbeats-dlq-sink"));
+        clocks.deadLetters().to(topics.dlq().name(), topics.dlq().produced("clocks-dlq-sink"));
         return builder.build();
     }
 

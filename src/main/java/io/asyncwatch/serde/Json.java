@@ -34,6 +34,7 @@ public final class Json {
                 .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
                 .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
                         JsonInclude.Include.USE_DEFAULTS))
+                .addModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule())
                 .build();
         for (LogicalType textual : new LogicalType[] {LogicalType.Textual}) {
             mapper.coercionConfigFor(textual)

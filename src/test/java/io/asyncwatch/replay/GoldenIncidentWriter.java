@@ -21,7 +21,62 @@ import java.util.Random;
 public final class GoldenIncidentWriter {
 
     public static void main(String[] args) throws IOException {
-        Path out = Path.of(args.length > 0 ? args[0] : "src/test/resources/incidents/checkout-retry-storm/input.jsonl");
+        checkoutRetryStorm(Path.of("src/test/resources/incidents/checkout-retry-storm/input.jsonl"));
+        write(zombieWrites(), Path.of("src/test/resources/incidents/zombie-writes/input.jsonl"));
+        write(stormAndDuplicates(), Path.of("src/test/resources/incidents/storm-and-duplicates/input.jsonl"));
+    }
+
+    /**
+     * A payment service whose database commits writes after the client timed out (minutes 10 and 11, 3 a
+     * minute), among normal writes at both layers and ordinary retries; heartbeats and clock readings of two
+     * clusters alongside.
+     */
+    static List<String> zombieWrites() {
+        long start = 1_767_261_600_000L; // 2026-01-01T10:00:00Z
+        TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start, 25, List.of(
+                new TrafficGenerator.Service("svc-payment", "service", "db-payments", 120, 0.02, 0.5),
+                new TrafficGenerator.Service("db-payments", "database", null, 100, 0.01)),
+                TrafficGenerator.twoClusters(),
+                List.of(new io.asyncwatch.demo.DuplicateWrites("svc-payment", "db-payments", 10, 11, 3)), 7);
+        return lines(plan);
+    }
+
+    /**
+     * Two incidents at once: duplicate writes at db-orders (minutes 8 and 9) while svc-order's retry storm
+     * builds (from minute 15): two fingerprints, two resolution policies, one alert stage.
+     */
+    static List<String> stormAndDuplicates() {
+        long start = 1_767_265_200_000L; // 2026-01-01T11:00:00Z
+        TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start, 30, List.of(
+                new TrafficGenerator.Service("svc-order", "service", "db-orders", 200, 0.02, 0.3),
+                new TrafficGenerator.Service("db-orders", "database", null, 150, 0.01)),
+                List.of(),
+                List.of(new io.asyncwatch.demo.DuplicateWrites("svc-order", "db-orders", 8, 9, 4),
+                        new TrafficGenerator.Storm("svc-order", 15, List.of(6.0, 12.0, 12.0, 6.0))), 8);
+        return lines(plan);
+    }
+
+    private static List<String> lines(TrafficGenerator.Plan plan) {
+        List<String> lines = new ArrayList<>();
+        for (Iterator<TrafficGenerator.Generated> it = TrafficGenerator.events(plan); it.hasNext(); ) {
+            TrafficGenerator.Generated g = it.next();
+            lines.add(Recording.line(g.topic(), g.timestamp(), g.key(), g.event()));
+        }
+        return lines;
+    }
+
+    private static void write(List<String> lines, Path out) throws IOException {
+        Files.createDirectories(out.getParent());
+        try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            for (String line : lines) {
+                w.write(line);
+                w.write('\n');
+            }
+        }
+        System.err.println("wrote " + lines.size() + " lines to " + out);
+    }
+
+    static void checkoutRetryStorm(Path out) throws IOException {
         long start = 1_767_258_000_000L; // 2026-01-01T09:00:00Z
         TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start, 25, List.of(
                 new TrafficGenerator.Service("svc-checkout", "service", "db-orders", 120, 0.02),

@@ -63,6 +63,8 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
     private KeyValueStore<Bytes, byte[]> raw;
     private TaskStore store;
     private KeyBudget budget;
+    /** The pending counts decoded, so an event costs an encode, not a read and a decode; the store stays the truth. */
+    private final java.util.Map<String, Pending> mirror = new java.util.HashMap<>();
 
     private RetryPartialsProcessor(Supplier conf) {
         this.conf = conf;
@@ -81,20 +83,27 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
     @Override
     public void process(Record<String, Accepted<RequestEvent>> record) {
         Accepted<RequestEvent> a = record.value();
+        if (a.isTick()) {
+            return;
+        }
         RequestEvent e = a.event();
         long w = conf.settings().windowMs();
         long start = RetryHistory.windowStart(record.timestamp(), w);
         boolean late = start + w + conf.graceMs() <= a.clock();
         long countedIn = late ? RetryHistory.windowStart(a.clock(), w) : start;
         String key = key(countedIn, e.service());
-        byte[] pending = store.get(key);
-        if (pending == null && !budget.admit()) {
-            LOG.warn("retry-storm: more than {} (service, window) counts pending in task {}"
-                    + " (asyncwatch.retry-storm.max-services): event {} of service {} not counted ({} so far)",
-                    budget.cap(), context.taskId(), e.eventId(), e.service(), budget.drainOverflow());
-            return;
+        Pending p = mirror.get(key);
+        if (p == null) {
+            byte[] pending = store.get(key);
+            if (pending == null && !budget.admit()) {
+                LOG.warn("retry-storm: more than {} (service, window) counts pending in task {}"
+                        + " (asyncwatch.retry-storm.max-services): event {} of service {} not counted ({} so far)",
+                        budget.cap(), context.taskId(), e.eventId(), e.service(), budget.drainOverflow());
+                return;
+            }
+            p = pending == null ? new Pending(e.service(), e.layer(), countedIn) : Pending.fromBytes(pending);
+            mirror.put(key, p);
         }
-        Pending p = pending == null ? new Pending(e.service(), e.layer(), countedIn) : Pending.fromBytes(pending);
         if (late) {
             p.counts.late++;
             context.forward(record.withValue(RetryStorm.Partial.late(lateLetter(record, a, start))));
@@ -131,6 +140,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
             store.delete(kv.key);
             budget.release();
         }
+        mirror.clear();
     }
 
     private static String key(long windowStart, String service) {

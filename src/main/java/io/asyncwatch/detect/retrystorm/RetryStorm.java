@@ -100,7 +100,7 @@ public final class RetryStorm implements Detector {
     public Outputs wire(SharedInputs inputs, AsyncwatchConfig config) {
         RetryStormSettings s = config.settings(RetryStormSettings.SPEC);
         EventTimeSettings time = config.eventTime();
-        Map<String, KStream<String, Partial>> partials = inputs.requests()
+        Map<String, KStream<String, Partial>> partials = inputs.requestsWithTicks()
                 .process(new RetryPartialsProcessor.Supplier(s, time.graceMs(), inputs.inMemoryStores()),
                         Named.as(NAME + "-partials"))
                 .split(Named.as(NAME + "-partials-"))
