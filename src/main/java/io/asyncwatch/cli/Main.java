@@ -30,14 +30,16 @@ public final class Main {
 
               demo [--keep-running] [--data-dir DIR]
                   Start a real single-node Kafka broker in-process, the asyncwatch topology and a traffic generator
-                  (an hour of normal traffic in event time, then a retry storm); print alerts as they arrive.
-                  Exits by itself once the storm has fired and resolved; --keep-running waits for Ctrl-C.
+                  (75 minutes of requests, heartbeats and clock readings in event time, with duplicate writes and
+                  a retry storm); print alerts as they arrive. Exits by itself once every incident has fired and
+                  resolved; --keep-running waits for Ctrl-C.
               run --config FILE [--create-topics]
                   Run against an existing cluster. Kafka client / Streams properties in FILE pass through;
                   environment variables override (ASYNCWATCH_* for asyncwatch.*, KAFKA_* for Kafka properties).
               replay RECORDING.jsonl [--config FILE] [--out FILE]
                   Run a recorded incident offline (no broker) through the same topology; alerts as JSON Lines to
-                  stdout or FILE. Deterministic: the same recording gives byte-identical output.
+                  stdout or FILE. The recording's record timestamps are the wall clock, and its end is silence.
+                  Deterministic: the same recording gives byte-identical output.
               generate --out FILE [--minutes N] [--scale N] [--seed N] [--start EPOCH_MS]
                   Write a synthetic recording (the demo's requests, heartbeats and clock readings, with its
                   duplicate writes and retry storm) for replay and benchmarks.

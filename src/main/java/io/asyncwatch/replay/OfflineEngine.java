@@ -61,6 +61,8 @@ public final class OfflineEngine implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "asyncwatch-replay");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "offline:9092");
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        // The driver commits after every record, so a record cache would only add a flush per record.
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         props.putAll(ContainedErrors.properties(this.config));
         driver = new TopologyTestDriver(topology, props, Instant.EPOCH);
         for (String name : List.of(topics.requests().name(), topics.heartbeats().name(), topics.clocks().name())) {
