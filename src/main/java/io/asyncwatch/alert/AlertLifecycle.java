@@ -63,9 +63,10 @@ public final class AlertLifecycle {
         AlertPolicy policy = policy(f.type());
         if (!f.isClear()) {
             if (e == null || !e.open()) {
-                Episode opened = new Episode(f.fingerprint(), f.source(), e == null ? 1 : e.number() + 1, true, f.type(), f.subject(),
-                        f.windowStart(), f.severity(), f.threshold(), f.value(), f.windowStart(), 0, f.windowEnd(),
-                        f.windowEnd(), 1, 1, f.summary(), e == null ? -1 : e.deadline(), 0);
+                Episode opened = new Episode(f.fingerprint(), f.source(), e == null ? 1 : e.number() + 1, true,
+                        f.type(), f.subject(), f.windowStart(), f.severity(), f.threshold(), f.value(),
+                        f.windowStart(), 0, f.windowEnd(), f.windowEnd(), 1, 1, f.summary(),
+                        e == null ? -1 : e.deadline(), 0);
                 return new Step(opened, List.of(firing(opened, f.severity(), f.summary(), f.value(), f.threshold(),
                         f.windowStart(), f.windowEnd(), f.evidence())));
             }
@@ -85,9 +86,7 @@ public final class AlertLifecycle {
         }
         int streak = e.clearStreak() + 1;
         if (streak < settings.resolveAfterWindows()) {
-            return new Step(new Episode(e.fingerprint(), e.source(), e.number(), true, e.type(), e.subject(), e.start(), e.severity(),
-                    e.threshold(), e.peakValue(), e.peakWindowStart(), streak, e.lastFiringEnd(), e.lastAnnounced(),
-                    e.announcements(), e.firings(), e.lastSummary(), e.deadline(), 0), List.of());
+            return new Step(e.withClearStreak(streak), List.of());
         }
         String why = "clear for " + streak + " consecutive windows";
         return resolve(e, why, f.value(), f.windowEnd(), List.of("latest: " + f.summary()));
@@ -116,9 +115,7 @@ public final class AlertLifecycle {
             return resolve(e, why, e.peakValue(), resolveAt(e), List.of());
         }
         if (now >= e.lastAnnounced() + settings.maxEpisodeMs()) {
-            Episode again = new Episode(e.fingerprint(), e.source(), e.number(), true, e.type(), e.subject(), e.start(), e.severity(),
-                    e.threshold(), e.peakValue(), e.peakWindowStart(), e.clearStreak(), e.lastFiringEnd(), now,
-                    e.announcements() + 1, e.firings(), e.lastSummary(), e.deadline(), 0);
+            Episode again = e.announcedAgain(now);
             String summary = "STILL FIRING since " + HHMM.format(Instant.ofEpochMilli(e.start())) + " UTC ("
                     + duration(now - e.start()) + ", " + e.firings() + " firing findings): " + e.lastSummary();
             return new Step(again, List.of(firing(again, e.severity(), summary, e.peakValue(), e.threshold(),
@@ -155,12 +152,11 @@ public final class AlertLifecycle {
                 + (e.firings() > 1 ? " over " + e.firings() + " firing findings" : "");
         List<String> evidence = new ArrayList<>(List.of(
                 "episode " + e.number() + " of this fingerprint started " + Instant.ofEpochMilli(e.start()),
-                "worst " + format(e.peakValue()) + " in the window starting " + Instant.ofEpochMilli(e.peakWindowStart()),
+                "worst " + format(e.peakValue()) + " in the window starting "
+                        + Instant.ofEpochMilli(e.peakWindowStart()),
                 "last firing evidence ended " + Instant.ofEpochMilli(e.lastFiringEnd())));
         evidence.addAll(latest);
-        Episode closed = new Episode(e.fingerprint(), e.source(), e.number(), false, e.type(), e.subject(), e.start(), e.severity(), e.threshold(),
-                e.peakValue(), e.peakWindowStart(), 0, e.lastFiringEnd(), e.lastAnnounced(), e.announcements(),
-                e.firings(), e.lastSummary(), e.deadline(), end);
+        Episode closed = e.closedAt(end);
         Alert alert = new Alert(alertId(e.fingerprint(), e.number(), e.start(), AlertStatus.RESOLVED, e.severity(), 0),
                 e.fingerprint(), e.type(), e.severity(), AlertStatus.RESOLVED, new TreeMap<>(e.subject()), summary,
                 value, e.threshold(), e.start(), end, List.copyOf(evidence), playbooks.steps(e.type()));

@@ -19,29 +19,20 @@ import java.util.Map;
 public record AlertSettings(int resolveAfterWindows, long quietPeriodMs, long maxEpisodeMs, long rememberMs,
                             long maxFingerprints) {
 
-    public static final SettingsSpec<AlertSettings> SPEC = new SettingsSpec<>() {
-        @Override
-        public String name() {
-            return "alerts";
-        }
+    public static final SettingsSpec<AlertSettings> SPEC = SettingsSpec.of("alerts", defaultValues(),
+            s -> new AlertSettings(
+                    s.integer("resolve-after-windows"), s.longValue("quiet-period-ms"),
+            s.longValue("max-episode-ms"), s.longValue("remember-ms"), s.longValue("max-fingerprints")));
 
-        @Override
-        public Map<String, String> defaults() {
-            Map<String, String> d = new LinkedHashMap<>();
-            d.put("resolve-after-windows", "3");
-            d.put("quiet-period-ms", "600000");
-            d.put("max-episode-ms", "14400000");
-            d.put("remember-ms", "604800000");
-            d.put("max-fingerprints", "100000");
-            return d;
-        }
-
-        @Override
-        public AlertSettings parse(Section s) {
-            return new AlertSettings(s.integer("resolve-after-windows"), s.longValue("quiet-period-ms"),
-                    s.longValue("max-episode-ms"), s.longValue("remember-ms"), s.longValue("max-fingerprints"));
-        }
-    };
+    private static Map<String, String> defaultValues() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("resolve-after-windows", "3");
+        d.put("quiet-period-ms", "600000");
+        d.put("max-episode-ms", "14400000");
+        d.put("remember-ms", "604800000");
+        d.put("max-fingerprints", "100000");
+        return d;
+    }
 
     public AlertSettings {
         Section.require(resolveAfterWindows >= 1, "alerts", "resolve-after-windows must be at least 1, got "

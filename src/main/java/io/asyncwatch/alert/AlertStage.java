@@ -43,7 +43,6 @@ public final class AlertStage {
 
     public static final String STORE = "alert-episodes";
     private static final Duration TICK = Duration.ofSeconds(1);
-    private static final int DUE_BATCH = 1_000;
     private static final int LANES_VERSION = 1;
 
     private AlertStage() {
@@ -162,21 +161,15 @@ public final class AlertStage {
         }
 
         private void sweep(int lane, long now) {
-            while (store.anyDue(lane, now)) {
-                List<TaskStore.Due> due = store.due(lane, now, DUE_BATCH);
-                for (TaskStore.Due d : due) {
-                    byte[] raw = store.get(d.key());
-                    Episode e = raw == null ? null : Episode.fromBytes(raw);
-                    if (e == null || e.deadline() != d.time() || lane(e.type(), e.source()) != lane) {
-                        store.cancel(lane, d.time(), d.key()); // stale entry
-                        continue;
-                    }
+            store.forEachDue(lane, now, d -> {
+                byte[] raw = store.get(d.key());
+                Episode e = raw == null ? null : Episode.fromBytes(raw);
+                if (e == null || e.deadline() != d.time() || lane(e.type(), e.source()) != lane) {
+                    store.cancel(lane, d.time(), d.key()); // stale entry
+                } else {
                     apply(e, conf.lifecycle().onTime(e, now));
                 }
-                if (due.size() < DUE_BATCH) {
-                    break;
-                }
-            }
+            });
         }
 
         private void apply(Episode before, AlertLifecycle.Step step) {

@@ -46,8 +46,28 @@ public record Episode(
     private static final int VERSION = 1;
 
     public Episode withDeadline(long d) {
-        return new Episode(fingerprint, source, number, open, type, subject, start, severity, threshold, peakValue, peakWindowStart,
-                clearStreak, lastFiringEnd, lastAnnounced, announcements, firings, lastSummary, d, ended);
+        return new Episode(fingerprint, source, number, open, type, subject, start, severity, threshold, peakValue,
+                peakWindowStart, clearStreak, lastFiringEnd, lastAnnounced, announcements, firings, lastSummary, d,
+                ended);
+    }
+
+    public Episode withClearStreak(int streak) {
+        return new Episode(fingerprint, source, number, open, type, subject, start, severity, threshold, peakValue,
+                peakWindowStart, streak, lastFiringEnd, lastAnnounced, announcements, firings, lastSummary, deadline,
+                ended);
+    }
+
+    /** Announced again (FIRING) at event time {@code now}. */
+    public Episode announcedAgain(long now) {
+        return new Episode(fingerprint, source, number, open, type, subject, start, severity, threshold, peakValue,
+                peakWindowStart, clearStreak, lastFiringEnd, now, announcements + 1, firings, lastSummary, deadline,
+                ended);
+    }
+
+    /** Ended (RESOLVED) at event time {@code end}: only its number and end are still needed. */
+    public Episode closedAt(long end) {
+        return new Episode(fingerprint, source, number, false, type, subject, start, severity, threshold, peakValue,
+                peakWindowStart, 0, lastFiringEnd, lastAnnounced, announcements, firings, lastSummary, deadline, end);
     }
 
     public byte[] toBytes() {
@@ -68,7 +88,8 @@ public record Episode(
         Map<String, String> subject = r.stringMap();
         long start = r.varlong();
         int sev = r.u8();
-        return new Episode(fingerprint, source, number, open, type, subject, start, sev == 255 ? null : Severity.values()[sev], r.f64(),
+        return new Episode(fingerprint, source, number, open, type, subject, start,
+                sev == 255 ? null : Severity.values()[sev], r.f64(),
                 r.f64(), r.varlong(), r.varint(), r.varlong(), r.varlong(), r.varint(), r.varlong(), r.str(),
                 r.varlong(), r.varlong());
     }

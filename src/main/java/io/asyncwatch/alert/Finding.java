@@ -66,7 +66,8 @@ public record Finding(
     public byte[] toBytes() {
         return Bin.writer().u8(VERSION).str(fingerprint).u8(type.ordinal())
                 .u8(severity == null ? 255 : severity.ordinal()).stringMap(new TreeMap<>(subject)).str(summary)
-                .f64(value).f64(threshold).varlong(windowStart).varlong(windowEnd).strings(evidence).str(source).bytes();
+                .f64(value).f64(threshold).varlong(windowStart).varlong(windowEnd).strings(evidence).str(source)
+                .bytes();
     }
 
     public static Finding fromBytes(byte[] bytes) {

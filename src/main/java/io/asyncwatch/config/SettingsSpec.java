@@ -20,4 +20,26 @@ public interface SettingsSpec<S> {
     default String prefix() {
         return AsyncwatchConfig.PREFIX + name() + ".";
     }
+
+    /** A section from its name, its defaults (short key to value, in documentation order) and its parser. */
+    static <S> SettingsSpec<S> of(String name, Map<String, String> defaults, java.util.function.Function<Section,
+            S> parse) {
+        Map<String, String> copy = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(defaults));
+        return new SettingsSpec<>() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Map<String, String> defaults() {
+                return copy;
+            }
+
+            @Override
+            public S parse(Section section) {
+                return parse.apply(section);
+            }
+        };
+    }
 }

@@ -14,7 +14,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.StoreBuilder;
 
-/** Wires one input topic: source, decode + validate + partition clock, then the accepted events and the dead letters. */
+/** Wires one input topic: source, decode + validate + partition clock, then accepted events and dead letters apart. */
 public final class Ingest {
 
     public record Streams<T>(KStream<String, Accepted<T>> events, KStream<String, DeadLetter> deadLetters) {

@@ -158,8 +158,8 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
             } catch (Rejected r) {
                 heldTime = held.timestamp();
             }
-            String reason = "timestamp " + Texts.distance(heldTime - clock.now()) + " ahead of the stream (partition clock "
-                    + Instant.ofEpochMilli(clock.now()) + ", event time " + Instant.ofEpochMilli(heldTime)
+            String reason = "timestamp " + Texts.distance(heldTime - clock.now())
+                    + " ahead of the stream (partition clock " + Instant.ofEpochMilli(clock.now()) + ", event time " + Instant.ofEpochMilli(heldTime)
                     + "): held, but " + (step.seq() < 0 ? "the partition went quiet" : "the rest of the stream stayed")
                     + " before " + time.confirmEvents() + " events confirmed a jump; quarantined as a clock outlier";
             context.forward(new Record<>(held.key(), new Ingested<>(null, deadLetter(held, reason)),

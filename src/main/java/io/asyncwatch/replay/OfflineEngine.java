@@ -28,9 +28,10 @@ import org.apache.kafka.streams.TopologyTestDriver;
  * run, so both exercise exactly what the live application does.
  *
  * <p>The wall clock is read off the records' own timestamps (when each was appended, see {@link RecordWall}):
- * wall-clock mechanisms (idle partitions, flushes of partial counts) act as they did live. It moves forward only, in steps of at least
- * {@link #WALL_STEP_MS} (each step is a punctuation round). {@link #silence()} plays the end of a recording as
- * what it is: producers that stopped, with enough time passing for every window and episode to close.
+ * wall-clock mechanisms (idle partitions, flushes of partial counts) act as they did live. It moves forward only,
+ * in steps of at least {@link #WALL_STEP_MS} (each step is a punctuation round). {@link #silence()} plays the end
+ * of a recording as what it is: producers that stopped, with enough time passing for every window and episode to
+ * close.
  */
 public final class OfflineEngine implements AutoCloseable {
 

@@ -23,6 +23,7 @@ public final class TaskStore {
     private static final byte META = 0;
     private static final byte DEADLINE = 1;
     private static final byte DATA = 2;
+    private static final int DUE_BATCH = 1_000;
 
     public record Due(long time, String key) {
     }
@@ -98,6 +99,24 @@ public final class TaskStore {
             nextDue.put(lane, next);
         }
         return next != Long.MAX_VALUE && next <= now;
+    }
+
+    /**
+     * Hands every entry of {@code lane} due by {@code now} to {@code action}, earliest first, a batch at a time.
+     * The action must cancel (or move) the entry it is given.
+     */
+    public void forEachDue(int lane, long now, java.util.function.Consumer<Due> action) {
+        while (anyDue(lane, now)) {
+            List<Due> due = due(lane, now, DUE_BATCH);
+            due.forEach(action);
+            if (due.size() < DUE_BATCH) {
+                break;
+            }
+        }
+    }
+
+    public void forEachDue(long now, java.util.function.Consumer<Due> action) {
+        forEachDue(0, now, action);
     }
 
     /** Up to {@code max} entries of {@code lane} due by {@code now}, earliest first; the caller cancels them. */

@@ -92,7 +92,8 @@ public final class EventClock {
         } else if (time <= now + settings.maxAheadMs()) {
             now = Math.max(now, time);
             step = new Step(seq, false, Step.NO, Step.NO);
-            if (!held.isEmpty() && ++acceptedSinceHold >= settings.confirmEvents() && acceptedSinceHold >= held.size()) {
+            if (!held.isEmpty() && ++acceptedSinceHold >= settings.confirmEvents()
+                    && acceptedSinceHold >= held.size()) {
                 step = new Step(seq, false, Step.NO, quarantineAll());
             }
         } else {

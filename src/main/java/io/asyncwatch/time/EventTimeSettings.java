@@ -18,29 +18,20 @@ import java.util.Map;
  */
 public record EventTimeSettings(long maxSkewMs, long graceMs, long maxAheadMs, int confirmEvents, long idleMs) {
 
-    public static final SettingsSpec<EventTimeSettings> SPEC = new SettingsSpec<>() {
-        @Override
-        public String name() {
-            return "event-time";
-        }
+    public static final SettingsSpec<EventTimeSettings> SPEC = SettingsSpec.of("event-time", defaultValues(),
+            s -> new EventTimeSettings(
+                    s.longValue("max-skew-ms"), s.longValue("grace-ms"),
+            s.longValue("max-ahead-ms"), s.integer("confirm-events"), s.longValue("idle-ms")));
 
-        @Override
-        public Map<String, String> defaults() {
-            Map<String, String> d = new LinkedHashMap<>();
-            d.put("max-skew-ms", "300000");
-            d.put("grace-ms", "30000");
-            d.put("max-ahead-ms", "30000");
-            d.put("confirm-events", "20");
-            d.put("idle-ms", "10000");
-            return d;
-        }
-
-        @Override
-        public EventTimeSettings parse(Section s) {
-            return new EventTimeSettings(s.longValue("max-skew-ms"), s.longValue("grace-ms"),
-                    s.longValue("max-ahead-ms"), s.integer("confirm-events"), s.longValue("idle-ms"));
-        }
-    };
+    private static Map<String, String> defaultValues() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("max-skew-ms", "300000");
+        d.put("grace-ms", "30000");
+        d.put("max-ahead-ms", "30000");
+        d.put("confirm-events", "20");
+        d.put("idle-ms", "10000");
+        return d;
+    }
 
     public EventTimeSettings {
         Section.require(maxSkewMs > 0, "event-time", "max-skew-ms must be positive, got " + maxSkewMs);

@@ -142,7 +142,8 @@ class AlertLifecycleTest {
         Run run = new Run().feed(of(TE, AlertType.TIMEOUT_EFFECTIVENESS, 0, Severity.WARN, 0.6),
                 of(TE, AlertType.TIMEOUT_EFFECTIVENESS, 1, Severity.WARN, 0.4),
                 of(TE, AlertType.TIMEOUT_EFFECTIVENESS, 2, Severity.WARN, 0.5),
-                of(TE, AlertType.TIMEOUT_EFFECTIVENESS, 3, null, 0.9), of(TE, AlertType.TIMEOUT_EFFECTIVENESS, 4, null, 0.9),
+                of(TE, AlertType.TIMEOUT_EFFECTIVENESS, 3, null, 0.9), of(TE, AlertType.TIMEOUT_EFFECTIVENESS, 4,
+                        null, 0.9),
                 of(TE, AlertType.TIMEOUT_EFFECTIVENESS, 5, null, 0.9));
         Alert resolved = run.out.get(run.out.size() - 1);
         assertEquals(AlertStatus.RESOLVED, resolved.status());

@@ -72,7 +72,8 @@ class LiveEqualsReplayTest {
                     new Service("db-pay", "database", null, 150, 0.01),
                     new Service("svc-stock", "service", "db-pay", 120, 0.02)),
             TrafficGenerator.twoClusters(),
-            List.of(new Storm("svc-pay", 8, List.of(12.0, 15.0, 12.0)), new DuplicateWrites("svc-pay", "db-pay", 12, 13, 4)),
+            List.of(new Storm("svc-pay", 8, List.of(12.0, 15.0, 12.0)), new DuplicateWrites("svc-pay", "db-pay", 12,
+                    13, 4)),
             11L);
 
     /** The recording as it was appended: publish delay on requests, the other topics an hour ahead. */

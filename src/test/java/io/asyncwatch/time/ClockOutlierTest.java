@@ -125,7 +125,8 @@ class ClockOutlierTest {
             assertEquals(List.of(), t.alerts(), "the storm's window is still open when the input stops");
             t.silence();
             List<Alert> alerts = t.alerts();
-            assertEquals(List.of(AlertStatus.FIRING, AlertStatus.RESOLVED), alerts.stream().map(Alert::status).toList());
+            assertEquals(List.of(AlertStatus.FIRING, AlertStatus.RESOLVED),
+                    alerts.stream().map(Alert::status).toList());
             assertEquals(T0 + 20 * M, alerts.get(0).windowStart());
             assertTrue(alerts.get(1).summary().contains("went quiet"), alerts.get(1).summary());
         }

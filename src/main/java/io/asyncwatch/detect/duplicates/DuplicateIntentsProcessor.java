@@ -28,7 +28,6 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
 
     static final String STORE = "duplicate-operation-requests";
     private static final Duration TICK = Duration.ofSeconds(1);
-    private static final int DUE_BATCH = 10_000;
 
     record Supplier(DuplicateSettings settings, boolean inMemory)
             implements ProcessorSupplier<String, WriteAttempt, String, DuplicateIntent> {
@@ -113,16 +112,10 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     }
 
     private void expire(long now) {
-        while (store.anyDue(now)) {
-            List<TaskStore.Due> due = store.due(now, DUE_BATCH);
-            for (TaskStore.Due d : due) {
-                store.cancel(d.time(), d.key());
-                store.delete(d.key());
-                budget.release();
-            }
-            if (due.size() < DUE_BATCH) {
-                break;
-            }
-        }
+        store.forEachDue(now, d -> {
+            store.cancel(d.time(), d.key());
+            store.delete(d.key());
+            budget.release();
+        });
     }
 }

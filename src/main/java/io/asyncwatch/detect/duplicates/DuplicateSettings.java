@@ -16,28 +16,19 @@ import java.util.Map;
  */
 public record DuplicateSettings(long horizonMs, long windowMs, long pageCount, long maxRequestIds) {
 
-    public static final SettingsSpec<DuplicateSettings> SPEC = new SettingsSpec<>() {
-        @Override
-        public String name() {
-            return "duplicate-operation";
-        }
+    public static final SettingsSpec<DuplicateSettings> SPEC = SettingsSpec.of("duplicate-operation", defaultValues(),
+            s -> new DuplicateSettings(
+                    s.longValue("horizon-ms"), s.longValue("window-ms"),
+            s.longValue("page-count"), s.longValue("max-request-ids")));
 
-        @Override
-        public Map<String, String> defaults() {
-            Map<String, String> d = new LinkedHashMap<>();
-            d.put("horizon-ms", "600000");
-            d.put("window-ms", "60000");
-            d.put("page-count", "10");
-            d.put("max-request-ids", "1000000");
-            return d;
-        }
-
-        @Override
-        public DuplicateSettings parse(Section s) {
-            return new DuplicateSettings(s.longValue("horizon-ms"), s.longValue("window-ms"),
-                    s.longValue("page-count"), s.longValue("max-request-ids"));
-        }
-    };
+    private static Map<String, String> defaultValues() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("horizon-ms", "600000");
+        d.put("window-ms", "60000");
+        d.put("page-count", "10");
+        d.put("max-request-ids", "1000000");
+        return d;
+    }
 
     public DuplicateSettings {
         Section.require(horizonMs > 0, "duplicate-operation", "horizon-ms must be positive, got " + horizonMs);

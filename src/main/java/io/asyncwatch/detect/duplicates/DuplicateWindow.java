@@ -4,7 +4,8 @@ import io.asyncwatch.serde.Bin;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Duplicated intents of one service in one window. Samples are the smallest ids, so arrival order cannot change them. */
+/** Duplicated intents of one service in one window. Samples are the smallest ids,
+        so arrival order cannot change them. */
 final class DuplicateWindow {
 
     static final int MAX_SAMPLES = 3;

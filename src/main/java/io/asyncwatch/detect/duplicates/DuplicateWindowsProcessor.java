@@ -26,7 +26,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * so they cannot move time themselves, and a window closes only once every task that could still find one for
  * it has moved past it.
  */
-final class DuplicateWindowsProcessor implements Processor<String, DuplicateIntent, String, DuplicateWindowsProcessor.Closed> {
+final class DuplicateWindowsProcessor implements Processor<String, DuplicateIntent, String,
+        DuplicateWindowsProcessor.Closed> {
 
     static final String STORE = "duplicate-operation-windows";
     private static final Duration TICK = Duration.ofSeconds(1);
@@ -144,37 +145,35 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
     }
 
     private void sweep(long now) {
-        while (store.anyDue(now)) {
-            List<TaskStore.Due> due = store.due(now, 1_000);
-            for (TaskStore.Due entry : due) {
-                store.cancel(entry.time(), entry.key());
-                byte[] raw = store.get(entry.key());
-                if (raw == null) {
-                    continue;
-                }
-                ServiceWindows s = ServiceWindows.fromBytes(raw);
-                long w = conf.settings().windowMs();
-                List<DuplicateWindow> closed = new ArrayList<>();
-                while (!s.open.isEmpty() && s.open.firstKey() + w + conf.graceMs() <= now) {
-                    Map.Entry<Long, DuplicateWindow> first = s.open.pollFirstEntry();
-                    closed.add(first.getValue());
-                    s.closedBefore = Math.max(s.closedBefore, first.getKey() + w);
-                }
-                if (s.open.isEmpty()) {
-                    store.delete(entry.key());
-                    budget.release();
-                } else {
-                    store.put(entry.key(), s.toBytes());
-                    store.schedule(deadline(s), entry.key());
-                }
-                for (DuplicateWindow dw : closed) {
-                    context.forward(new Record<>(entry.key(), new Closed(entry.key(), s.layer, dw, w, 0, source),
-                            dw.start + w));
-                }
+        store.forEachDue(now, entry -> {
+            store.cancel(entry.time(), entry.key());
+            byte[] raw = store.get(entry.key());
+            if (raw == null) {
+                return;
             }
-            if (due.size() < 1_000) {
-                break;
-            }
+            close(entry.key(), ServiceWindows.fromBytes(raw), now);
+        });
+    }
+
+    /** Publishes the windows of {@code service} that the clock has passed; forgets the service when none is open. */
+    private void close(String service, ServiceWindows s, long now) {
+        long w = conf.settings().windowMs();
+        List<DuplicateWindow> closed = new ArrayList<>();
+        while (!s.open.isEmpty() && s.open.firstKey() + w + conf.graceMs() <= now) {
+            Map.Entry<Long, DuplicateWindow> first = s.open.pollFirstEntry();
+            closed.add(first.getValue());
+            s.closedBefore = Math.max(s.closedBefore, first.getKey() + w);
+        }
+        if (s.open.isEmpty()) {
+            store.delete(service);
+            budget.release();
+        } else {
+            store.put(service, s.toBytes());
+            store.schedule(deadline(s), service);
+        }
+        for (DuplicateWindow dw : closed) {
+            context.forward(new Record<>(service, new Closed(service, s.layer, dw, w, 0, source), dw.start + w));
         }
     }
+
 }

@@ -47,7 +47,8 @@ final class IntentState {
             return null;
         }
         String zombie = timeouts.isEmpty() ? null : timeouts.get(0) + " but its write landed";
-        return new DuplicateIntent(w.service(), w.layer(), w.requestId(), entity, List.copyOf(ids), zombie, eventTime, source);
+        return new DuplicateIntent(w.service(), w.layer(), w.requestId(), entity, List.copyOf(ids), zombie,
+                eventTime, source);
     }
 
     byte[] toBytes() {

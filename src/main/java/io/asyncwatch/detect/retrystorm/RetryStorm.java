@@ -85,7 +85,8 @@ public final class RetryStorm implements Detector {
                 AlertPolicy.Direction.HIGHER_IS_WORSE));
     }
 
-    /** Windows close after grace plus one flush interval of the partial counts, so no partition's last flush is late. */
+    /** Windows close after grace plus one flush interval of the partial counts,
+            so no partition's last flush is late. */
     static long closeAfterMs(EventTimeSettings time) {
         return time.graceMs() + RetryPartialsProcessor.FLUSH.toMillis();
     }
@@ -189,7 +190,8 @@ public final class RetryStorm implements Detector {
         evidence.add(String.format(Locale.ROOT, "baseline %s over %d attempts in the previous %d min%s",
                 pct(j.baselineShare()), w.baselineAttempts(), s.baselineMs() / 60_000,
                 j.baselineShare() < s.baselineFloor() ? " (floored at " + pct(s.baselineFloor()) + ")" : ""));
-        evidence.add(String.format(Locale.ROOT, "chance of this many retries at the baseline share: p=%.2g", j.pValue()));
+        evidence.add(String.format(Locale.ROOT, "chance of this many retries at the baseline share: p=%.2g",
+                j.pValue()));
         if (!w.sampleRetryIds().isEmpty()) {
             evidence.add("retry attempts: " + String.join(", ", w.sampleRetryIds()));
         }

@@ -25,7 +25,6 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
 
     static final String STORE = "retry-storm-windows";
     private static final Duration TICK = Duration.ofSeconds(1);
-    private static final int DUE_BATCH = 1_000;
 
     record Supplier(RetryStormSettings settings, long closeAfterMs, long idleMs, boolean inMemory)
             implements ProcessorSupplier<String, RetryDelta, String, RetryStorm.Output> {
@@ -107,30 +106,24 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
     }
 
     private void sweep(long now) {
-        while (store.anyDue(now)) {
-            List<TaskStore.Due> due = store.due(now, DUE_BATCH);
-            for (TaskStore.Due entry : due) {
-                String service = entry.key();
-                byte[] open = store.get(open(service));
-                store.cancel(entry.time(), service);
-                if (open == null) {
-                    continue;
-                }
-                RetryHistory h = RetryHistory.load(open, () -> store.get(history(service)));
-                List<ClosedWindow> closed = h.closeDue(service, now, conf.closeAfterMs(), conf.settings());
-                if (h.forgettable(now, conf.closeAfterMs(), conf.settings())) {
-                    store.delete(open(service));
-                    store.delete(history(service));
-                    budget.release();
-                } else {
-                    save(service, h, -1);
-                }
-                emit(closed);
+        store.forEachDue(now, entry -> {
+            String service = entry.key();
+            byte[] open = store.get(open(service));
+            store.cancel(entry.time(), service);
+            if (open == null) {
+                return;
             }
-            if (due.size() < DUE_BATCH) {
-                break;
+            RetryHistory h = RetryHistory.load(open, () -> store.get(history(service)));
+            List<ClosedWindow> closed = h.closeDue(service, now, conf.closeAfterMs(), conf.settings());
+            if (h.forgettable(now, conf.closeAfterMs(), conf.settings())) {
+                store.delete(open(service));
+                store.delete(history(service));
+                budget.release();
+            } else {
+                save(service, h, -1);
             }
-        }
+            emit(closed);
+        });
     }
 
     private void save(String service, RetryHistory h, long oldDeadline) {

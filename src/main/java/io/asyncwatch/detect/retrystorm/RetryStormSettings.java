@@ -35,36 +35,27 @@ public record RetryStormSettings(
     public static final RetryStormSettings DEFAULTS =
             new RetryStormSettings(60_000, 3_600_000, 2.0, 5.0, 0.01, 20, 300, 1e-6, 10_000);
 
-    public static final SettingsSpec<RetryStormSettings> SPEC = new SettingsSpec<>() {
-        @Override
-        public String name() {
-            return "retry-storm";
-        }
+    public static final SettingsSpec<RetryStormSettings> SPEC = SettingsSpec.of("retry-storm", defaultValues(),
+            s -> new RetryStormSettings(
+                    s.longValue("window-ms"), s.longValue("baseline-ms"),
+            s.number("warn-multiplier"), s.number("page-multiplier"), s.number("baseline-floor"),
+            s.longValue("min-window-attempts"), s.longValue("min-baseline-attempts"),
+            s.number("max-p-value"), s.longValue("max-services")));
 
-        @Override
-        public Map<String, String> defaults() {
-            RetryStormSettings r = DEFAULTS;
-            Map<String, String> d = new LinkedHashMap<>();
-            d.put("window-ms", Long.toString(r.windowMs()));
-            d.put("baseline-ms", Long.toString(r.baselineMs()));
-            d.put("warn-multiplier", Double.toString(r.warnMultiplier()));
-            d.put("page-multiplier", Double.toString(r.pageMultiplier()));
-            d.put("baseline-floor", Double.toString(r.baselineFloor()));
-            d.put("min-window-attempts", Long.toString(r.minWindowAttempts()));
-            d.put("min-baseline-attempts", Long.toString(r.minBaselineAttempts()));
-            d.put("max-p-value", Double.toString(r.maxPValue()));
-            d.put("max-services", Long.toString(r.maxServices()));
-            return d;
-        }
-
-        @Override
-        public RetryStormSettings parse(Section s) {
-            return new RetryStormSettings(s.longValue("window-ms"), s.longValue("baseline-ms"),
-                    s.number("warn-multiplier"), s.number("page-multiplier"), s.number("baseline-floor"),
-                    s.longValue("min-window-attempts"), s.longValue("min-baseline-attempts"),
-                    s.number("max-p-value"), s.longValue("max-services"));
-        }
-    };
+    private static Map<String, String> defaultValues() {
+        RetryStormSettings r = DEFAULTS;
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("window-ms", Long.toString(r.windowMs()));
+        d.put("baseline-ms", Long.toString(r.baselineMs()));
+        d.put("warn-multiplier", Double.toString(r.warnMultiplier()));
+        d.put("page-multiplier", Double.toString(r.pageMultiplier()));
+        d.put("baseline-floor", Double.toString(r.baselineFloor()));
+        d.put("min-window-attempts", Long.toString(r.minWindowAttempts()));
+        d.put("min-baseline-attempts", Long.toString(r.minBaselineAttempts()));
+        d.put("max-p-value", Double.toString(r.maxPValue()));
+        d.put("max-services", Long.toString(r.maxServices()));
+        return d;
+    }
 
     public RetryStormSettings {
         require(windowMs > 0, "window-ms must be positive, got " + windowMs);

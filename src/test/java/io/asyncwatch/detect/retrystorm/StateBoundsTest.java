@@ -23,7 +23,8 @@ class StateBoundsTest {
 
     private static Set<String> servicesWithMetrics(List<Metric> metrics) {
         Set<String> out = new TreeSet<>();
-        metrics.stream().filter(m -> m.metric().equals(RetryStorm.METRIC)).forEach(m -> out.add(m.labels().get("service")));
+        metrics.stream().filter(m -> m.metric().equals(RetryStorm.METRIC))
+                .forEach(m -> out.add(m.labels().get("service")));
         return out;
     }
 
@@ -35,11 +36,13 @@ class StateBoundsTest {
             events.addAll(r.minute("svc-" + s, "service", T0, 30, 0));
         }
         events.sort(Comparator.comparingLong(RequestEvent::timestamp));
-        try (DetectorHarness h = new DetectorHarness(new RetryStorm(), Map.of("asyncwatch.retry-storm.max-services", "5"))) {
+        try (DetectorHarness h = new DetectorHarness(new RetryStorm(), Map.of("asyncwatch.retry-storm.max-services",
+                "5"))) {
             h.send(events);
             h.silence();
             List<Metric> metrics = h.metrics();
-            assertEquals(5, servicesWithMetrics(metrics).size(), "five services tracked: " + servicesWithMetrics(metrics));
+            assertEquals(5, servicesWithMetrics(metrics).size(),
+                    "five services tracked: " + servicesWithMetrics(metrics));
             double overflow = metrics.stream().filter(m -> m.metric().equals("state_overflow"))
                     .mapToDouble(m -> m.values().get("overflow")).sum();
             assertTrue(overflow >= 35, "the 35 others are counted as overflow, got " + overflow);
@@ -59,7 +62,8 @@ class StateBoundsTest {
         for (int m = 70; m < 73; m++) {
             events.addAll(r.minute("svc-new", "service", T0 + m * M, 30, 0));
         }
-        try (DetectorHarness h = new DetectorHarness(new RetryStorm(), Map.of("asyncwatch.retry-storm.max-services", "1"))) {
+        try (DetectorHarness h = new DetectorHarness(new RetryStorm(), Map.of("asyncwatch.retry-storm.max-services",
+                "1"))) {
             h.send(events);
             h.silence();
             List<Metric> metrics = h.metrics();
