@@ -66,7 +66,7 @@ public final class AsyncwatchTopology {
 
         // Alerts: one lifecycle for every detector, each type resolved by its own policy.
         AlertLifecycle lifecycle = new AlertLifecycle(config.alerts(), policies, Playbooks.load());
-        KStream<String, Alert> alerts = AlertStage.wire(findings, lifecycle, config.alerts(), time.idleMs(), inMemory);
+        KStream<String, Alert> alerts = AlertStage.wire(findings, lifecycle, config.alerts(), inMemory);
 
         // Sinks.
         alerts.to(topics.alerts().name(), topics.alerts().produced("alerts-sink"));
@@ -85,7 +85,7 @@ public final class AsyncwatchTopology {
         for (Detector d : Detectors.all()) {
             detectors = Math.max(detectors, d.settleMs(config));
             for (AlertPolicy p : d.policies(config).values()) {
-                alerts = Math.max(alerts, config.alerts().resolveAfterWindows() * p.windowMs());
+                alerts = Math.max(alerts, (config.alerts().resolveAfterWindows() + 1L) * p.windowMs());
             }
         }
         return detectors + alerts;

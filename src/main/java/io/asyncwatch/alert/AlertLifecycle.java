@@ -115,11 +115,13 @@ public final class AlertLifecycle {
             return resolve(e, why, e.peakValue(), resolveAt(e), List.of());
         }
         if (now >= e.lastAnnounced() + settings.maxEpisodeMs()) {
-            Episode again = e.announcedAgain(now);
+            // Stamped with the deadline, not with when the clock was looked at: the same on replay and live.
+            long at = e.lastAnnounced() + settings.maxEpisodeMs();
+            Episode again = e.announcedAgain(at);
             String summary = "STILL FIRING since " + HHMM.format(Instant.ofEpochMilli(e.start())) + " UTC ("
-                    + duration(now - e.start()) + ", " + e.firings() + " firing findings): " + e.lastSummary();
+                    + duration(at - e.start()) + ", " + e.firings() + " firing findings): " + e.lastSummary();
             return new Step(again, List.of(firing(again, e.severity(), summary, e.peakValue(), e.threshold(),
-                    e.start(), now, List.of("episode started " + Instant.ofEpochMilli(e.start()),
+                    e.start(), at, List.of("episode started " + Instant.ofEpochMilli(e.start()),
                             "announced again after " + duration(settings.maxEpisodeMs()) + " without resolving"))));
         }
         return new Step(e, List.of());

@@ -21,8 +21,8 @@ public record AlertSettings(int resolveAfterWindows, long quietPeriodMs, long ma
 
     public static final SettingsSpec<AlertSettings> SPEC = SettingsSpec.of("alerts", defaultValues(),
             s -> new AlertSettings(
-                    s.integer("resolve-after-windows"), s.longValue("quiet-period-ms"),
-            s.longValue("max-episode-ms"), s.longValue("remember-ms"), s.longValue("max-fingerprints")));
+                    s.integer("resolve-after-windows"), s.longValue("quiet-period-ms"), s.longValue("max-episode-ms"),
+                    s.longValue("remember-ms"), s.longValue("max-fingerprints")));
 
     private static Map<String, String> defaultValues() {
         Map<String, String> d = new LinkedHashMap<>();

@@ -7,10 +7,7 @@ import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.Broadcast;
-import io.asyncwatch.time.IdleClock;
 import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +17,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
@@ -36,13 +32,13 @@ import org.slf4j.LoggerFactory;
  * <p>Time: an episode's silence is measured on the clock of the detector task that judges its subject (the
  * finding's {@code source}): that task's findings and ticks (sent to every partition here) arrive in the order it
  * produced them, so a subject's own clear windows always arrive before its silence deadline passes, and findings of
- * other tasks, ahead or behind in event time, cannot resolve it. Deadlines (resolution by silence or quiet,
+ * other tasks, ahead or behind in event time, cannot resolve it. The stage has no clock of its own: detector tasks
+ * keep ticking through silence, and one that stops ticking has stopped judging. Deadlines (resolution by silence or quiet,
  * re-announcement, forgetting) live in the store sorted by time, one lane per clock, so only what is due is read.
  */
 public final class AlertStage {
 
     public static final String STORE = "alert-episodes";
-    private static final Duration TICK = Duration.ofSeconds(1);
     private static final int LANES_VERSION = 1;
 
     private AlertStage() {
@@ -50,8 +46,7 @@ public final class AlertStage {
 
     /** {@code findingsByDetector}: detector name to its findings (and ticks) keyed by fingerprint, not yet re-keyed. */
     public static KStream<String, Alert> wire(Map<String, KStream<String, Finding>> findingsByDetector,
-                                              AlertLifecycle lifecycle, AlertSettings settings, long idleMs,
-                                              boolean inMemory) {
+                                              AlertLifecycle lifecycle, AlertSettings settings, boolean inMemory) {
         KStream<String, Finding> merged = null;
         for (Map.Entry<String, KStream<String, Finding>> e : findingsByDetector.entrySet()) {
             KStream<String, Finding> own = e.getValue().repartition(
@@ -62,10 +57,10 @@ public final class AlertStage {
         if (merged == null) {
             throw new IllegalArgumentException("no detector feeds the alert stage");
         }
-        return merged.process(new Supplier(lifecycle, settings, idleMs, inMemory), Named.as("alert-stage"));
+        return merged.process(new Supplier(lifecycle, settings, inMemory), Named.as("alert-stage"));
     }
 
-    private record Supplier(AlertLifecycle lifecycle, AlertSettings settings, long idleMs, boolean inMemory)
+    private record Supplier(AlertLifecycle lifecycle, AlertSettings settings, boolean inMemory)
             implements ProcessorSupplier<String, Finding, String, Alert> {
         @Override
         public Processor<String, Finding, String, Alert> get() {
@@ -82,9 +77,9 @@ public final class AlertStage {
         private static final Logger LOG = LoggerFactory.getLogger(AlertStage.class);
 
         private final Supplier conf;
-        /** "TYPE|source" to its lane; a clock per lane. */
+        /** "TYPE|source" to its lane; a clock per lane: the detector task's latest finding or tick. */
         private final Map<String, Integer> lanes = new TreeMap<>();
-        private final Map<Integer, IdleClock> clocks = new HashMap<>();
+        private final Map<Integer, Long> clocks = new HashMap<>();
         private ProcessorContext<String, Alert> context;
         private TaskStore store;
         private KeyBudget budget;
@@ -98,18 +93,18 @@ public final class AlertStage {
             this.context = context;
             this.store = new TaskStore(context.getStateStore(STORE));
             this.budget = new KeyBudget(store, "fingerprints", conf.settings().maxFingerprints());
+            lanes.clear(); // a task revived after a dirty close gets this instance again
+            clocks.clear();
             byte[] saved = store.meta("lanes");
             if (saved != null) {
                 lanes.putAll(toLanes(saved));
             }
-            long wall = context.currentSystemTimeMs();
             lanes.values().forEach(lane -> {
                 byte[] t = store.meta("clock:" + lane);
                 if (t != null) {
-                    clock(lane).restore(ByteBuffer.wrap(t).getLong(), wall);
+                    clocks.put(lane, ByteBuffer.wrap(t).getLong());
                 }
             });
-            context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
         }
 
         private int lane(AlertType type, String source) {
@@ -123,19 +118,15 @@ public final class AlertStage {
             return lane;
         }
 
-        private IdleClock clock(int lane) {
-            return clocks.computeIfAbsent(lane, l -> new IdleClock(conf.idleMs()));
-        }
-
         @Override
         public void process(Record<String, Finding> record) {
             Finding f = record.value();
             int lane = lane(f.type(), f.source());
-            IdleClock clock = clock(lane);
-            long before = clock.time();
-            clock.observe(f.windowEnd(), context.currentSystemTimeMs());
-            if (clock.time() != before) {
-                store.putMeta("clock:" + lane, ByteBuffer.allocate(8).putLong(clock.time()).array());
+            Long before = clocks.get(lane);
+            long now = before == null ? f.windowEnd() : Math.max(before, f.windowEnd());
+            if (before == null || now != before) {
+                clocks.put(lane, now);
+                store.putMeta("clock:" + lane, ByteBuffer.allocate(8).putLong(now).array());
             }
             if (!f.isTick()) {
                 byte[] raw = store.get(f.fingerprint());
@@ -148,16 +139,7 @@ public final class AlertStage {
                     apply(episode, conf.lifecycle().onFinding(episode, f));
                 }
             }
-            sweep(lane, clock.time());
-        }
-
-        private void tick(long wall) {
-            for (Map.Entry<Integer, IdleClock> e : new ArrayList<>(clocks.entrySet())) {
-                long now = e.getValue().now(wall);
-                if (now != IdleClock.NONE) {
-                    sweep(e.getKey(), now);
-                }
-            }
+            sweep(lane, now);
         }
 
         private void sweep(int lane, long now) {

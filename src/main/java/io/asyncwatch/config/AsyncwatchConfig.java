@@ -192,6 +192,13 @@ public record AsyncwatchConfig(
             spec.defaults().keySet().forEach(k -> own.put(k, ours.get(spec.prefix() + k)));
             sections.put(spec.name(), spec.parse(new Section(spec.prefix(), own)));
         }
+        long window = ((io.asyncwatch.detect.retrystorm.RetryStormSettings) sections.get("retry-storm")).windowMs();
+        long grace = ((EventTimeSettings) sections.get("event-time")).graceMs();
+        if (window <= grace) {
+            // A window's clear finding comes grace after its end; silence must not resolve before it can.
+            throw new IllegalArgumentException("asyncwatch.retry-storm.window-ms (" + window
+                    + ") must be longer than asyncwatch.event-time.grace-ms (" + grace + ")");
+        }
         return new AsyncwatchConfig(
                 new TopicNames(r.text("asyncwatch.topic.requests"), r.text("asyncwatch.topic.heartbeats"),
                         r.text("asyncwatch.topic.clocks"), r.text("asyncwatch.topic.alerts"),
@@ -201,7 +208,7 @@ public record AsyncwatchConfig(
                 new AvroSchemaIds(r.integer("asyncwatch.avro.schema-id.request"),
                         r.integer("asyncwatch.avro.schema-id.heartbeat"), r.integer("asyncwatch.avro.schema-id.clock"),
                         r.integer("asyncwatch.avro.schema-id.alert"),
-                                r.integer("asyncwatch.avro.schema-id.dead-letter"),
+                        r.integer("asyncwatch.avro.schema-id.dead-letter"),
                         r.integer("asyncwatch.avro.schema-id.metric")),
                 r.bool("asyncwatch.state.in-memory"),
                 sections,

@@ -1,6 +1,7 @@
 package io.asyncwatch.errors;
 
 import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.ingest.Texts;
 import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.serde.Codec;
 import io.asyncwatch.topics.Topics;
@@ -29,7 +30,7 @@ public final class ContainedErrors implements ProcessingExceptionHandler {
     static final String SCHEMA_ID = "asyncwatch-internal.dlq.schema-id";
     private static final Logger LOG = LoggerFactory.getLogger(ContainedErrors.class);
 
-    private String topic;
+    private String dlqTopic;
     private Codec<DeadLetter> codec;
 
     /** The Streams properties that install this handler for {@code config}. */
@@ -44,7 +45,7 @@ public final class ContainedErrors implements ProcessingExceptionHandler {
 
     @Override
     public void configure(Map<String, ?> configs) {
-        topic = String.valueOf(configs.get(DLQ_TOPIC));
+        dlqTopic = String.valueOf(configs.get(DLQ_TOPIC));
         AsyncwatchConfig.Format format = AsyncwatchConfig.Format.valueOf(String.valueOf(configs.get(OUTPUT_FORMAT)));
         codec = Topics.codec(format, DeadLetter.class, "schemas/dead-letter.avsc",
                 Integer.parseInt(String.valueOf(configs.get(SCHEMA_ID))));
@@ -58,9 +59,12 @@ public final class ContainedErrors implements ProcessingExceptionHandler {
         byte[] rawKey = context.sourceRawKey();
         byte[] rawValue = context.sourceRawValue();
         String key = rawKey == null ? null : new String(rawKey, StandardCharsets.UTF_8);
-        DeadLetter letter = new DeadLetter(context.topic(), context.partition(), context.offset(), context.timestamp(),
-                key, rawValue, rawValue == null ? null : new String(rawValue, StandardCharsets.UTF_8), reason);
-        return Response.resume(List.of(new ProducerRecord<>(topic, null, context.timestamp() < 0 ? null
+        // In a punctuation there is no source record: no topic, partition -1, offset -1.
+        String source = context.topic() != null ? context.topic() : "(punctuation of " + context.processorNodeId() + ")";
+        DeadLetter letter = new DeadLetter(source, context.partition() >= 0 ? context.partition() : null,
+                context.offset() >= 0 ? context.offset() : null, context.timestamp() >= 0 ? context.timestamp() : null,
+                key, rawValue, Texts.text(rawValue), reason);
+        return Response.resume(List.of(new ProducerRecord<>(dlqTopic, null, context.timestamp() < 0 ? null
                 : context.timestamp(), rawKey, codec.encode(letter))));
     }
 }

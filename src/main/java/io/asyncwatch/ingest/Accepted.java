@@ -8,7 +8,7 @@ package io.asyncwatch.ingest;
  *               stages in the ingest sub-topology (never the raw record timestamps, which a skewed sender sets)
  * @param origin where the record entered, for dead letters further on
  * @param raw    the original payload bytes, so a stage that rejects the event later dead-letters it verbatim
- * @param source the input partition ({@code asyncwatch.requests:3}); with no event this is that partition's clock
+ * @param source the input partition ({@code requests:3}); with no event this is that partition's clock
  *               tick, sent every second so that stages after a re-key know how far every partition has got
  */
 public record Accepted<T>(T event, long clock, Origin origin, byte[] raw, String source) {

@@ -31,11 +31,23 @@ final class Checks {
         return value == null ? "missing required field '" + field + "'" : null;
     }
 
+    /** Names and ids become state keys downstream: longer than this is not a name, and would bloat state. */
+    static final int MAX_TEXT = 256;
+
     static String text(String field, String value) {
         if (value == null) {
             return required(field, null);
         }
-        return value.isBlank() ? "field '" + field + "' must not be blank" : null;
+        if (value.isBlank()) {
+            return "field '" + field + "' must not be blank";
+        }
+        return maxLength(field, value);
+    }
+
+    static String maxLength(String field, String value) {
+        return value != null && value.length() > MAX_TEXT
+                ? "field '" + field + "': " + value.length() + " characters is implausibly long (max " + MAX_TEXT + ")"
+                : null;
     }
 
     static String timestamp(String field, Long value) {

@@ -26,6 +26,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 final class IngestProcessor<T> implements Processor<String, byte[], String, Ingested<T>> {
 
     static final Duration TICK = Duration.ofSeconds(1);
+    private static final long PERSIST_EVERY_MS = 1_000;
     private static final int HELD_VERSION = 1;
 
     private final EventType<T> type;
@@ -34,9 +35,7 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
     private ProcessorContext<String, Ingested<T>> context;
     private TaskStore store;
     private EventClock clock;
-    private long lastTick = Long.MIN_VALUE;
-    private long persistedNow = Long.MIN_VALUE;
-    private static final long PERSIST_EVERY_MS = 1_000;
+    private long persistedNow = EventClock.NONE;
 
     IngestProcessor(EventType<T> type, EventTimeSettings time, String storeName) {
         this.type = type;
@@ -49,6 +48,7 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
         this.context = context;
         this.store = new TaskStore(context.getStateStore(storeName));
         this.clock = EventClock.fromBytes(store.meta("clock"), time);
+        this.persistedNow = clock.now();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -97,10 +97,10 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
             forward(raw, event, eventTime);
         }
         settle(step, raw, event, eventTime);
-        // Held events must be in the persisted clock at once; the clock's progress only now and then (a restart
-        // that finds it a second behind accepts the same events).
-        if (step.held() || step.release().length > 0 || step.quarantine().length > 0
-                || clock.now() - persistedNow >= PERSIST_EVERY_MS) {
+        // While events are held the clock is persisted with every event (its counts decide their fate); otherwise
+        // its progress every second: a restart that finds it a second behind holds nothing it would not have.
+        if (clock.heldCount() > 0 || step.release().length > 0 || step.quarantine().length > 0
+                || persistedNow == EventClock.NONE || clock.now() - persistedNow >= PERSIST_EVERY_MS) {
             store.putMeta("clock", clock.toBytes());
             persistedNow = clock.now();
         }
@@ -117,12 +117,14 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
         }
         if (clock.now() != before || step.release().length > 0 || step.quarantine().length > 0) {
             store.putMeta("clock", clock.toBytes());
+            persistedNow = clock.now();
         }
-        if (clock.started() && clock.now() > lastTick) {
-            String source = context.taskId().subtopology() + "_" + context.taskId().partition() + ":"
-                    + type.logicalName();
+        // Every second, moved or not: stages after a re-key wait for the slowest partition, and a flush of
+        // pending counts rides on each tick.
+        if (clock.started()) {
+            // Named by input partition, which a topology change does not renumber.
+            String source = type.logicalName() + ":" + context.taskId().partition();
             context.forward(new Record<>("", new Ingested<>(Accepted.<T>tick(source, clock.now()), null), clock.now()));
-            lastTick = clock.now();
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.Map;
  * another clock (heartbeats an hour ahead of requests) cannot make the others look silent. Within a topic, a
  * record more than {@link #MAX_STEP_MS} away from the topic's time counts only when {@link #CONFIRM} consecutive
  * records agree: one record stamped a year ahead cannot make a year pass, a real gap (producers down for a while)
- * passes as it did live.
+ * passes as it did live. (A lone record up to an hour ahead does move it: see the README's known limits.)
  */
 final class RecordWall {
 

@@ -20,8 +20,8 @@ public record EventTimeSettings(long maxSkewMs, long graceMs, long maxAheadMs, i
 
     public static final SettingsSpec<EventTimeSettings> SPEC = SettingsSpec.of("event-time", defaultValues(),
             s -> new EventTimeSettings(
-                    s.longValue("max-skew-ms"), s.longValue("grace-ms"),
-            s.longValue("max-ahead-ms"), s.integer("confirm-events"), s.longValue("idle-ms")));
+                    s.longValue("max-skew-ms"), s.longValue("grace-ms"), s.longValue("max-ahead-ms"),
+                    s.integer("confirm-events"), s.longValue("idle-ms")));
 
     private static Map<String, String> defaultValues() {
         Map<String, String> d = new LinkedHashMap<>();

@@ -27,6 +27,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
 final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt, String, DuplicateIntent> {
 
     static final String STORE = "duplicate-operation-requests";
+    /** Deadline lane of duplicates waiting to be reported (lane 0: request ids to forget). */
+    private static final int PENDING = 1;
     private static final Duration TICK = Duration.ofSeconds(1);
 
     record Supplier(DuplicateSettings settings, boolean inMemory)
@@ -70,28 +72,61 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     public void process(Record<String, WriteAttempt> record) {
         WriteAttempt w = record.value();
         if (w.isTick()) {
-            if (clock.observe(w.service(), w.tick())) {
+            if (clock.observe(w.service(), w.tick(), context.currentSystemTimeMs())) {
                 store.putMeta("watermarks", clock.toBytes());
                 expire(clock.now());
             }
             return;
         }
         byte[] raw = store.get(w.requestId());
-        IntentState state;
-        if (raw == null) {
+        IntentState state = raw == null ? null : IntentState.fromBytes(raw);
+        if (state != null && record.timestamp() >= state.firstSeen + conf.settings().horizonMs()) {
+            // Beyond the horizon, whether or not its expiry has come round yet: a new intent as far as we know.
+            store.cancel(state.firstSeen + conf.settings().horizonMs(), w.requestId());
+            store.delete(w.requestId());
+            budget.release();
+            state = null;
+        }
+        if (state == null) {
             if (!budget.admit()) {
                 return; // counted; reported by the tick
             }
             state = new IntentState(record.timestamp());
             store.schedule(record.timestamp() + conf.settings().horizonMs(), w.requestId());
-        } else {
-            state = IntentState.fromBytes(raw);
         }
         DuplicateIntent duplicate = state.add(w, record.timestamp(), source);
         store.put(w.requestId(), state.toBytes());
         if (duplicate != null) {
-            context.forward(new Record<>(duplicate.service(), duplicate, record.timestamp()));
+            // Reported once every partition has passed it: the timed-out attempt that makes it a zombie comes
+            // from the client's partition and may arrive after the database's second write.
+            String key = pendingKey(w.requestId(), duplicate.service());
+            store.put(key, DuplicateIntent.SERDE.serializer().serialize(null, duplicate));
+            store.schedule(PENDING, record.timestamp(), key);
+            if (clock.now() != Watermarks.NONE && clock.now() >= record.timestamp()) {
+                report(clock.now());
+            }
         }
+    }
+
+    private static String pendingKey(String requestId, String service) {
+        return "dup|" + service + "|" + requestId;
+    }
+
+    private void report(long now) {
+        store.forEachDue(PENDING, now, d -> {
+            store.cancel(PENDING, d.time(), d.key());
+            byte[] raw = store.get(d.key());
+            store.delete(d.key());
+            if (raw == null) {
+                return;
+            }
+            DuplicateIntent found = DuplicateIntent.SERDE.deserializer().deserialize(null, raw);
+            byte[] state = store.get(found.requestId());
+            String zombie = state == null ? found.zombie() : IntentState.fromBytes(state).zombie();
+            DuplicateIntent out = new DuplicateIntent(found.service(), found.layer(), found.requestId(),
+                    found.entity(), found.writeIds(), zombie, found.time(), found.source());
+            context.forward(new Record<>(out.service(), out, out.time()));
+        });
     }
 
     private void tick(long wall) {
@@ -112,6 +147,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     }
 
     private void expire(long now) {
+        report(now); // before the request ids they need are forgotten
         store.forEachDue(now, d -> {
             store.cancel(d.time(), d.key());
             store.delete(d.key());

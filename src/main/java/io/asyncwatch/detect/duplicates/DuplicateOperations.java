@@ -85,7 +85,7 @@ public final class DuplicateOperations implements Detector {
                         .withStreamPartitioner(new Broadcast<>(DuplicateIntent::isTick)));
         KStream<String, DuplicateWindowsProcessor.Closed> windows = intents.process(
                 new DuplicateWindowsProcessor.Supplier(s, config.eventTime().graceMs(),
-                        config.settings(io.asyncwatch.detect.retrystorm.RetryStormSettings.SPEC).maxServices(),
+                        s.maxServices(),
                         inputs.inMemoryStores()), Named.as(NAME + "-windows"));
         KStream<String, Metric> metrics = windows
                 .filter((k, c) -> !c.isTick(), Named.as(NAME + "-closed"))

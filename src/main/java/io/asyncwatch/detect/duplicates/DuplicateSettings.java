@@ -13,13 +13,14 @@ import java.util.Map;
  * @param windowMs      duplicates are counted per service per window (metrics, findings)
  * @param pageCount     duplicated intents in one window of one service at which the alert pages
  * @param maxRequestIds request ids tracked per task: a flood of distinct ids is capped and the overflow reported
+ * @param maxServices   services with duplicates in an open window, per task
  */
-public record DuplicateSettings(long horizonMs, long windowMs, long pageCount, long maxRequestIds) {
+public record DuplicateSettings(long horizonMs, long windowMs, long pageCount, long maxRequestIds, long maxServices) {
 
     public static final SettingsSpec<DuplicateSettings> SPEC = SettingsSpec.of("duplicate-operation", defaultValues(),
             s -> new DuplicateSettings(
-                    s.longValue("horizon-ms"), s.longValue("window-ms"),
-            s.longValue("page-count"), s.longValue("max-request-ids")));
+                    s.longValue("horizon-ms"), s.longValue("window-ms"), s.longValue("page-count"),
+                    s.longValue("max-request-ids"), s.longValue("max-services")));
 
     private static Map<String, String> defaultValues() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -27,6 +28,7 @@ public record DuplicateSettings(long horizonMs, long windowMs, long pageCount, l
         d.put("window-ms", "60000");
         d.put("page-count", "10");
         d.put("max-request-ids", "1000000");
+        d.put("max-services", "10000");
         return d;
     }
 
@@ -36,5 +38,7 @@ public record DuplicateSettings(long horizonMs, long windowMs, long pageCount, l
         Section.require(pageCount >= 1, "duplicate-operation", "page-count must be at least 1, got " + pageCount);
         Section.require(maxRequestIds >= 1, "duplicate-operation", "max-request-ids must be at least 1, got "
                 + maxRequestIds);
+        Section.require(maxServices >= 1, "duplicate-operation", "max-services must be at least 1, got "
+                + maxServices);
     }
 }

@@ -4,8 +4,7 @@ import io.asyncwatch.serde.Bin;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Duplicated intents of one service in one window. Samples are the smallest ids,
-        so arrival order cannot change them. */
+/** Duplicated intents of one service in one window. Samples are the smallest ids: arrival order cannot change them. */
 final class DuplicateWindow {
 
     static final int MAX_SAMPLES = 3;

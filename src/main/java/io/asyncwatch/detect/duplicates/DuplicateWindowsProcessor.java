@@ -105,7 +105,7 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
     public void process(Record<String, DuplicateIntent> record) {
         DuplicateIntent d = record.value();
         if (d.isTick()) {
-            if (clock.observe(d.source(), d.time())) {
+            if (clock.observe(d.source(), d.time(), context.currentSystemTimeMs())) {
                 store.putMeta("watermarks", clock.toBytes());
                 sweep(clock.now());
             }
@@ -125,8 +125,11 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
         s.layer = d.layer();
         long w = conf.settings().windowMs();
         long start = Math.floorDiv(d.time(), w) * w;
-        boolean late = start < s.closedBefore;
-        long into = late ? s.closedBefore : start;
+        // Late by the task's clock, not only by this service's closed windows (forgotten once none is open).
+        long now = clock.now();
+        boolean late = start < s.closedBefore || now != Watermarks.NONE && start + w + conf.graceMs() <= now;
+        long into = !late ? start : Math.max(s.closedBefore, now == Watermarks.NONE ? start
+                : Math.floorDiv(now - conf.graceMs(), w) * w);
         s.open.computeIfAbsent(into, DuplicateWindow::new).add(d, late);
         store.put(d.service(), s.toBytes());
         store.schedule(deadline(s), d.service());

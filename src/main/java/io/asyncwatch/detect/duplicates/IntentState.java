@@ -38,8 +38,11 @@ final class IntentState {
             }
             return null;
         }
-        long n = writeCounts.merge(w.service(), 1L, Long::sum);
         List<String> ids = writes.computeIfAbsent(w.service(), s -> new ArrayList<>());
+        if (ids.contains(w.eventId())) {
+            return null; // the same event delivered twice (a producer retry) is not a second write
+        }
+        long n = writeCounts.merge(w.service(), 1L, Long::sum);
         if (ids.size() < 3) {
             ids.add(w.eventId());
         }
@@ -49,6 +52,11 @@ final class IntentState {
         String zombie = timeouts.isEmpty() ? null : timeouts.get(0) + " but its write landed";
         return new DuplicateIntent(w.service(), w.layer(), w.requestId(), entity, List.copyOf(ids), zombie,
                 eventTime, source);
+    }
+
+    /** The timed-out attempt that makes a duplicate a zombie transaction, if one has been seen. */
+    String zombie() {
+        return timeouts.isEmpty() ? null : timeouts.get(0) + " but its write landed";
     }
 
     byte[] toBytes() {

@@ -5,8 +5,10 @@ import io.asyncwatch.model.Status;
 import io.asyncwatch.serde.Bin;
 import org.apache.kafka.common.serialization.Serde;
 
-/** The part of a WRITE attempt with a requestId that crosses the broker,
-        re-keyed by requestId (time: the record timestamp). */
+/**
+ * The part of a WRITE attempt with a requestId that crosses the broker, re-keyed by requestId (its time is the
+ * record timestamp); or, with no requestId, an input partition's clock tick.
+ */
 public record WriteAttempt(String requestId, String service, String layer, String eventId, boolean success,
                            int attempt, String entity, long tick) {
 

@@ -59,9 +59,12 @@ public final class RetryHistory {
         return lastActivity == NONE ? 0 : lastActivity + s.windowMs() + s.baselineMs() + closeAfterMs;
     }
 
-    /** True once nothing is open and the baseline span has passed the last window with data. */
+    /**
+     * True once nothing is open and the baseline span has passed the last window with data. Late counts not yet
+     * reported with a window go with the service: they were dead-lettered or counted where they arrived.
+     */
     public boolean forgettable(long now, long closeAfterMs, RetryStormSettings s) {
-        return open.isEmpty() && lateSinceLastClose == 0 && now >= deadline(closeAfterMs, s);
+        return open.isEmpty() && now >= deadline(closeAfterMs, s);
     }
 
     /** Closes and judges every window whose end + {@code closeAfterMs} is at or before {@code now}, oldest first. */

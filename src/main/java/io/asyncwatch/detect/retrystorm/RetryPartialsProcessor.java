@@ -74,6 +74,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
     public void init(ProcessorContext<String, RetryStorm.Partial> context) {
         this.context = context;
         this.raw = context.getStateStore(STORE);
+        mirror.clear(); // a task revived after a dirty close gets this instance again
         this.store = new TaskStore(raw);
         // Pending counts of one flush interval: several windows per service can be open at once.
         this.budget = new KeyBudget(store, "pending", conf.settings().maxServices() * PENDING_PER_SERVICE);

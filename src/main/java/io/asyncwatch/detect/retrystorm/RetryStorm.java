@@ -85,8 +85,7 @@ public final class RetryStorm implements Detector {
                 AlertPolicy.Direction.HIGHER_IS_WORSE));
     }
 
-    /** Windows close after grace plus one flush interval of the partial counts,
-            so no partition's last flush is late. */
+    /** Windows close after grace plus one flush interval of the partial counts: no partition's last flush is late. */
     static long closeAfterMs(EventTimeSettings time) {
         return time.graceMs() + RetryPartialsProcessor.FLUSH.toMillis();
     }

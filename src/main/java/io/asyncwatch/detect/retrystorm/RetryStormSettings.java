@@ -37,10 +37,9 @@ public record RetryStormSettings(
 
     public static final SettingsSpec<RetryStormSettings> SPEC = SettingsSpec.of("retry-storm", defaultValues(),
             s -> new RetryStormSettings(
-                    s.longValue("window-ms"), s.longValue("baseline-ms"),
-            s.number("warn-multiplier"), s.number("page-multiplier"), s.number("baseline-floor"),
-            s.longValue("min-window-attempts"), s.longValue("min-baseline-attempts"),
-            s.number("max-p-value"), s.longValue("max-services")));
+                    s.longValue("window-ms"), s.longValue("baseline-ms"), s.number("warn-multiplier"),
+                    s.number("page-multiplier"), s.number("baseline-floor"), s.longValue("min-window-attempts"),
+                    s.longValue("min-baseline-attempts"), s.number("max-p-value"), s.longValue("max-services")));
 
     private static Map<String, String> defaultValues() {
         RetryStormSettings r = DEFAULTS;

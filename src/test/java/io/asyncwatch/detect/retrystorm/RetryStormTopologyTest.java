@@ -15,8 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The retry-storm detector alone (ingest, partial counts, judge): requests in, findings,
-        metrics and late events out. */
+/** The retry-storm detector alone (ingest, partial counts, judge): requests in; findings, metrics, late events out. */
 class RetryStormTopologyTest {
 
     private static final long T0 = Requests.T0;

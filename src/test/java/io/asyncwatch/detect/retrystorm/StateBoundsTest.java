@@ -58,12 +58,14 @@ class StateBoundsTest {
         for (int m = 0; m < 3; m++) {
             events.addAll(r.minute("svc-old", "service", T0 + m * M, 30, 0));
         }
-        // One service per task allowed. The old one goes quiet; after its baseline hour a new one arrives.
-        for (int m = 70; m < 73; m++) {
+        // One service per task allowed, a 30-minute baseline. The old one goes quiet; after its baseline span has
+        // passed its last window, a new one arrives.
+        for (int m = 40; m < 43; m++) {
             events.addAll(r.minute("svc-new", "service", T0 + m * M, 30, 0));
         }
         try (DetectorHarness h = new DetectorHarness(new RetryStorm(), Map.of("asyncwatch.retry-storm.max-services",
-                "1"))) {
+                "1",
+                "asyncwatch.retry-storm.baseline-ms", "1800000"))) {
             h.send(events);
             h.silence();
             List<Metric> metrics = h.metrics();

@@ -1,0 +1,151 @@
+package io.asyncwatch.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.asyncwatch.AsyncwatchTopology;
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.embedded.EmbeddedKafka;
+import io.asyncwatch.model.Alert;
+import io.asyncwatch.model.AlertStatus;
+import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.replay.Recording;
+import io.asyncwatch.replay.Replayer;
+import io.asyncwatch.run.StreamsRunner;
+import io.asyncwatch.serde.Json;
+import io.asyncwatch.testing.InterceptKafkaExit;
+import io.asyncwatch.testing.Requests;
+import io.asyncwatch.topics.Topics;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Silence, live: every producer stops in the middle of a retry storm, nothing more arrives, and the wall clock
+ * alone closes the storm's last window and resolves it, with the alerts replay gives for the same records. Short
+ * windows (5 s) so that the silence takes seconds, not minutes.
+ */
+@ExtendWith(InterceptKafkaExit.class)
+class LiveSilenceTest {
+
+    private static final long T0 = Requests.T0;
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    private static final Map<String, String> SHORT_WINDOWS = Map.of(
+            "asyncwatch.retry-storm.window-ms", "5000",
+            "asyncwatch.retry-storm.baseline-ms", "60000",
+            "asyncwatch.retry-storm.min-window-attempts", "20",
+            "asyncwatch.retry-storm.min-baseline-attempts", "100",
+            "asyncwatch.event-time.grace-ms", "2000",
+            "asyncwatch.event-time.max-ahead-ms", "2000",
+            "asyncwatch.event-time.idle-ms", "500",
+            "asyncwatch.alerts.resolve-after-windows", "2");
+
+    /** One event every 25 ms: a minute at a 2 % retry share, then two 5-second windows at 40 %, then nothing. */
+    private static List<String> recording() {
+        Requests r = new Requests();
+        List<String> lines = new ArrayList<>();
+        int n = 0;
+        for (long t = T0; t < T0 + 70_000; t += 25, n++) {
+            boolean storm = t >= T0 + 60_000;
+            boolean retry = storm ? n % 5 < 2 : n % 50 == 0;
+            RequestEvent e = r.attempt("svc-a", "service", t, retry ? 2 : 1);
+            lines.add(Recording.line("requests", t, e.service(), e));
+        }
+        return lines;
+    }
+
+    @Test
+    @Timeout(120)
+    void wallClockSilenceResolvesAStormWhoseServiceStoppedAsReplayDoes(@TempDir Path tmp) throws Exception {
+        List<String> lines = recording();
+        StringWriter replayed = new StringWriter();
+        Replayer.replay(AsyncwatchConfig.fromMap(SHORT_WINDOWS),
+                new BufferedReader(new StringReader(String.join("\n", lines))), replayed);
+        List<Alert> expected = new ArrayList<>();
+        for (String line : replayed.toString().split("\n")) {
+            if (!line.isBlank()) {
+                expected.add(Json.MAPPER.readValue(line, Alert.class));
+            }
+        }
+        assertEquals(List.of(AlertStatus.FIRING, AlertStatus.RESOLVED), expected.stream().map(Alert::status).toList(),
+                "replay: " + expected);
+        assertTrue(expected.get(1).summary().contains("went quiet"), expected.get(1).summary());
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"),
+                Map.of("log.initial.task.delay.ms", "600000"))) {
+            Map<String, String> settings = new HashMap<>(SHORT_WINDOWS);
+            settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            settings.put(StreamsConfig.APPLICATION_ID_CONFIG, "asyncwatch-live-silence");
+            settings.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString());
+            AsyncwatchConfig config = AsyncwatchConfig.fromMap(settings);
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers()))) {
+                StreamsRunner.createTopics(admin, config);
+            }
+            try (KafkaStreams streams = new KafkaStreams(AsyncwatchTopology.build(config),
+                    StreamsRunner.streamsProperties(config))) {
+                streams.start();
+                produce(kafka.bootstrapServers(), config, lines);
+                List<Alert> live = awaitAlerts(kafka.bootstrapServers(), config, expected.size());
+                assertEquals(expected, live, "the same alerts, ids included, with nothing after the last record");
+            }
+        }
+    }
+
+    private static void produce(String bootstrap, AsyncwatchConfig config, List<String> lines) {
+        Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (String line : lines) {
+                Recording r = Recording.parse(line);
+                producer.send(new ProducerRecord<>(Recording.resolveTopic(r.topic(), config.topics()), null,
+                        r.timestamp(), r.key(), r.value()));
+            }
+            producer.flush();
+        }
+    }
+
+    private static List<Alert> awaitAlerts(String bootstrap, AsyncwatchConfig config, int count) {
+        Map<String, Object> c = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.GROUP_ID_CONFIG, "live-silence-reader");
+        List<Alert> seen = new ArrayList<>();
+        try (KafkaConsumer<String, Alert> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                Topics.from(config).alerts().valueSerde().deserializer())) {
+            consumer.subscribe(List.of(config.topics().alerts()));
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (seen.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, Alert> rec : consumer.poll(Duration.ofMillis(200))) {
+                    seen.add(rec.value());
+                }
+            }
+        }
+        return seen;
+    }
+}
