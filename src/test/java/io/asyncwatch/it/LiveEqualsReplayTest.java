@@ -21,8 +21,8 @@ import io.asyncwatch.replay.Recording;
 import io.asyncwatch.replay.Replayer;
 import io.asyncwatch.run.StreamsRunner;
 import io.asyncwatch.serde.Json;
+import io.asyncwatch.testing.BrokerIo;
 import io.asyncwatch.testing.InterceptKafkaExit;
-import io.asyncwatch.topics.Topics;
 import java.io.BufferedReader;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -36,15 +36,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -129,8 +120,8 @@ class LiveEqualsReplayTest {
             Properties props = StreamsRunner.streamsProperties(config);
             try (KafkaStreams streams = new KafkaStreams(AsyncwatchTopology.build(config), props)) {
                 streams.start();
-                produce(kafka.bootstrapServers(), config, lines);
-                List<Alert> live = awaitAlerts(kafka.bootstrapServers(), config, expected.size());
+                BrokerIo.produce(kafka.bootstrapServers(), config, lines);
+                List<Alert> live = BrokerIo.awaitAlerts(kafka.bootstrapServers(), config, expected.size(), DEADLINE);
                 assertEquals(byFingerprint(expected), byFingerprint(live));
             }
         }
@@ -141,44 +132,5 @@ class LiveEqualsReplayTest {
         Map<String, List<String>> out = new TreeMap<>();
         alerts.forEach(a -> out.computeIfAbsent(a.fingerprint(), k -> new ArrayList<>()).add(Json.writeString(a)));
         return out;
-    }
-
-    private static void produce(String bootstrap, AsyncwatchConfig config, List<String> lines) {
-        Map<String, Object> p = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
-                new ByteArraySerializer())) {
-            for (String line : lines) {
-                Recording r = Recording.parse(line);
-                producer.send(new ProducerRecord<>(Recording.resolveTopic(r.topic(), config.topics()), null,
-                        r.timestamp(), r.key(), r.value()));
-            }
-            producer.flush();
-        }
-    }
-
-    /** Committed alerts from the beginning until {@code count} have arrived (and a little more, to see extras). */
-    private static List<Alert> awaitAlerts(String bootstrap, AsyncwatchConfig config, int count) {
-        Map<String, Object> c = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.GROUP_ID_CONFIG, "live-replay-reader");
-        List<Alert> seen = new ArrayList<>();
-        try (KafkaConsumer<String, Alert> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                Topics.from(config).alerts().valueSerde().deserializer())) {
-            consumer.subscribe(List.of(config.topics().alerts()));
-            long deadline = System.nanoTime() + DEADLINE.toNanos();
-            while (seen.size() < count && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, Alert> r : consumer.poll(Duration.ofMillis(200))) {
-                    seen.add(r.value());
-                }
-            }
-        }
-        return seen;
     }
 }
