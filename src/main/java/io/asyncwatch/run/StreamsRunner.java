@@ -34,6 +34,7 @@ public final class StreamsRunner {
 
     public static final String DEFAULT_APPLICATION_ID = "asyncwatch";
     public static final String DEFAULT_PROCESSING_GUARANTEE = StreamsConfig.EXACTLY_ONCE_V2;
+    public static final int DEFAULT_STREAM_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final long ADMIN_TIMEOUT_SECONDS = 60;
@@ -51,6 +52,9 @@ public final class StreamsRunner {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, DEFAULT_PROCESSING_GUARANTEE);
+        // Decoding and judging events is CPU work (the broker round trips are not the bottleneck): one stream
+        // thread per core by default, so every core works; num.stream.threads in the config overrides it.
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(DEFAULT_STREAM_THREADS));
         // The Kafka 5.0 default, set now so startup does not warn about it (there are no global stores).
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         p.putAll(ContainedErrors.properties(config));
