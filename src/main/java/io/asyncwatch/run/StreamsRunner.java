@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
@@ -149,13 +150,19 @@ public final class StreamsRunner {
         });
 
         CountDownLatch reported = new CountDownLatch(1);
+        AtomicInteger exitStatus = new AtomicInteger(1);
         Thread hook = new Thread(() -> {
             err.println("asyncwatch: shutting down");
             streams.close(CLOSE_TIMEOUT);
             stopped.countDown();
             try {
                 // Let run() say how it ended before the JVM exits.
-                reported.await(5, TimeUnit.SECONDS);
+                if (reported.await(CLOSE_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS)) {
+                    err.flush();
+                    // A stop asked for (SIGTERM, Ctrl-C) that ended cleanly is a success: without this the JVM
+                    // reports the signal (143) whatever happened.
+                    Runtime.getRuntime().halt(exitStatus.get());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -188,6 +195,7 @@ public final class StreamsRunner {
                 return 1;
             }
             err.println("asyncwatch: stopped");
+            exitStatus.set(0);
             return 0;
         } finally {
             reported.countDown();
