@@ -36,6 +36,7 @@ public record AsyncwatchConfig(
         Format outputFormat,
         AvroSchemaIds avroSchemaIds,
         boolean inMemoryStores,
+        String instanceName,
         Map<String, Object> sections,
         Map<String, String> kafka) {
 
@@ -83,6 +84,7 @@ public record AsyncwatchConfig(
         d.put("asyncwatch.avro.schema-id.dead-letter", "5");
         d.put("asyncwatch.avro.schema-id.metric", "6");
         d.put("asyncwatch.state.in-memory", "false");
+        d.put("asyncwatch.instance.name", "");
         for (SettingsSpec<?> spec : specs()) {
             spec.defaults().forEach((k, v) -> d.put(spec.prefix() + k, v));
         }
@@ -211,6 +213,7 @@ public record AsyncwatchConfig(
                         r.integer("asyncwatch.avro.schema-id.dead-letter"),
                         r.integer("asyncwatch.avro.schema-id.metric")),
                 r.bool("asyncwatch.state.in-memory"),
+                ours.get("asyncwatch.instance.name") == null ? "" : ours.get("asyncwatch.instance.name").trim(),
                 sections,
                 kafka);
     }
@@ -252,10 +255,12 @@ public record AsyncwatchConfig(
     public AsyncwatchConfig withKafka(Map<String, String> overrides) {
         Map<String, String> merged = new TreeMap<>(kafka);
         merged.putAll(overrides);
-        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemoryStores, sections, merged);
+        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemoryStores, instanceName,
+                sections, merged);
     }
 
     public AsyncwatchConfig withInMemoryStores(boolean inMemory) {
-        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemory, sections, kafka);
+        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemory, instanceName, sections,
+                kafka);
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -60,12 +61,34 @@ public final class StreamsRunner {
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         p.putAll(ContainedErrors.properties(config));
         p.putAll(config.kafka());
+        // Static membership: an instance restarted after a crash takes its tasks back at once instead of waiting
+        // for the dead member's session to time out (45 s). The name must differ between instances.
+        if (!p.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, p.getProperty(StreamsConfig.APPLICATION_ID_CONFIG) + "-"
+                    + instanceName(config));
+        }
         String bootstrap = p.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
         if (bootstrap == null || bootstrap.isBlank()) {
             throw new IllegalArgumentException("bootstrap.servers is not set: put bootstrap.servers=HOST:PORT in the"
                     + " config file or set KAFKA_BOOTSTRAP_SERVERS");
         }
         return p;
+    }
+
+    /** {@code asyncwatch.instance.name}, or the host name: what tells this instance from the others. */
+    static String instanceName(AsyncwatchConfig config) {
+        if (!config.instanceName().isEmpty()) {
+            return config.instanceName();
+        }
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
+            }
+        }
+        return host;
     }
 
     /**
