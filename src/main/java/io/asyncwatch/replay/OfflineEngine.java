@@ -104,10 +104,6 @@ public final class OfflineEngine implements AutoCloseable {
         }
     }
 
-    public long wall() {
-        return wall;
-    }
-
     /** The end of the input: silence long enough for everything to settle, as live once producers stop. */
     public void silence() {
         if (wall == Long.MIN_VALUE) {

@@ -3,7 +3,10 @@ package io.asyncwatch.state;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -30,7 +33,7 @@ public final class TaskStore {
 
     private final KeyValueStore<Bytes, byte[]> store;
     /** Per lane, the earliest deadline, or absent when unknown (then read from the store on the next check). */
-    private final java.util.Map<Integer, Long> nextDue = new java.util.HashMap<>();
+    private final Map<Integer, Long> nextDue = new HashMap<>();
 
     public TaskStore(KeyValueStore<Bytes, byte[]> store) {
         this.store = store;
@@ -48,6 +51,22 @@ public final class TaskStore {
 
     public void delete(String key) {
         store.delete(data(key));
+    }
+
+    /** Every data entry, in key order (for a processor whose data is only short-lived entries). */
+    public List<KeyValue<String, byte[]>> allData() {
+        List<KeyValue<String, byte[]>> out = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(Bytes.wrap(new byte[] {DATA}),
+                Bytes.wrap(new byte[] {DATA + 1}))) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                byte[] k = kv.key.get();
+                if (k[0] == DATA) {
+                    out.add(KeyValue.pair(new String(k, 1, k.length - 1, StandardCharsets.UTF_8), kv.value));
+                }
+            }
+        }
+        return out;
     }
 
     // --- meta ---
@@ -105,7 +124,7 @@ public final class TaskStore {
      * Hands every entry of {@code lane} due by {@code now} to {@code action}, earliest first, a batch at a time.
      * The action must cancel (or move) the entry it is given.
      */
-    public void forEachDue(int lane, long now, java.util.function.Consumer<Due> action) {
+    public void forEachDue(int lane, long now, Consumer<Due> action) {
         while (anyDue(lane, now)) {
             List<Due> due = due(lane, now, DUE_BATCH);
             due.forEach(action);
@@ -115,7 +134,7 @@ public final class TaskStore {
         }
     }
 
-    public void forEachDue(long now, java.util.function.Consumer<Due> action) {
+    public void forEachDue(long now, Consumer<Due> action) {
         forEachDue(0, now, action);
     }
 

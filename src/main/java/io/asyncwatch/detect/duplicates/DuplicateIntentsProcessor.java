@@ -14,6 +14,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Per requestId, within the horizon from its first write: the second SUCCESS WRITE of one service is a
@@ -44,7 +46,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
         }
     }
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DuplicateIntentsProcessor.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DuplicateIntentsProcessor.class);
 
     private final Supplier conf;
     private ProcessorContext<String, DuplicateIntent> context;

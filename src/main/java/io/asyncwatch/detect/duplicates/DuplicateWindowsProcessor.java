@@ -17,6 +17,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Per service: duplicated intents counted per window; a window is published (metric, and a finding when it had
@@ -83,6 +85,8 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
     private ProcessorContext<String, Closed> context;
     private TaskStore store;
     private KeyBudget budget;
+    private static final Logger LOG = LoggerFactory.getLogger(DuplicateWindowsProcessor.class);
+
     private Watermarks clock;
     private long lastTick = Watermarks.NONE;
     private String source;
@@ -140,6 +144,12 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
     }
 
     private void tick(long wall) {
+        long overflow = budget.drainOverflow();
+        if (overflow > 0) {
+            LOG.warn("duplicate-operation: {} services with duplicates tracked in task {}"
+                    + " (asyncwatch.duplicate-operation.max-services): {} duplicates of further services not counted",
+                    budget.cap(), context.taskId(), overflow);
+        }
         long now = clock.now();
         if (now != Watermarks.NONE && now > lastTick) {
             context.forward(new Record<>("", new Closed(null, null, null, 0, now, source), now));

@@ -13,17 +13,16 @@ import io.asyncwatch.state.TaskStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,11 +59,10 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
 
     private final Supplier conf;
     private ProcessorContext<String, RetryStorm.Partial> context;
-    private KeyValueStore<Bytes, byte[]> raw;
     private TaskStore store;
     private KeyBudget budget;
     /** The pending counts decoded, so an event costs an encode, not a read and a decode; the store stays the truth. */
-    private final java.util.Map<String, Pending> mirror = new java.util.HashMap<>();
+    private final Map<String, Pending> mirror = new HashMap<>();
 
     private RetryPartialsProcessor(Supplier conf) {
         this.conf = conf;
@@ -73,9 +71,8 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
     @Override
     public void init(ProcessorContext<String, RetryStorm.Partial> context) {
         this.context = context;
-        this.raw = context.getStateStore(STORE);
+        this.store = new TaskStore(context.getStateStore(STORE));
         mirror.clear(); // a task revived after a dirty close gets this instance again
-        this.store = new TaskStore(raw);
         // Pending counts of one flush interval: several windows per service can be open at once.
         this.budget = new KeyBudget(store, "pending", conf.settings().maxServices() * PENDING_PER_SERVICE);
         context.schedule(FLUSH, PunctuationType.WALL_CLOCK_TIME, ts -> flush());
@@ -97,10 +94,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
         if (p == null) {
             byte[] pending = store.get(key);
             if (pending == null && !budget.admit()) {
-                LOG.warn("retry-storm: more than {} (service, window) counts pending in task {}"
-                        + " (asyncwatch.retry-storm.max-services): event {} of service {} not counted ({} so far)",
-                        budget.cap(), context.taskId(), e.eventId(), e.service(), budget.drainOverflow());
-                return;
+                return; // counted in the budget's overflow, logged at the next flush
             }
             p = pending == null ? new Pending(e.service(), e.layer(), countedIn) : Pending.fromBytes(pending);
             mirror.put(key, p);
@@ -117,21 +111,10 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
     }
 
     private void flush() {
-        List<KeyValue<String, Pending>> all = new ArrayList<>();
         // Every entry here is pending by construction (flushed entries are deleted), so this reads only the
         // counts of the last second, not idle keys.
-        try (KeyValueIterator<Bytes, byte[]> it = raw.all()) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> kv = it.next();
-                if (kv.key.get()[0] == 2) {
-                    String k = new String(kv.key.get(), 1, kv.key.get().length - 1,
-                            java.nio.charset.StandardCharsets.UTF_8);
-                    all.add(KeyValue.pair(k, Pending.fromBytes(kv.value)));
-                }
-            }
-        }
-        for (KeyValue<String, Pending> kv : all) {
-            Pending p = kv.value;
+        for (KeyValue<String, byte[]> kv : store.allData()) {
+            Pending p = Pending.fromBytes(kv.value);
             WindowCounts c = p.counts;
             RetryDelta d = new RetryDelta(p.service, p.layer, p.windowStart, c.attempts, c.retries, c.clockSuspect,
                     c.late, List.copyOf(c.sampleRetryIds), p.maxEventTime);
@@ -142,6 +125,12 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
             budget.release();
         }
         mirror.clear();
+        long overflow = budget.drainOverflow();
+        if (overflow > 0) {
+            LOG.warn("retry-storm: more than {} (service, window) counts pending in task {} (10 x"
+                    + " asyncwatch.retry-storm.max-services): {} events of new services were not counted",
+                    budget.cap(), context.taskId(), overflow);
+        }
     }
 
     private static String key(long windowStart, String service) {

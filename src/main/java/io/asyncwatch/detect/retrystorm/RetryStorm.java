@@ -54,8 +54,9 @@ public final class RetryStorm implements Detector {
             return new Output(w, 0, 0, 0, source);
         }
 
-        static Output overflow(long n, long cap, String source) {
-            return new Output(null, n, cap, 0, source);
+        /** {@code time}: the judge's clock when the overflow was counted (kept in the tick field). */
+        static Output overflow(long n, long cap, String source, long time) {
+            return new Output(null, n, cap, time, source);
         }
 
         static Output tick(long time, String source) {
@@ -155,7 +156,7 @@ public final class RetryStorm implements Detector {
     }
 
     private static Metric overflowMetric(Output o) {
-        return new Metric("state_overflow", Map.of("detector", NAME), 0, 0,
+        return new Metric("state_overflow", Map.of("detector", NAME), o.tick(), o.tick(),
                 Map.of("overflow", (double) o.overflow(), "cap", (double) o.cap()),
                 Map.of("what", "services not tracked: asyncwatch.retry-storm.max-services reached"));
     }

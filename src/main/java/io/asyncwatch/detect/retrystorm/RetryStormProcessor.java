@@ -149,7 +149,8 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
     private void reportOverflow() {
         long n = budget.drainOverflow();
         if (n > 0 && clock.time() != IdleClock.NONE) {
-            context.forward(new Record<>("", RetryStorm.Output.overflow(n, budget.cap(), source), clock.time()));
+            context.forward(new Record<>("", RetryStorm.Output.overflow(n, budget.cap(), source, clock.time()),
+                    clock.time()));
         }
     }
 
