@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Ctrl-C for a command that owns a broker and a Streams client: the shutdown hook only signals {@link #requested()}
  * and then holds the JVM until {@link #close()} says the command has cleaned up (closed Streams before the broker,
- * deleted its temp dirs), so an interrupted demo leaves nothing behind.
+ * deleted its temp dirs), so an interrupted demo leaves nothing behind, and then exits 0.
  */
 final class CtrlC implements AutoCloseable {
 
@@ -19,7 +19,13 @@ final class CtrlC implements AutoCloseable {
         hook = new Thread(() -> {
             stop.countDown();
             try {
-                cleanedUp.await(maxCleanup.toMillis(), TimeUnit.MILLISECONDS);
+                if (cleanedUp.await(maxCleanup.toMillis(), TimeUnit.MILLISECONDS)) {
+                    // A stop asked for that cleaned up is a success; without this the JVM reports the signal
+                    // (130 or 143) as the exit status.
+                    System.out.flush();
+                    System.err.flush();
+                    Runtime.getRuntime().halt(0);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

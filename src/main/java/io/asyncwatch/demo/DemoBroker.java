@@ -42,13 +42,19 @@ final class DemoBroker implements AutoCloseable {
      */
     static DemoBroker start(AsyncwatchConfig config, Path dataDir, String command, PrintStream err)
             throws IOException {
+        return start(config, dataDir, 0, command, err);
+    }
+
+    /** As {@link #start(AsyncwatchConfig, Path, String, PrintStream)}, on a fixed client port (0: any). */
+    static DemoBroker start(AsyncwatchConfig config, Path dataDir, int port, String command, PrintStream err)
+            throws IOException {
         long t0 = System.nanoTime();
         Path tempRoot = Files.createTempDirectory("asyncwatch-" + command + "-");
         Path brokerDir = dataDir != null ? dataDir : tempRoot.resolve("kafka");
         err.println(command + ": starting Kafka (single-node KRaft, in-process) in " + brokerDir);
         EmbeddedKafka broker;
         try {
-            broker = EmbeddedKafka.start(brokerDir);
+            broker = EmbeddedKafka.start(brokerDir, Map.of(), port);
         } catch (IOException | RuntimeException e) {
             deleteRecursively(tempRoot, err);
             throw e;

@@ -72,6 +72,18 @@ public final class EmbeddedKafka implements AutoCloseable {
      * the node's identity, listeners or directories are chosen here and cannot be overridden.
      */
     public static EmbeddedKafka start(Path dataDir, Map<String, String> brokerOverrides) throws IOException {
+        return start(dataDir, brokerOverrides, 0);
+    }
+
+    /**
+     * As {@link #start(Path, Map)}, with the client listener on {@code brokerPort} ({@code 0}: any free port). A
+     * fixed port lets clients that outlive the broker reconnect after a restart on the same directory.
+     */
+    public static EmbeddedKafka start(Path dataDir, Map<String, String> brokerOverrides, int brokerPort)
+            throws IOException {
+        if (brokerPort < 0 || brokerPort > 65_535) {
+            throw new IllegalArgumentException("broker port " + brokerPort + " is not between 0 and 65535");
+        }
         for (String key : brokerOverrides.keySet()) {
             if (RESERVED_KEYS.contains(key)) {
                 throw new IllegalArgumentException("broker setting '" + key
@@ -83,15 +95,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         // The controller opens the metadata log before the broker takes the directory lock, so a second broker
         // on a busy directory would disturb the running one before failing; refuse it up front.
         ensureNotInUse(dir);
+        if (brokerPort != 0 && !isFree(brokerPort)) {
+            throw new IOException("could not start embedded Kafka broker: port " + brokerPort + " is in use");
+        }
 
         RuntimeException lastFailure = null;
         int attempt = 0;
         while (attempt < START_ATTEMPTS) {
             attempt++;
             int[] ports = freePorts();
-            int brokerPort = ports[0];
-            int controllerPort = ports[1];
-            KafkaConfig config = new KafkaConfig(brokerConfig(dir, brokerPort, controllerPort, brokerOverrides), false);
+            int clientPort = brokerPort != 0 ? brokerPort : ports[0];
+            int controllerPort = ports[1] != clientPort ? ports[1] : ports[0];
+            KafkaConfig config = new KafkaConfig(brokerConfig(dir, clientPort, controllerPort, brokerOverrides), false);
             // Formatting is done once per directory: a second format would write a new cluster id, which the
             // existing metadata log refuses.
             if (!Files.exists(dir.resolve("meta.properties"))) {
@@ -105,11 +120,15 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             try {
                 server.startup();
-                return new EmbeddedKafka(server, HOST + ":" + brokerPort);
+                return new EmbeddedKafka(server, HOST + ":" + clientPort);
             } catch (RuntimeException e) {
                 lastFailure = e;
                 stopQuietly(server, e);
-                if (!lostPortRace(e, brokerPort, controllerPort)) {
+                if (brokerPort != 0 && !isFree(brokerPort)) {
+                    throw new IOException("could not start embedded Kafka broker: port " + brokerPort
+                            + " is in use", e);
+                }
+                if (!lostPortRace(e, clientPort, controllerPort)) {
                     break;
                 }
             }
