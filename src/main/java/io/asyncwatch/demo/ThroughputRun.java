@@ -153,7 +153,7 @@ final class ThroughputRun {
      * offset of lag per partition counts as none; it is only called once the input is consumed, when no
      * transaction is open any more.
      */
-    private static long repartitionBacklog(Admin admin, String applicationId,
+    static long repartitionBacklog(Admin admin, String applicationId,
                                            Map<TopicPartition, OffsetAndMetadata> committed) throws Exception {
         Set<String> repartition = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                 .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition"))

@@ -1,0 +1,595 @@
+package io.asyncwatch.demo;
+
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.model.Alert;
+import io.asyncwatch.replay.Recording;
+import io.asyncwatch.replay.Replayer;
+import io.asyncwatch.run.StreamsRunner;
+import io.asyncwatch.serde.Json;
+import io.asyncwatch.topics.Topics;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import io.asyncwatch.topics.TopicLayout;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code asyncwatch crash-suite}: exactly-once and recovery, proven from outside. A broker runs in a process of its
+ * own ({@code asyncwatch broker}), the recording is produced to it once, and each scenario runs
+ * {@code asyncwatch run} in other processes under its own application id and output topics:
+ * <ul>
+ *   <li>{@code clean}: one uninterrupted run;</li>
+ *   <li>{@code kills}: SIGKILL at random points, restarted each time, alternately on the old state directory and
+ *       on a fresh one; prints the time from each restart until detection resumes;</li>
+ *   <li>{@code broker}: the broker killed and restarted mid-stream under a running application;</li>
+ *   <li>{@code pair}: two instances of one application id sharing the partitions, one killed mid-way for good.</li>
+ * </ul>
+ * Each scenario's alert topic, read with {@code read_committed}, must hold exactly the alerts {@code replay} gives
+ * for the recording (ids included), each once.
+ */
+public final class CrashSuite {
+
+    public static final List<String> SCENARIOS = List.of("clean", "kills", "broker", "pair");
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
+    /** No new alert for this long after all input is processed and the expected count is reached: done. */
+    private static final Duration SETTLE = Duration.ofSeconds(5);
+    /** Silence resolves the last episodes after asyncwatch.event-time.idle-ms; this is generous on top of it. */
+    private static final Duration FINISH_TIMEOUT = Duration.ofSeconds(240);
+    private static final List<String> CHILD_JVM = List.of("-Xmx768m", "-XX:+UseG1GC");
+
+    /** What to run: the recording ({@code null}: the demo traffic, generated), kills, seed, where to work. */
+    public record Options(Path recording, Path config, int kills, long seed, Path workDir, List<String> scenarios) {
+    }
+
+    /** One scenario's verdict. */
+    record Verdict(String scenario, int expected, int received, int duplicateIds, int missing, int unexpected,
+                   String detail) {
+        boolean identical() {
+            return duplicateIds == 0 && missing == 0 && unexpected == 0 && expected == received;
+        }
+    }
+
+    private final Options options;
+    private final Path work;
+    private final Map<String, String> baseEnv;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Random random;
+    private final List<Child> children = new ArrayList<>();
+    private Child broker;
+    private int brokerPort;
+    private String bootstrap;
+    private long inputRecords;
+
+    private CrashSuite(Options options, Path work, PrintStream out, PrintStream err) {
+        this.options = options;
+        this.work = work;
+        this.baseEnv = new TreeMap<>();
+        this.out = out;
+        this.err = err;
+        this.random = new Random(options.seed());
+    }
+
+    /** @return 0 if every scenario gave the replayed alerts exactly once, 1 otherwise */
+    public static int run(Options options, PrintStream out, PrintStream err) throws Exception {
+        for (String s : options.scenarios()) {
+            if (!SCENARIOS.contains(s)) {
+                throw new IllegalArgumentException("unknown scenario '" + s + "' (known: " + SCENARIOS + ")");
+            }
+        }
+        Path work = options.workDir() != null ? options.workDir() : Files.createTempDirectory("asyncwatch-crash-");
+        Files.createDirectories(work);
+        CrashSuite suite = new CrashSuite(options, work.toAbsolutePath(), out, err);
+        try {
+            return suite.runAll();
+        } finally {
+            suite.killApplications();
+            suite.stopBroker();
+            err.println("crash-suite: logs and data kept in " + work);
+        }
+    }
+
+    private int runAll() throws Exception {
+        Path recording = options.recording() != null ? options.recording() : generate();
+        AsyncwatchConfig base = config(Map.of());
+        long t0 = System.nanoTime();
+        List<String> expected = replay(base, recording);
+        err.printf("crash-suite: replay of %s: %d alerts in %.1f s%n", recording, expected.size(),
+                (System.nanoTime() - t0) / 1e9);
+
+        brokerPort = freePort();
+        startBroker();
+        baseEnv.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        AsyncwatchConfig onBroker = config(Map.of());
+        createInputsKeptForever(onBroker);
+        t0 = System.nanoTime();
+        inputRecords = produce(onBroker, recording);
+        err.printf("crash-suite: produced %,d records in %.1f s%n", inputRecords, (System.nanoTime() - t0) / 1e9);
+
+        List<Verdict> verdicts = new ArrayList<>();
+        List<String> report = new ArrayList<>();
+        for (String scenario : options.scenarios()) {
+            err.println("crash-suite: --- " + scenario + " ---");
+            Scenario s = new Scenario(scenario, expected.size());
+            switch (scenario) {
+                case "clean" -> s.clean();
+                case "kills" -> s.kills();
+                case "broker" -> s.brokerRestart();
+                case "pair" -> s.pair();
+                default -> throw new IllegalStateException(scenario);
+            }
+            Verdict v = compare(scenario, expected, s.alerts);
+            verdicts.add(v);
+            report.addAll(s.notes);
+            report.add(String.format(Locale.ROOT, "%-7s %s: %d alerts expected, %d received, %d duplicate ids%s",
+                    scenario, v.identical() ? "IDENTICAL to replay" : "DIFFERENT from replay", v.expected(),
+                    v.received(), v.duplicateIds(), v.detail().isEmpty() ? "" : "; " + v.detail()));
+        }
+        out.println();
+        out.printf("crash-suite: %,d input records, seed %d%n", inputRecords, options.seed());
+        report.forEach(out::println);
+        boolean ok = verdicts.stream().allMatch(Verdict::identical);
+        out.println(ok ? "crash-suite: PASSED" : "crash-suite: FAILED");
+        return ok ? 0 : 1;
+    }
+
+    /** One scenario: its application id, output topics and processes. */
+    private final class Scenario {
+        final String name;
+        final String applicationId;
+        final Map<String, String> env;
+        final AsyncwatchConfig config;
+        final List<String> notes = new ArrayList<>();
+        List<Received> alerts = List.of();
+        private final int expectedCount;
+        private final AlertReader reader;
+        private final Map<String, Integer> logMarks = new HashMap<>();
+
+        Scenario(String name, int expectedCount) {
+            this.name = name;
+            this.expectedCount = expectedCount;
+            this.applicationId = "crash-" + name;
+            this.env = new TreeMap<>(baseEnv);
+            env.put("KAFKA_APPLICATION_ID", applicationId);
+            env.put("ASYNCWATCH_TOPIC_ALERTS", applicationId + ".alerts");
+            env.put("ASYNCWATCH_TOPIC_DLQ", applicationId + ".dlq");
+            env.put("ASYNCWATCH_TOPIC_METRICS", applicationId + ".metrics");
+            this.config = config(env);
+            this.reader = new AlertReader(config);
+        }
+
+        void clean() throws Exception {
+            Child app = start("a");
+            awaitRunning(app);
+            finish(List.of(app));
+        }
+
+        void kills() throws Exception {
+            Child app = start("a");
+            awaitRunning(app);
+            for (int i = 1; i <= options.kills(); i++) {
+                pause(1_000 + random.nextInt(5_000));
+                long position = committed();
+                boolean fresh = i % 2 == 0;
+                app.kill();
+                if (fresh) {
+                    deleteRecursively(stateDir("a"));
+                }
+                app = start("a");
+                double running = awaitRunning(app);
+                double resumed = awaitProgress(position, app);
+                notes.add(String.format(Locale.ROOT, "kills   kill %d at %,d of %,d input records (%.0f%%), restart on"
+                                + " %s state: RUNNING after %.1f s, processing again after %s", i, position,
+                        inputRecords, 100.0 * position / inputRecords, fresh ? "a fresh" : "the old", running,
+                        resumed < 0 ? "- (input already consumed)" : String.format(Locale.ROOT, "%.1f s", resumed)));
+                err.println("crash-suite: " + notes.get(notes.size() - 1));
+                reader.poll();
+            }
+            finish(List.of(app));
+        }
+
+        void brokerRestart() throws Exception {
+            Child app = start("a");
+            awaitRunning(app);
+            pause(1_000 + random.nextInt(3_000));
+            long position = committed();
+            long t0 = System.nanoTime();
+            broker.kill();
+            startBroker();
+            notes.add(String.format(Locale.ROOT, "broker  broker killed (SIGKILL) at %,d of %,d input records and"
+                    + " restarted on the same port and data in %.1f s", position, inputRecords,
+                    (System.nanoTime() - t0) / 1e9));
+            err.println("crash-suite: " + notes.get(notes.size() - 1));
+            finish(List.of(app));
+        }
+
+        void pair() throws Exception {
+            Child a = start("a");
+            Child b = start("b");
+            awaitRunning(a);
+            awaitRunning(b);
+            pause(1_000 + random.nextInt(3_000));
+            long position = committed();
+            long t0 = System.nanoTime();
+            b.kill();
+            finish(List.of(a));
+            notes.add(String.format(Locale.ROOT, "pair    instance b killed for good at %,d of %,d input records;"
+                    + " instance a finished the work %.1f s later (b's partitions wait for its session timeout,"
+                    + " session.timeout.ms)", position, inputRecords, (System.nanoTime() - t0) / 1e9));
+        }
+
+        private Child start(String instance) throws IOException {
+            Map<String, String> e = new TreeMap<>(env);
+            e.put("ASYNCWATCH_INSTANCE_NAME", instance);
+            e.put("KAFKA_STATE_DIR", stateDir(instance).toString());
+            List<String> args = new ArrayList<>(List.of("run", "--create-topics"));
+            if (options.config() != null) {
+                args.addAll(List.of("--config", options.config().toString()));
+            }
+            Path log = work.resolve(name).resolve(instance + ".log");
+            Files.createDirectories(log.getParent());
+            logMarks.put(instance, Files.exists(log) ? Files.readAllLines(log).size() : 0);
+            Child child = Child.start(name + "/" + instance, CHILD_JVM, args, e, log);
+            children.add(child);
+            return child;
+        }
+
+        private Path stateDir(String instance) {
+            return work.resolve(name).resolve("state-" + instance);
+        }
+
+        /** Seconds from process start until the application logged RUNNING. */
+        private double awaitRunning(Child app) throws IOException, InterruptedException {
+            int from = logMarks.getOrDefault(app.name().substring(app.name().indexOf('/') + 1), 0);
+            app.awaitLine("-> RUNNING", from, START_TIMEOUT);
+            return (System.nanoTime() - app.startedNanos()) / 1e9;
+        }
+
+        /**
+         * Seconds from process start until the committed input position passed {@code position}; -1 if all input
+         * was already consumed.
+         */
+        private double awaitProgress(long position, Child app) throws Exception {
+            if (position >= inputRecords) {
+                return -1;
+            }
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (committed() <= position) {
+                if (!app.isAlive()) {
+                    throw new IllegalStateException(app.name() + " ended; see " + app.log());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(app.name() + " made no progress within "
+                            + START_TIMEOUT.toSeconds() + " s; see " + app.log());
+                }
+                reader.poll();
+                pause(50);
+            }
+            return (System.nanoTime() - app.startedNanos()) / 1e9;
+        }
+
+        /** Until the input is processed and the alerts have settled; then SIGTERM, which must exit 0. */
+        private void finish(List<Child> apps) throws Exception {
+            long deadline = System.nanoTime() + FINISH_TIMEOUT.toNanos();
+            long lastChange = System.nanoTime();
+            int lastSize = -1;
+            while (System.nanoTime() < deadline) {
+                for (Child app : apps) {
+                    if (!app.isAlive()) {
+                        throw new IllegalStateException(app.name() + " ended on its own; see " + app.log());
+                    }
+                }
+                reader.poll();
+                int size = reader.received.size();
+                if (size != lastSize) {
+                    lastSize = size;
+                    lastChange = System.nanoTime();
+                }
+                boolean processed = committed() >= inputRecords && backlog() == 0;
+                if (processed && size >= expectedCount && System.nanoTime() - lastChange > SETTLE.toNanos()) {
+                    break;
+                }
+                pause(200);
+            }
+            for (Child app : apps) {
+                int status = app.stop(STOP_TIMEOUT);
+                if (status != 0) {
+                    notes.add(name + "    " + app.name() + " exited with status " + status + " on SIGTERM (expected 0)");
+                }
+            }
+            reader.poll();
+            reader.close();
+            alerts = reader.received;
+        }
+
+        private long committed() throws Exception {
+            try (Admin admin = Admin.create(StreamsRunner.adminProperties(config))) {
+                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
+                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                Set<String> inputs = Set.copyOf(TopicSetup.inputTopics(config));
+                long sum = 0;
+                for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+                    if (inputs.contains(e.getKey().topic()) && e.getValue() != null) {
+                        sum += e.getValue().offset();
+                    }
+                }
+                return sum;
+            } catch (Exception e) {
+                // The broker may be restarting: no progress known yet.
+                return -1;
+            }
+        }
+
+        private long backlog() {
+            try (Admin admin = Admin.create(StreamsRunner.adminProperties(config))) {
+                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
+                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                return ThroughputRun.repartitionBacklog(admin, applicationId, offsets);
+            } catch (Exception e) {
+                return -1;
+            }
+        }
+
+    }
+
+    /** An alert as received, with its canonical JSON. */
+    record Received(String alertId, String json) {
+    }
+
+    /** The scenario's alert topic, read_committed, from the beginning. */
+    private final class AlertReader implements AutoCloseable {
+        final List<Received> received = new ArrayList<>();
+        private final KafkaConsumer<String, Alert> consumer;
+        private final String topic;
+        private boolean assigned;
+
+        AlertReader(AsyncwatchConfig config) {
+            Map<String, Object> c = new HashMap<>();
+            c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            this.topic = config.topics().alerts();
+            this.consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                    Topics.from(config).alerts().valueSerde().deserializer());
+        }
+
+        void poll() {
+            if (!assigned) {
+                // The topic exists once the application created it (run --create-topics).
+                List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+                if (parts == null || parts.isEmpty()) {
+                    return;
+                }
+                List<TopicPartition> tps = parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                consumer.assign(tps);
+                consumer.seekToBeginning(tps);
+                assigned = true;
+            }
+            try {
+                for (ConsumerRecord<String, Alert> r : consumer.poll(Duration.ofMillis(100))) {
+                    received.add(new Received(r.value().alertId(), Json.writeString(r.value())));
+                }
+            } catch (RuntimeException e) {
+                // Broker restarting: the next poll continues from the same position.
+            }
+        }
+
+        @Override
+        public void close() {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    static Verdict compare(String scenario, List<String> expected, List<Received> received) {
+        Map<String, Integer> want = new TreeMap<>();
+        expected.forEach(j -> want.merge(j, 1, Integer::sum));
+        Map<String, Integer> got = new TreeMap<>();
+        Map<String, Integer> ids = new HashMap<>();
+        for (Received r : received) {
+            got.merge(r.json(), 1, Integer::sum);
+            ids.merge(r.alertId(), 1, Integer::sum);
+        }
+        int duplicates = (int) ids.values().stream().filter(n -> n > 1).count();
+        int missing = 0;
+        int unexpected = 0;
+        List<String> examples = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : want.entrySet()) {
+            int d = e.getValue() - got.getOrDefault(e.getKey(), 0);
+            if (d > 0) {
+                missing += d;
+                if (examples.size() < 3) {
+                    examples.add("missing " + e.getKey());
+                }
+            }
+        }
+        for (Map.Entry<String, Integer> e : got.entrySet()) {
+            int d = e.getValue() - want.getOrDefault(e.getKey(), 0);
+            if (d > 0) {
+                unexpected += d;
+                if (examples.size() < 6) {
+                    examples.add("unexpected " + e.getKey());
+                }
+            }
+        }
+        String detail = missing + unexpected == 0 ? "" : missing + " missing, " + unexpected + " unexpected: "
+                + String.join(" | ", examples);
+        return new Verdict(scenario, expected.size(), received.size(), duplicates, missing, unexpected, detail);
+    }
+
+    private AsyncwatchConfig config(Map<String, String> env) {
+        Map<String, String> all = new TreeMap<>(baseEnv);
+        all.putAll(env);
+        return AsyncwatchConfig.load(options.config(), all);
+    }
+
+    private Path generate() throws IOException {
+        Path file = work.resolve("recording.jsonl");
+        TrafficGenerator.Plan plan = TrafficGenerator.demoPlan(1_767_225_600_000L, options.seed());
+        long n = 0;
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (Iterator<TrafficGenerator.Generated> it = TrafficGenerator.events(plan); it.hasNext(); ) {
+                TrafficGenerator.Generated g = it.next();
+                w.write(Recording.line(g.topic(), g.timestamp(), g.key(), g.event()));
+                w.write('\n');
+                n++;
+            }
+        }
+        err.printf("crash-suite: generated the demo traffic (%,d records, seed %d) into %s%n", n, options.seed(), file);
+        return file;
+    }
+
+    private static List<String> replay(AsyncwatchConfig config, Path recording) throws IOException {
+        StringWriter alerts = new StringWriter();
+        try (BufferedReader in = Files.newBufferedReader(recording, StandardCharsets.UTF_8)) {
+            Replayer.replay(config, in, alerts);
+        }
+        List<String> canonical = new ArrayList<>();
+        for (String line : alerts.toString().split("\n")) {
+            if (!line.isBlank()) {
+                canonical.add(Json.writeString(Json.MAPPER.readValue(line, Alert.class)));
+            }
+        }
+        return canonical;
+    }
+
+    private static long produce(AsyncwatchConfig config, Path recording) throws IOException {
+        Map<String, Object> p = new HashMap<>(StreamsRunner.adminProperties(config).entrySet().stream()
+                .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey().toString(), e.getValue()), Map::putAll));
+        p.keySet().retainAll(ProducerConfig.configNames());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long n = 0;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer());
+             Stream<String> lines = Files.lines(recording, StandardCharsets.UTF_8)) {
+            for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
+                String line = it.next();
+                if (line.isBlank()) {
+                    continue;
+                }
+                Recording r = Recording.parse(line);
+                producer.send(new ProducerRecord<>(Recording.resolveTopic(r.topic(), config.topics()), null,
+                        r.timestamp(), r.key(), r.value()), (md, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            }
+                        });
+                n++;
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("producing the recording failed: " + failure.get(), failure.get());
+        }
+        return n;
+    }
+
+    /**
+     * The recording's timestamps may be months old: with the inputs' usual retention (7 days, measured against
+     * record timestamps) the broker would delete them a few minutes after they are produced, and a run that starts
+     * later would silently begin at the end.
+     */
+    private static void createInputsKeptForever(AsyncwatchConfig config) throws Exception {
+        Set<String> inputs = Set.copyOf(TopicSetup.inputTopics(config));
+        List<NewTopic> topics = new ArrayList<>();
+        for (TopicLayout.TopicPlan plan : TopicLayout.plans(config)) {
+            if (inputs.contains(plan.name())) {
+                Map<String, String> configs = new TreeMap<>(plan.configs());
+                configs.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
+                topics.add(new NewTopic(plan.name(), Optional.of(plan.partitions()), Optional.empty())
+                        .configs(configs));
+            }
+        }
+        try (Admin admin = Admin.create(StreamsRunner.adminProperties(config))) {
+            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private void startBroker() throws IOException, InterruptedException {
+        Path data = work.resolve("kafka");
+        Path log = work.resolve("broker.log");
+        int from = Files.exists(log) ? Files.readAllLines(log).size() : 0;
+        broker = Child.start("broker", List.of("-Xmx1g"), List.of("broker", "--data-dir", data.toString(), "--port",
+                Integer.toString(brokerPort)), Map.of(), log);
+        String line = broker.awaitLine("bootstrap.servers=", from, START_TIMEOUT);
+        bootstrap = line.substring(line.indexOf('=') + 1).trim();
+    }
+
+    /** After a failure: no application may outlive the suite. */
+    private void killApplications() throws InterruptedException {
+        for (Child c : children) {
+            if (c.isAlive()) {
+                c.kill();
+            }
+        }
+    }
+
+    private void stopBroker() throws InterruptedException {
+        if (broker != null && broker.isAlive()) {
+            broker.stop(STOP_TIMEOUT);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void pause(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
