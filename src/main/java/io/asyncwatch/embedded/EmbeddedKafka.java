@@ -13,9 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -34,6 +38,10 @@ import org.apache.kafka.metadata.storage.Formatter;
  * {@code Exit.halt}, which ends the JVM. Fatal broker errors go the same way. Callers that must survive them
  * (tests) can install other procedures with {@code org.apache.kafka.common.utils.Exit}; this class leaves that
  * global setting alone.
+ *
+ * <p>Optionally the broker also listens for clients on a SASL_SSL listener ({@link SaslSslListener}), so that
+ * secured clients can be tested without an external cluster. The PLAINTEXT listener stays, for the broker itself
+ * and for tests that do not care about security.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -41,6 +49,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final String SASL_SSL_LISTENER = "SASL_SSL";
     // Free ports are found by binding and releasing, so another process can grab one before the broker binds.
     private static final int START_ATTEMPTS = 5;
 
@@ -50,13 +59,43 @@ public final class EmbeddedKafka implements AutoCloseable {
             "listeners", "advertised.listeners", "controller.listener.names", "inter.broker.listener.name",
             "listener.security.protocol.map", "log.dirs", "log.dir", "metadata.log.dir");
 
+    // JAAS syntax: an option name is a bare word; its value is quoted, a quote ends it and a backslash escapes.
+    private static final Pattern JAAS_WORD = Pattern.compile("[A-Za-z0-9_-]+");
+    private static final Pattern JAAS_QUOTABLE = Pattern.compile("[^\"\\\\\\r\\n]*");
+
+    /**
+     * A client listener secured with TLS and SASL/PLAIN. The broker's key and certificate are in the PKCS12
+     * {@code keystore}, whose password is {@code keystorePassword} (PKCS12 has one password for store and key).
+     * The certificate must name 127.0.0.1 (a SAN {@code ip:127.0.0.1}): clients verify the host name by default.
+     * {@code plainUsers} maps each user name to its password; any authenticated user may do anything (no ACLs).
+     */
+    public record SaslSslListener(Path keystore, String keystorePassword, Map<String, String> plainUsers) {
+        public SaslSslListener {
+            Objects.requireNonNull(keystore, "keystore");
+            Objects.requireNonNull(keystorePassword, "keystorePassword");
+            plainUsers = Map.copyOf(plainUsers);
+            if (plainUsers.isEmpty()) {
+                throw new IllegalArgumentException("a SASL/PLAIN listener needs at least one user");
+            }
+            // The users end up in a JAAS configuration string; refuse what it could not hold instead of escaping.
+            plainUsers.forEach((user, password) -> {
+                if (!JAAS_WORD.matcher(user).matches() || !JAAS_QUOTABLE.matcher(password).matches()) {
+                    throw new IllegalArgumentException("SASL/PLAIN user '" + user + "': names are letters, digits,"
+                            + " '_' and '-'; passwords cannot contain '\"', '\\' or line breaks");
+                }
+            });
+        }
+    }
+
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    private final String saslSslBootstrapServers;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, String saslSslBootstrapServers) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.saslSslBootstrapServers = saslSslBootstrapServers;
     }
 
     /**
@@ -72,7 +111,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * the node's identity, listeners or directories are chosen here and cannot be overridden.
      */
     public static EmbeddedKafka start(Path dataDir, Map<String, String> brokerOverrides) throws IOException {
-        return start(dataDir, brokerOverrides, 0);
+        return start(dataDir, brokerOverrides, 0, null);
     }
 
     /**
@@ -81,6 +120,21 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(Path dataDir, Map<String, String> brokerOverrides, int brokerPort)
             throws IOException {
+        return start(dataDir, brokerOverrides, brokerPort, null);
+    }
+
+    /**
+     * As {@link #start(Path, Map)}, with an additional client listener secured as {@code saslSsl} says (none if
+     * {@code null}); its address is {@link #saslSslBootstrapServers()}. Overrides are applied last, so
+     * {@code listener.name.sasl_ssl.*} keys can refine it (e.g. {@code ssl.client.auth}).
+     */
+    public static EmbeddedKafka start(Path dataDir, Map<String, String> brokerOverrides, SaslSslListener saslSsl)
+            throws IOException {
+        return start(dataDir, brokerOverrides, 0, saslSsl);
+    }
+
+    private static EmbeddedKafka start(Path dataDir, Map<String, String> brokerOverrides, int brokerPort,
+                                       SaslSslListener saslSsl) throws IOException {
         if (brokerPort < 0 || brokerPort > 65_535) {
             throw new IllegalArgumentException("broker port " + brokerPort + " is not between 0 and 65535");
         }
@@ -103,10 +157,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         int attempt = 0;
         while (attempt < START_ATTEMPTS) {
             attempt++;
-            int[] ports = freePorts();
+            int[] ports = freePorts(saslSsl == null ? 3 : 4);
+            // ports[0] goes unused when the client port is fixed.
             int clientPort = brokerPort != 0 ? brokerPort : ports[0];
-            int controllerPort = ports[1] != clientPort ? ports[1] : ports[0];
-            KafkaConfig config = new KafkaConfig(brokerConfig(dir, clientPort, controllerPort, brokerOverrides), false);
+            int controllerPort = ports[1];
+            int saslPort = ports[2];
+            Map<String, Object> props = brokerConfig(dir, clientPort, controllerPort);
+            if (saslSsl != null) {
+                addSaslSslListener(props, saslPort, saslSsl);
+            }
+            props.putAll(brokerOverrides);
+            KafkaConfig config = new KafkaConfig(props, false);
             // Formatting is done once per directory: a second format would write a new cluster id, which the
             // existing metadata log refuses.
             if (!Files.exists(dir.resolve("meta.properties"))) {
@@ -120,7 +181,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             try {
                 server.startup();
-                return new EmbeddedKafka(server, HOST + ":" + clientPort);
+                return new EmbeddedKafka(server, HOST + ":" + clientPort,
+                        saslSsl == null ? null : HOST + ":" + saslPort);
             } catch (RuntimeException e) {
                 lastFailure = e;
                 stopQuietly(server, e);
@@ -128,7 +190,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                     throw new IOException("could not start embedded Kafka broker: port " + brokerPort
                             + " is in use", e);
                 }
-                if (!lostPortRace(e, clientPort, controllerPort)) {
+                int[] used = saslSsl == null ? new int[] {clientPort, controllerPort}
+                        : new int[] {clientPort, controllerPort, saslPort};
+                if (!lostPortRace(e, used)) {
                     break;
                 }
             }
@@ -142,6 +206,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /**
+     * The SASL_SSL listener's address, {@code 127.0.0.1:PORT}.
+     *
+     * @throws IllegalStateException if the broker was started without one
+     */
+    public String saslSslBootstrapServers() {
+        if (saslSslBootstrapServers == null) {
+            throw new IllegalStateException("this broker was started without a SASL_SSL listener");
+        }
+        return saslSslBootstrapServers;
+    }
+
     /** Stops the broker and waits until it has shut down; later calls do nothing. */
     @Override
     public void close() {
@@ -151,8 +227,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> brokerConfig(Path dir, int brokerPort, int controllerPort,
-                                                    Map<String, String> overrides) {
+    private static Map<String, Object> brokerConfig(Path dir, int brokerPort, int controllerPort) {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("process.roles", "broker,controller");
         props.put("node.id", String.valueOf(NODE_ID));
@@ -193,9 +268,30 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("num.partitions", "1");
         // Topics are created on purpose, with their settings; a typo must not create a new topic silently.
         props.put("auto.create.topics.enable", "false");
-
-        props.putAll(overrides);
         return props;
+    }
+
+    /**
+     * Adds the SASL_SSL client listener. Everything is scoped to it with {@code listener.name.sasl_ssl.}: the
+     * other listeners stay PLAINTEXT, and the JAAS configuration is a broker setting, not a JVM-wide file.
+     */
+    private static void addSaslSslListener(Map<String, Object> props, int port, SaslSslListener l) {
+        String endpoint = SASL_SSL_LISTENER + "://" + HOST + ":" + port;
+        props.put("listeners", props.get("listeners") + "," + endpoint);
+        props.put("advertised.listeners", props.get("advertised.listeners") + "," + endpoint);
+        props.put("listener.security.protocol.map",
+                props.get("listener.security.protocol.map") + "," + SASL_SSL_LISTENER + ":SASL_SSL");
+        String prefix = "listener.name." + SASL_SSL_LISTENER.toLowerCase(Locale.ROOT) + ".";
+        props.put(prefix + "ssl.keystore.type", "PKCS12");
+        props.put(prefix + "ssl.keystore.location", l.keystore().toAbsolutePath().toString());
+        props.put(prefix + "ssl.keystore.password", l.keystorePassword());
+        // The broker default is GSSAPI (Kerberos).
+        props.put(prefix + "sasl.enabled.mechanisms", "PLAIN");
+        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+        // Sorted, so the broker configuration does not vary from start to start.
+        new TreeMap<>(l.plainUsers()).forEach((user, password) ->
+                jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+        props.put(prefix + "plain.sasl.jaas.config", jaas.append(';').toString());
     }
 
     private static void format(Path dir, KafkaConfig config) throws IOException {
@@ -213,12 +309,23 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** Two distinct ports that were free a moment ago (both held at once, so they cannot coincide). */
-    private static int[] freePorts() throws IOException {
+    /** {@code count} distinct ports that were free a moment ago (all held at once, so they cannot coincide). */
+    private static int[] freePorts(int count) throws IOException {
         InetAddress host = InetAddress.getByName(HOST);
-        try (ServerSocket broker = new ServerSocket(0, 1, host);
-             ServerSocket controller = new ServerSocket(0, 1, host)) {
-            return new int[] {broker.getLocalPort(), controller.getLocalPort()};
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket(0, 1, host);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : sockets) {
+                if (s != null) {
+                    s.close();
+                }
+            }
         }
     }
 
@@ -238,7 +345,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static boolean lostPortRace(Throwable e, int brokerPort, int controllerPort) throws IOException {
+    private static boolean lostPortRace(Throwable e, int[] ports) throws IOException {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException) {
                 return true;
@@ -246,7 +353,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         // A controller bind failure reaches us only through an intercepted Exit.halt, without the
         // BindException; a port still taken after our own server has stopped tells the same story.
-        return !isFree(brokerPort) || !isFree(controllerPort);
+        for (int port : ports) {
+            if (!isFree(port)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isFree(int port) throws IOException {

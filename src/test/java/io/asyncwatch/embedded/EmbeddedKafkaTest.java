@@ -94,6 +94,17 @@ class EmbeddedKafkaTest {
         assertFalse(Files.exists(tmp.resolve("kafka")), "nothing is created for a rejected configuration");
     }
 
+    @Test
+    void aSaslSslListenerRefusesUsersItsJaasConfigurationCouldNotHold() {
+        Path keystore = Path.of("broker.p12"); // never read: the users are checked first
+        for (Map<String, String> users : List.of(Map.of("a b", "pw"), Map.of("a", "p\"w"), Map.of("a", "p\\w"))) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> new EmbeddedKafka.SaslSslListener(keystore, "secret", users), users.toString());
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> new EmbeddedKafka.SaslSslListener(keystore, "secret", Map.of()));
+    }
+
     private static void produceCommittedThenAborted(String bootstrap) {
         Map<String, Object> config = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,

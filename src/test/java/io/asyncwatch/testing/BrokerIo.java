@@ -6,6 +6,7 @@ import io.asyncwatch.replay.Recording;
 import io.asyncwatch.topics.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,9 +27,15 @@ public final class BrokerIo {
 
     /** Produces every line of a recording as the record it describes (topic, record timestamp, key, raw value). */
     public static void produce(String bootstrap, AsyncwatchConfig config, List<String> lines) {
-        Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5);
+        produce(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), config, lines);
+    }
+
+    /** As {@link #produce(String, AsyncwatchConfig, List)}, with client settings (bootstrap.servers, security). */
+    public static void produce(Map<String, ?> client, AsyncwatchConfig config, List<String> lines) {
+        Map<String, Object> p = new HashMap<>(client);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
                 new ByteArraySerializer())) {
             for (String line : lines) {
