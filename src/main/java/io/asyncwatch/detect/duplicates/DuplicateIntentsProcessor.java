@@ -74,8 +74,11 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     public void process(Record<String, WriteAttempt> record) {
         WriteAttempt w = record.value();
         if (w.isTick()) {
-            if (clock.observe(w.service(), w.tick(), context.currentSystemTimeMs())) {
-                store.putMeta("watermarks", clock.toBytes());
+            boolean moved = clock.observe(w.service(), w.tick(), context.currentSystemTimeMs());
+            // Persisted with every tick, not only when the clock moves: the sources it has learnt must survive a
+            // restart, or a restarted task's warm-up would start again and could miss a source still restoring.
+            store.putMeta("watermarks", clock.toBytes());
+            if (moved) {
                 expire(clock.now());
             }
             return;
@@ -133,12 +136,14 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
 
     private void tick(long wall) {
         long now = clock.now();
-        if (now != Watermarks.NONE) {
-            if (now > lastTick) {
-                // Sent to every partition of the windows stage: its clock is the slowest of these.
-                context.forward(new Record<>("", DuplicateIntent.tick(source, now), now));
-                lastTick = now;
-            }
+        if (now == Watermarks.NONE) {
+            // Not started yet: announce this task all the same (time NONE), so the windows stage knows it exists
+            // and waits for it; a source it has never heard of cannot hold its clock back.
+            context.forward(new Record<>("", DuplicateIntent.tick(source, now), 0L));
+        } else if (now > lastTick) {
+            // Sent to every partition of the windows stage: its clock is the slowest of these.
+            context.forward(new Record<>("", DuplicateIntent.tick(source, now), now));
+            lastTick = now;
         }
         long overflow = budget.drainOverflow();
         if (overflow > 0) {

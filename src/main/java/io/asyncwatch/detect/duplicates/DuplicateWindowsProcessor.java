@@ -109,8 +109,11 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
     public void process(Record<String, DuplicateIntent> record) {
         DuplicateIntent d = record.value();
         if (d.isTick()) {
-            if (clock.observe(d.source(), d.time(), context.currentSystemTimeMs())) {
-                store.putMeta("watermarks", clock.toBytes());
+            boolean moved = clock.observe(d.source(), d.time(), context.currentSystemTimeMs());
+            // Every tick: the request-id tasks learnt so far (even those not started, time NONE) must survive a
+            // restart; a fresh warm-up after it could close windows before a task still restoring has ticked.
+            store.putMeta("watermarks", clock.toBytes());
+            if (moved) {
                 sweep(clock.now());
             }
             return;
