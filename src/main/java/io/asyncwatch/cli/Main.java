@@ -53,11 +53,14 @@ public final class Main {
                   bootstrap.servers=HOST:PORT when ready, stops on Ctrl-C. DIR keeps its topics between starts
                   (default: a temp directory, deleted on exit); --port fixes the client port (default: a free one).
               crash-suite [--recording FILE] [--kills N] [--seed N] [--scenarios clean,kills,broker,pair]
-                          [--config FILE] [--work-dir DIR]
+                          [--config FILE] [--work-dir DIR] [--overload-minutes M] [--rate N]
                   Prove exactly-once and recovery from outside: a broker in its own process, 'run' in others,
                   SIGKILLed N times at random points (restarted on old and fresh state), a broker restart, two
                   instances with one killed. Each scenario's alerts (read_committed) must equal replay's, each
                   once. Prints recovery time per kill; exits 1 on any difference. Default recording: the demo's.
+                  Scenario 'overload' (only when named): M minutes (default 10) of input at N events/s (default
+                  twice the clean scenario's rate) while 'run' works; peak heap and RSS, catch-up time, and its
+                  alerts compared with a replay of the same events.
               describe
                   Print the topology (sources, processors, stores, internal topics).
             """;
@@ -85,7 +88,8 @@ public final class Main {
                 case "crash-suite" -> CrashSuite.run(new CrashSuite.Options(a.path("--recording"), a.path("--config"),
                         (int) a.longOption("--kills", 5), a.longOption("--seed", 1), a.path("--work-dir"),
                         a.option("--scenarios") == null ? CrashSuite.SCENARIOS
-                                : List.of(a.option("--scenarios").split(","))), out, err);
+                                : List.of(a.option("--scenarios").split(",")),
+                        a.doubleOption("--overload-minutes", 10), a.longOption("--rate", 0)), out, err);
                 case "broker" -> BrokerCommand.run(a.config(), a.path("--data-dir"), port(a), out, err);
                 case "describe" -> {
                     out.println(AsyncwatchTopology.build(a.config()).describe());
@@ -197,6 +201,18 @@ public final class Main {
                 return Long.parseLong(v.replace("_", ""));
             } catch (NumberFormatException e) {
                 throw new UsageException(name + " expects a whole number, got '" + v + "'");
+            }
+        }
+
+        double doubleOption(String name, double dflt) {
+            String v = option(name);
+            if (v == null) {
+                return dflt;
+            }
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw new UsageException(name + " expects a number, got '" + v + "'");
             }
         }
 

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -65,6 +64,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class CrashSuite {
 
     public static final List<String> SCENARIOS = List.of("clean", "kills", "broker", "pair");
+    /** Not run by default: it takes {@code --overload-minutes} plus the catch-up plus a replay of all its input. */
+    public static final String OVERLOAD = "overload";
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
@@ -75,7 +76,8 @@ public final class CrashSuite {
     private static final List<String> CHILD_JVM = List.of("-Xmx768m", "-XX:+UseG1GC");
 
     /** What to run: the recording ({@code null}: the demo traffic, generated), kills, seed, where to work. */
-    public record Options(Path recording, Path config, int kills, long seed, Path workDir, List<String> scenarios) {
+    public record Options(Path recording, Path config, int kills, long seed, Path workDir, List<String> scenarios,
+                          double overloadMinutes, long overloadRate) {
     }
 
     /** One scenario's verdict. */
@@ -93,6 +95,8 @@ public final class CrashSuite {
     private final PrintStream err;
     private final Random random;
     private final List<Child> children = new ArrayList<>();
+    /** Events/s of the clean scenario (input / time from RUNNING to all processed); 0 until it has run. */
+    private double cleanRate;
     private Child broker;
     private int brokerPort;
     private String bootstrap;
@@ -110,8 +114,9 @@ public final class CrashSuite {
     /** @return 0 if every scenario gave the replayed alerts exactly once, 1 otherwise */
     public static int run(Options options, PrintStream out, PrintStream err) throws Exception {
         for (String s : options.scenarios()) {
-            if (!SCENARIOS.contains(s)) {
-                throw new IllegalArgumentException("unknown scenario '" + s + "' (known: " + SCENARIOS + ")");
+            if (!SCENARIOS.contains(s) && !s.equals(OVERLOAD)) {
+                throw new IllegalArgumentException("unknown scenario '" + s + "' (known: " + SCENARIOS + " and "
+                        + OVERLOAD + ")");
             }
         }
         Path work = options.workDir() != null ? options.workDir() : Files.createTempDirectory("asyncwatch-crash-");
@@ -147,15 +152,18 @@ public final class CrashSuite {
         List<String> report = new ArrayList<>();
         for (String scenario : options.scenarios()) {
             err.println("crash-suite: --- " + scenario + " ---");
-            Scenario s = new Scenario(scenario, expected.size());
+            Scenario s = new Scenario(scenario, expected.size(), scenario.equals(OVERLOAD) ? Overload.TOPICS
+                    : Map.of());
+            List<String> want = expected;
             switch (scenario) {
                 case "clean" -> s.clean();
                 case "kills" -> s.kills();
                 case "broker" -> s.brokerRestart();
                 case "pair" -> s.pair();
+                case OVERLOAD -> want = new Overload(s).run();
                 default -> throw new IllegalStateException(scenario);
             }
-            Verdict v = compare(scenario, expected, s.alerts);
+            Verdict v = compare(scenario, want, s.alerts);
             verdicts.add(v);
             report.addAll(s.notes);
             report.add(String.format(Locale.ROOT, "%-7s %s: %d alerts expected, %d received, %d duplicate ids%s",
@@ -178,11 +186,17 @@ public final class CrashSuite {
         final AsyncwatchConfig config;
         final List<String> notes = new ArrayList<>();
         List<Received> alerts = List.of();
-        private final int expectedCount;
+        private int expectedCount;
+        /** When the input was last seen fully processed. */
+        long processedAt;
+        long inputTotal = inputRecords;
+        List<String> jvm = CHILD_JVM;
+        /** Called on every round of {@link #finish}: the overload samples memory there. */
+        Runnable onPoll = () -> { };
         private final AlertReader reader;
         private final Map<String, Integer> logMarks = new HashMap<>();
 
-        Scenario(String name, int expectedCount) {
+        Scenario(String name, int expectedCount, Map<String, String> extraEnv) {
             this.name = name;
             this.expectedCount = expectedCount;
             this.applicationId = "crash-" + name;
@@ -191,6 +205,7 @@ public final class CrashSuite {
             env.put("ASYNCWATCH_TOPIC_ALERTS", applicationId + ".alerts");
             env.put("ASYNCWATCH_TOPIC_DLQ", applicationId + ".dlq");
             env.put("ASYNCWATCH_TOPIC_METRICS", applicationId + ".metrics");
+            env.putAll(extraEnv);
             this.config = config(env);
             this.reader = new AlertReader(config);
         }
@@ -198,7 +213,11 @@ public final class CrashSuite {
         void clean() throws Exception {
             Child app = start("a");
             awaitRunning(app);
+            long running = System.nanoTime();
             finish(List.of(app));
+            cleanRate = inputRecords / ((processedAt - running) / 1e9);
+            notes.add(String.format(Locale.ROOT, "clean   %,d input records processed %.1f s after RUNNING: %,.0f"
+                    + " events/s", inputRecords, (processedAt - running) / 1e9, cleanRate));
         }
 
         void kills() throws Exception {
@@ -266,7 +285,7 @@ public final class CrashSuite {
             Path log = work.resolve(name).resolve(instance + ".log");
             Files.createDirectories(log.getParent());
             logMarks.put(instance, Files.exists(log) ? Files.readAllLines(log).size() : 0);
-            Child child = Child.start(name + "/" + instance, CHILD_JVM, args, e, log);
+            Child child = Child.start(name + "/" + instance, jvm, args, e, log);
             children.add(child);
             return child;
         }
@@ -317,12 +336,16 @@ public final class CrashSuite {
                     }
                 }
                 reader.poll();
+                onPoll.run();
                 int size = reader.received.size();
                 if (size != lastSize) {
                     lastSize = size;
                     lastChange = System.nanoTime();
                 }
-                boolean processed = committed() >= inputRecords && backlog() == 0;
+                boolean processed = committed() >= inputTotal && backlog() == 0;
+                if (processed && processedAt == 0) {
+                    processedAt = System.nanoTime();
+                }
                 if (processed && size >= expectedCount && System.nanoTime() - lastChange > SETTLE.toNanos()) {
                     break;
                 }
@@ -367,6 +390,210 @@ public final class CrashSuite {
             }
         }
 
+    }
+
+    /**
+     * Input at {@code --rate} (default: twice the clean scenario's rate) for {@code --overload-minutes}, produced
+     * while the application runs, then the catch-up: peak heap (from the GC log) and RSS of the application, its
+     * state directory, and the time from the end of the input until all of it was processed. Its alerts are
+     * compared with a replay of the same generated events.
+     */
+    private final class Overload {
+        static final Map<String, String> TOPICS = Map.of("ASYNCWATCH_TOPIC_REQUESTS", "crash-overload.requests",
+                "ASYNCWATCH_TOPIC_HEARTBEATS", "crash-overload.heartbeats",
+                "ASYNCWATCH_TOPIC_CLOCKS", "crash-overload.clocks");
+        /** The demo plan holds about this many events per unit of scale (75 minutes). */
+        private static final double EVENTS_PER_SCALE = 160_000;
+        private static final long SAMPLE_NANOS = 5_000_000_000L;
+
+        private final Scenario s;
+        private long peakRss;
+        private long nextSample;
+        private final List<String> samples = new ArrayList<>();
+
+        Overload(Scenario s) {
+            this.s = s;
+        }
+
+        List<String> run() throws Exception {
+            long rate = options.overloadRate() > 0 ? options.overloadRate() : Math.round(2 * cleanRate);
+            if (rate <= 0) {
+                throw new IllegalArgumentException("the overload scenario needs --rate N, or the clean scenario"
+                        + " before it to measure the rate the application sustains");
+            }
+            long events = Math.round(rate * options.overloadMinutes() * 60);
+            int scale = (int) Math.max(1, Math.ceil(events / EVENTS_PER_SCALE));
+            TrafficGenerator.Plan plan = TrafficGenerator.demoPlan(1_767_225_600_000L, 75, scale, options.seed());
+
+            long t0 = System.nanoTime();
+            List<String> expected = replayPlan(plan, events);
+            err.printf("crash-suite: overload: replay of %,d generated events (scale %d): %d alerts in %.0f s%n",
+                    events, scale, expected.size(), (System.nanoTime() - t0) / 1e9);
+            s.expectedCount = expected.size();
+
+            createInputsKeptForever(s.config);
+            Path gcLog = work.resolve(s.name).resolve("gc.log");
+            List<String> jvm = new ArrayList<>(CHILD_JVM);
+            jvm.add("-Xlog:gc:file=" + gcLog);
+            s.jvm = jvm;
+            Child app = s.start("a");
+            s.awaitRunning(app);
+            s.onPoll = () -> sample(app, false);
+
+            long start = System.nanoTime();
+            long produced = producePaced(plan, events, rate, app);
+            long inputEnd = System.nanoTime();
+            double seconds = (inputEnd - start) / 1e9;
+            long behind = produced - Math.max(0, s.committed());
+            s.inputTotal = produced;
+            s.finish(List.of(app));
+            double catchUp = (s.processedAt - inputEnd) / 1e9;
+            s.notes.add(String.format(Locale.ROOT, "overload %,d events produced in %.0f s (%,.0f/s, target %,d/s);"
+                            + " %,d not yet processed when the input stopped; caught up %.0f s later", produced,
+                    seconds, produced / seconds, rate, behind, catchUp));
+            s.notes.add(String.format(Locale.ROOT, "overload application memory: peak RSS %,d MiB, peak heap %s"
+                            + " (of -Xmx768m), state directory %,d MiB at the end", peakRss >> 20,
+                    peakHeap(gcLog), directorySize(s.stateDir("a")) >> 20));
+            samples.forEach(line -> err.println("crash-suite: overload: " + line));
+            return expected;
+        }
+
+        private long producePaced(TrafficGenerator.Plan plan, long events, long rate, Child app) throws Exception {
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            long sent = 0;
+            long start = System.nanoTime();
+            TrafficProducer encoder = new TrafficProducer(s.config);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties(s.config),
+                    new StringSerializer(), new ByteArraySerializer())) {
+                for (Iterator<TrafficGenerator.Generated> it = TrafficGenerator.events(plan);
+                     it.hasNext() && sent < events; ) {
+                    producer.send(encoder.toRecord(it.next()), (md, e) -> {
+                        if (e != null) {
+                            failure.compareAndSet(null, e);
+                        }
+                    });
+                    sent++;
+                    if (sent % 1_000 == 0) {
+                        long due = start + (long) (sent * 1e9 / rate);
+                        long ahead = due - System.nanoTime();
+                        if (ahead > 0) {
+                            TimeUnit.NANOSECONDS.sleep(ahead);
+                        }
+                        sample(app, true);
+                        if (!app.isAlive()) {
+                            throw new IllegalStateException("the application ended under overload; see " + app.log());
+                        }
+                    }
+                }
+                producer.flush();
+            }
+            if (failure.get() != null) {
+                throw new IllegalStateException("producing the overload failed: " + failure.get(), failure.get());
+            }
+            return sent;
+        }
+
+        private void sample(Child app, boolean producing) {
+            long rss = app.peakRssBytes();
+            peakRss = Math.max(peakRss, rss);
+            long now = System.nanoTime();
+            if (now < nextSample) {
+                return;
+            }
+            nextSample = now + SAMPLE_NANOS;
+            try {
+                samples.add(String.format(Locale.ROOT, "%s: %,d input records committed, peak RSS so far %,d MiB",
+                        producing ? "producing" : "catching up", s.committed(), rss >> 20));
+            } catch (Exception e) {
+                samples.add("sample failed: " + e);
+            }
+        }
+
+        private List<String> replayPlan(TrafficGenerator.Plan plan, long events) throws IOException {
+            Iterator<TrafficGenerator.Generated> it = TrafficGenerator.events(plan);
+            Iterator<String> lines = new Iterator<>() {
+                long n;
+
+                @Override
+                public boolean hasNext() {
+                    return n < events && it.hasNext();
+                }
+
+                @Override
+                public String next() {
+                    n++;
+                    TrafficGenerator.Generated g = it.next();
+                    return Recording.line(g.topic(), g.timestamp(), g.key(), g.event());
+                }
+            };
+            StringWriter alerts = new StringWriter();
+            Replayer.replay(s.config, new BufferedReader(new LinesReader(lines)), alerts);
+            return canonical(alerts.toString());
+        }
+    }
+
+    /** Peak heap in use before a collection, from a {@code -Xlog:gc} file ("12M->3M(64M)"). */
+    static String peakHeap(Path gcLog) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+        long peak = -1;
+        try {
+            for (String line : Files.readAllLines(gcLog)) {
+                java.util.regex.Matcher m = p.matcher(line);
+                if (m.find()) {
+                    peak = Math.max(peak, Long.parseLong(m.group(1)));
+                }
+            }
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+        return peak < 0 ? "unknown (no collection logged)" : String.format(Locale.ROOT, "%,d MiB", peak);
+    }
+
+    static long directorySize(Path dir) {
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            return paths.filter(Files::isRegularFile).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Lines from an iterator as a character stream, so a replay needs no file of a generated recording. */
+    private static final class LinesReader extends java.io.Reader {
+        private final Iterator<String> lines;
+        private String current = "";
+        private int pos;
+
+        LinesReader(Iterator<String> lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public int read(char[] buf, int off, int len) {
+            if (pos == current.length()) {
+                if (!lines.hasNext()) {
+                    return -1;
+                }
+                current = lines.next() + "\n";
+                pos = 0;
+            }
+            int n = Math.min(len, current.length() - pos);
+            current.getChars(pos, pos + n, buf, off);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** An alert as received, with its canonical JSON. */
@@ -481,24 +708,35 @@ public final class CrashSuite {
         try (BufferedReader in = Files.newBufferedReader(recording, StandardCharsets.UTF_8)) {
             Replayer.replay(config, in, alerts);
         }
-        List<String> canonical = new ArrayList<>();
-        for (String line : alerts.toString().split("\n")) {
-            if (!line.isBlank()) {
-                canonical.add(Json.writeString(Json.MAPPER.readValue(line, Alert.class)));
-            }
-        }
-        return canonical;
+        return canonical(alerts.toString());
     }
 
-    private static long produce(AsyncwatchConfig config, Path recording) throws IOException {
-        Map<String, Object> p = new HashMap<>(StreamsRunner.adminProperties(config).entrySet().stream()
-                .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey().toString(), e.getValue()), Map::putAll));
+    /** Replayed alerts (JSON Lines) in the form the live ones are compared in. */
+    private static List<String> canonical(String jsonLines) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : jsonLines.split("\n")) {
+            if (!line.isBlank()) {
+                out.add(Json.writeString(Json.MAPPER.readValue(line, Alert.class)));
+            }
+        }
+        return out;
+    }
+
+    /** The configuration's client settings (security included) with an idempotent, batching producer's. */
+    private static Map<String, Object> producerProperties(AsyncwatchConfig config) {
+        Map<String, Object> p = new HashMap<>();
+        StreamsRunner.adminProperties(config).forEach((k, v) -> p.put(k.toString(), v));
         p.keySet().retainAll(ProducerConfig.configNames());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return p;
+    }
+
+    private static long produce(AsyncwatchConfig config, Path recording) throws IOException {
+        Map<String, Object> p = producerProperties(config);
         AtomicReference<Exception> failure = new AtomicReference<>();
         long n = 0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
