@@ -52,12 +52,13 @@ public final class Main {
                   Run the embedded single-node Kafka broker on its own (for 'run' without Docker); prints
                   bootstrap.servers=HOST:PORT when ready, stops on Ctrl-C. DIR keeps its topics between starts
                   (default: a temp directory, deleted on exit); --port fixes the client port (default: a free one).
-              crash-suite [--recording FILE] [--kills N] [--seed N] [--scenarios clean,kills,broker,pair]
+              crash-suite [--recording FILE | --scale N] [--kills N] [--seed N] [--scenarios clean,kills,broker,pair]
                           [--config FILE] [--work-dir DIR] [--overload-minutes M] [--rate N]
                   Prove exactly-once and recovery from outside: a broker in its own process, 'run' in others,
                   SIGKILLed N times at random points (restarted on old and fresh state), a broker restart, two
                   instances with one killed. Each scenario's alerts (read_committed) must equal replay's, each
-                  once. Prints recovery time per kill; exits 1 on any difference. Default recording: the demo's.
+                  once. Prints recovery time per kill; exits 1 on any difference. Default recording: the demo's
+                  traffic at --scale 3 (about 420,000 records).
                   Scenario 'overload' (only when named): M minutes (default 10) of input at N events/s (default
                   twice the clean scenario's rate) while 'run' works; peak heap and RSS, catch-up time, and its
                   alerts compared with a replay of the same events.
@@ -85,7 +86,8 @@ public final class Main {
                 case "replay" -> replay(a, out, err);
                 case "generate" -> generate(a, err);
                 case "bench" -> Benchmark.run(a.config(), a.longOption("--events", 1_000_000), out, err);
-                case "crash-suite" -> CrashSuite.run(new CrashSuite.Options(a.path("--recording"), a.path("--config"),
+                case "crash-suite" -> CrashSuite.run(new CrashSuite.Options(a.path("--recording"),
+                        (int) a.longOption("--scale", 3), a.path("--config"),
                         (int) a.longOption("--kills", 5), a.longOption("--seed", 1), a.path("--work-dir"),
                         a.option("--scenarios") == null ? CrashSuite.SCENARIOS
                                 : List.of(a.option("--scenarios").split(",")),

@@ -76,8 +76,8 @@ public final class CrashSuite {
     private static final List<String> CHILD_JVM = List.of("-Xmx768m", "-XX:+UseG1GC");
 
     /** What to run: the recording ({@code null}: the demo traffic, generated), kills, seed, where to work. */
-    public record Options(Path recording, Path config, int kills, long seed, Path workDir, List<String> scenarios,
-                          double overloadMinutes, long overloadRate) {
+    public record Options(Path recording, int scale, Path config, int kills, long seed, Path workDir,
+                          List<String> scenarios, double overloadMinutes, long overloadRate) {
     }
 
     /** One scenario's verdict. */
@@ -689,7 +689,8 @@ public final class CrashSuite {
 
     private Path generate() throws IOException {
         Path file = work.resolve("recording.jsonl");
-        TrafficGenerator.Plan plan = TrafficGenerator.demoPlan(1_767_225_600_000L, options.seed());
+        TrafficGenerator.Plan plan = TrafficGenerator.demoPlan(1_767_225_600_000L, 75, options.scale(),
+                options.seed());
         long n = 0;
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (Iterator<TrafficGenerator.Generated> it = TrafficGenerator.events(plan); it.hasNext(); ) {
@@ -699,7 +700,8 @@ public final class CrashSuite {
                 n++;
             }
         }
-        err.printf("crash-suite: generated the demo traffic (%,d records, seed %d) into %s%n", n, options.seed(), file);
+        err.printf("crash-suite: generated the demo traffic (%,d records, scale %d, seed %d) into %s%n", n,
+                options.scale(), options.seed(), file);
         return file;
     }
 

@@ -121,11 +121,11 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
         }
         // Every second, moved or not: stages after a re-key wait for the slowest partition, and a flush of
         // pending counts rides on each tick.
-        if (clock.started()) {
-            // Named by input partition, which a topology change does not renumber.
-            String source = type.logicalName() + ":" + context.taskId().partition();
-            context.forward(new Record<>("", new Ingested<>(Accepted.<T>tick(source, clock.now()), null), clock.now()));
-        }
+        // Named by input partition, which a topology change does not renumber. Before its clock has started the
+        // partition still ticks, so those stages know it exists and wait for it (see EventClock.unstartedTick).
+        String source = type.logicalName() + ":" + context.taskId().partition();
+        long at = clock.started() ? clock.now() : clock.unstartedTick(wall);
+        context.forward(new Record<>("", new Ingested<>(Accepted.<T>tick(source, at), null), Math.max(0, at)));
     }
 
     /** Processes released held events in arrival order and dead-letters quarantined ones. */

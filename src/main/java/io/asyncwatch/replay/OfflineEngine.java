@@ -6,6 +6,7 @@ import io.asyncwatch.errors.ContainedErrors;
 import io.asyncwatch.model.Alert;
 import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.Metric;
+import io.asyncwatch.time.Watermarks;
 import io.asyncwatch.topics.Topics;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +66,8 @@ public final class OfflineEngine implements AutoCloseable {
         // The driver commits after every record, so a record cache would only add a flush per record.
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         props.putAll(ContainedErrors.properties(this.config));
+        // The test driver runs every topic as one partition: one upstream task per re-keyed stage.
+        props.put(Watermarks.EXPECTED_SOURCES, "1");
         driver = new TopologyTestDriver(topology, props, Instant.EPOCH);
         for (String name : List.of(topics.requests().name(), topics.heartbeats().name(), topics.clocks().name())) {
             inputs.put(name, driver.createInputTopic(name, new StringSerializer(), new ByteArraySerializer()));

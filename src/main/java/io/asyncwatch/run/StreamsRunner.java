@@ -3,10 +3,20 @@ package io.asyncwatch.run;
 import io.asyncwatch.AsyncwatchTopology;
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.errors.ContainedErrors;
+import io.asyncwatch.time.Watermarks;
 import io.asyncwatch.topics.TopicLayout;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -157,6 +168,12 @@ public final class StreamsRunner {
                     .map(TopicLayout.TopicPlan::name).toList());
         }
 
+        expectUpstreamPartitions(props, config, err);
+        int wiped = wipeUncleanTaskState(props);
+        if (wiped > 0) {
+            err.println("asyncwatch: the previous run did not stop cleanly: the local state of " + wiped + " task"
+                    + (wiped == 1 ? "" : "s") + " was wiped before start and is restored from the changelog topics");
+        }
         KafkaStreams streams = new KafkaStreams(AsyncwatchTopology.build(config), props);
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean failed = new AtomicBoolean();
@@ -222,6 +239,87 @@ public final class StreamsRunner {
             return 0;
         } finally {
             reported.countDown();
+        }
+    }
+
+    /**
+     * Tells the stages after a re-key how many upstream tasks to wait for ({@link Watermarks#EXPECTED_SOURCES}: the
+     * partitions of the requests topic), so that none of them judges on the ticks of the tasks that happened to
+     * start first. If the topic cannot be described, they learn their upstream tasks during a short warm-up instead,
+     * which a slow-starting task can miss; that is said on {@code err}.
+     */
+    public static void expectUpstreamPartitions(Properties props, AsyncwatchConfig config, PrintStream err) {
+        if (props.containsKey(Watermarks.EXPECTED_SOURCES)) {
+            return;
+        }
+        String topic = config.topics().requests();
+        try (Admin admin = Admin.create(adminProperties(config))) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic).partitions().size();
+            props.put(Watermarks.EXPECTED_SOURCES, Integer.toString(partitions));
+        } catch (Exception e) {
+            err.println("asyncwatch: cannot describe " + topic + " (" + rootMessage(e) + "); stages after a re-key"
+                    + " learn their upstream partitions during a " + Watermarks.WARMUP_MS / 1000 + " s warm-up");
+        }
+    }
+
+    /**
+     * Under exactly-once, a task directory without a {@code .checkpoint} file was not closed cleanly (the process was
+     * killed): its stores may hold uncommitted writes. Kafka Streams finds that only once the task is assigned, then
+     * wipes it, closes the task and rebalances again; wiping it before the start gives the same state without that
+     * second round (the crash suite measures the difference). Task directories with a checkpoint, the process id
+     * (which keeps the transactional ids, so the killed instance's open transactions are aborted at once) and
+     * directories in use by another process are left alone.
+     *
+     * @return the number of task directories wiped
+     */
+    static int wipeUncleanTaskState(Properties props) {
+        StreamsConfig streamsConfig = new StreamsConfig(props);
+        String guarantee = streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+        if (!guarantee.startsWith("exactly_once")) {
+            return 0;
+        }
+        Path appDir = Path.of(streamsConfig.getString(StreamsConfig.STATE_DIR_CONFIG),
+                streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG));
+        if (!Files.isDirectory(appDir)) {
+            return 0;
+        }
+        // The lock Kafka Streams itself takes on the application's state directory.
+        try (FileChannel channel = FileChannel.open(appDir.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+             FileLock lock = channel.tryLock()) {
+            if (lock == null) {
+                return 0;
+            }
+            int wiped = 0;
+            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(appDir, "[0-9]*_[0-9]*")) {
+                for (Path task : tasks) {
+                    if (Files.isDirectory(task) && !Files.exists(task.resolve(".checkpoint"))
+                            && hasState(task)) {
+                        deleteRecursively(task);
+                        wiped++;
+                    }
+                }
+            }
+            return wiped;
+        } catch (OverlappingFileLockException inUse) {
+            return 0;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot inspect the state directory " + appDir + ": " + e, e);
+        }
+    }
+
+    private static boolean hasState(Path task) throws IOException {
+        try (Stream<Path> entries = Files.list(task)) {
+            return entries.anyMatch(p -> !p.getFileName().toString().startsWith("."));
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 

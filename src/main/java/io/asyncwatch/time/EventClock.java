@@ -135,6 +135,19 @@ public final class EventClock {
         return new Step(-1, false, release, held.isEmpty() ? Step.NO : quarantineAll());
     }
 
+    /**
+     * What a partition whose clock has not started tells the stages after a re-key: {@link #NONE} ("I exist, wait
+     * for me") while it may still start, or, once it has held nothing and heard nothing for {@code idleMs}, the wall
+     * clock less that allowance, so an empty partition does not hold them back. Its own clock stays unstarted: its
+     * first events still start it.
+     */
+    public long unstartedTick(long wall) {
+        if (now != NONE || !held.isEmpty() || lastArrivalWall == NONE || wall - lastArrivalWall < settings.idleMs()) {
+            return NONE;
+        }
+        return wall - settings.idleMs();
+    }
+
     private Step start(long seq) {
         now = median(held);
         return releaseWithin(seq);

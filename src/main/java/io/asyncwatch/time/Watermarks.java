@@ -10,9 +10,13 @@ import java.util.TreeMap;
  * task was behind, so nothing is judged before every task that could still add to it has moved past it, however
  * far apart the upstream tasks are (a burst, a catch-up). Upstream clocks move on by silence, so this one does too.
  *
- * <p>Which upstream tasks exist is learnt from their ticks, so a fresh task waits {@link #WARMUP_MS} of wall-clock
- * time after the first tick (every upstream task ticks every second) before the clock may move: otherwise the
- * first task to tick would set it alone. Restored sources need no warm-up.
+ * <p>How many upstream tasks there are is the partition count of the re-keyed input ({@link #EXPECTED_SOURCES},
+ * passed by the runner, which reads it from the cluster; 1 in replay): the clock does not move before every one of
+ * them has ticked with a started clock. Upstream tasks announce themselves with a {@link #NONE} tick before their
+ * own clock has started, and an input partition that stays empty ticks with the wall clock once it has been silent
+ * for the idle time, so an empty partition cannot hold the clock back for ever. Without the count (a test driving
+ * one stage alone), sources are learnt during {@link #WARMUP_MS} of wall-clock time after the first tick; that
+ * guess is only as good as the upstream tasks' start: one that starts later than that is missed.
  */
 public final class Watermarks {
 
@@ -20,10 +24,33 @@ public final class Watermarks {
     private static final int VERSION = 1;
 
     public static final long WARMUP_MS = 3_000;
+    /**
+     * Streams property (read from the processor context's app configs): the number of upstream tasks, i.e. the
+     * partitions of the requests topic; absent or 0: learnt during the warm-up.
+     */
+    public static final String EXPECTED_SOURCES = "asyncwatch.runtime.request-partitions";
 
     private final Map<String, Long> sources = new TreeMap<>();
+    private final int expected;
     private long now = NONE;
     private long firstWall = NONE;
+
+    private Watermarks(int expected) {
+        this.expected = expected;
+    }
+
+    /** The expected number of upstream tasks from the app configs, or 0 when it was not given. */
+    public static int expectedSources(Map<String, Object> appConfigs) {
+        Object v = appConfigs.get(EXPECTED_SOURCES);
+        if (v == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(v.toString().trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(EXPECTED_SOURCES + " must be a whole number, got '" + v + "'", e);
+        }
+    }
 
     /** Takes a tick received at wall-clock time {@code wall}; true when the clock moved. */
     public boolean observe(String source, long time, long wall) {
@@ -32,12 +59,19 @@ public final class Watermarks {
             return false;
         }
         sources.put(source, time);
+        if (expected > 0) {
+            return sources.size() >= expected && advance();
+        }
         if (firstWall == NONE) {
             firstWall = sources.size() > 1 || now != NONE ? wall - WARMUP_MS : wall;
         }
         if (wall - firstWall < WARMUP_MS) {
             return false;
         }
+        return advance();
+    }
+
+    private boolean advance() {
         long min = sources.values().stream().mapToLong(Long::longValue).min().orElse(NONE);
         if (min > now) {
             now = min;
@@ -56,8 +90,9 @@ public final class Watermarks {
         return w.bytes();
     }
 
-    public static Watermarks fromBytes(byte[] bytes) {
-        Watermarks m = new Watermarks();
+    /** @param expected upstream tasks to wait for ({@link #expectedSources}); 0: learn them during the warm-up */
+    public static Watermarks fromBytes(byte[] bytes, int expected) {
+        Watermarks m = new Watermarks(expected);
         if (bytes != null) {
             Bin.Reader r = Bin.versioned(bytes, VERSION, "watermarks");
             m.now = r.varlong();

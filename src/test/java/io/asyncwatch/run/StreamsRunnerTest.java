@@ -2,11 +2,19 @@ package io.asyncwatch.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.asyncwatch.config.AsyncwatchConfig;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The Streams properties asyncwatch runs with: its defaults, then the configuration's Kafka properties as they are. */
 class StreamsRunnerTest {
@@ -30,5 +38,45 @@ class StreamsRunnerTest {
         Properties explicit = StreamsRunner.streamsProperties(AsyncwatchConfig.fromMap(Map.of(
                 "bootstrap.servers", "b:9092", "group.instance.id", "mine")));
         assertEquals("mine", explicit.getProperty("group.instance.id"));
+    }
+
+    /** A killed instance's state dir: one task killed mid-work (no checkpoint), one closed cleanly, the process id. */
+    private static Path killedInstance(Path stateDir) throws IOException {
+        Path app = stateDir.resolve("aw");
+        Files.createDirectories(app.resolve("0_1/rocksdb/requests-clock"));
+        Files.writeString(app.resolve("0_1/rocksdb/requests-clock/000001.sst"), "data");
+        Files.createDirectories(app.resolve("3_2/rocksdb/retry-storm-windows"));
+        Files.writeString(app.resolve("3_2/rocksdb/retry-storm-windows/000001.sst"), "data");
+        Files.writeString(app.resolve("3_2/.checkpoint"), "0\n");
+        Files.writeString(app.resolve("kafka-streams-process-metadata"), "process id");
+        return app;
+    }
+
+    private static Properties props(Path stateDir, String guarantee) {
+        return StreamsRunner.streamsProperties(AsyncwatchConfig.fromMap(Map.of("bootstrap.servers", "b:9092",
+                "application.id", "aw", "state.dir", stateDir.toString(), "processing.guarantee", guarantee)));
+    }
+
+    @Test
+    void underExactlyOnceTheStateOfTasksKilledMidWorkIsWipedBeforeStartAndTheRestKept(@TempDir Path dir)
+            throws IOException {
+        Path app = killedInstance(dir);
+        assertEquals(1, StreamsRunner.wipeUncleanTaskState(props(dir, "exactly_once_v2")));
+        assertFalse(Files.exists(app.resolve("0_1")), "no checkpoint: Kafka Streams would wipe it after a rebalance");
+        assertTrue(Files.exists(app.resolve("3_2/rocksdb/retry-storm-windows/000001.sst")), "closed cleanly: kept");
+        assertTrue(Files.exists(app.resolve("kafka-streams-process-metadata")),
+                "the process id keeps the transactional ids, so the killed instance's transactions are fenced");
+    }
+
+    @Test
+    void nothingIsWipedUnderAtLeastOnceOrWhileAnotherProcessHoldsTheDirectory(@TempDir Path dir) throws IOException {
+        Path app = killedInstance(dir);
+        assertEquals(0, StreamsRunner.wipeUncleanTaskState(props(dir, "at_least_once")));
+        try (FileChannel channel = FileChannel.open(app.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+             FileLock held = channel.lock()) {
+            assertEquals(0, StreamsRunner.wipeUncleanTaskState(props(dir, "exactly_once_v2")));
+        }
+        assertTrue(Files.exists(app.resolve("0_1/rocksdb/requests-clock/000001.sst")));
     }
 }

@@ -65,7 +65,8 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
         this.budget = new KeyBudget(store, "request-ids", conf.settings().maxRequestIds());
-        this.clock = Watermarks.fromBytes(store.meta("watermarks"));
+        this.clock = Watermarks.fromBytes(store.meta("watermarks"),
+                Watermarks.expectedSources(context.appConfigs()));
         this.source = DuplicateOperations.NAME + "-intents:" + context.taskId().partition();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }

@@ -101,7 +101,8 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
         this.store = new TaskStore(context.getStateStore(STORE));
         this.budget = new KeyBudget(store, "services", conf.maxServices());
         this.source = DuplicateOperations.NAME + ":" + context.taskId().partition();
-        this.clock = Watermarks.fromBytes(store.meta("watermarks"));
+        this.clock = Watermarks.fromBytes(store.meta("watermarks"),
+                Watermarks.expectedSources(context.appConfigs()));
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
