@@ -58,7 +58,7 @@ public final class Main {
                   SIGKILLed N times at random points (restarted on old and fresh state), a broker restart, two
                   instances with one killed. Each scenario's alerts (read_committed) must equal replay's, each
                   once. Prints recovery time per kill; exits 1 on any difference. Default recording: the demo's
-                  traffic at --scale 3 (about 420,000 records).
+                  traffic at --scale 3 (469,961 records).
                   Scenario 'overload' (only when named): M minutes (default 10) of input at N events/s (default
                   twice the clean scenario's rate) while 'run' works; peak heap and RSS, catch-up time, and its
                   alerts compared with a replay of the same events.

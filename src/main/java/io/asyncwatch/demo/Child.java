@@ -109,6 +109,11 @@ final class Child {
         return Files.readAllLines(log, StandardCharsets.UTF_8).size();
     }
 
+    /** SIGKILL without waiting (from a shutdown hook). */
+    void destroyNow() {
+        process.destroyForcibly();
+    }
+
     /** SIGKILL, then waits for the process to be gone. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

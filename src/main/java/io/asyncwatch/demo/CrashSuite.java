@@ -122,9 +122,17 @@ public final class CrashSuite {
         Path work = options.workDir() != null ? options.workDir() : Files.createTempDirectory("asyncwatch-crash-");
         Files.createDirectories(work);
         CrashSuite suite = new CrashSuite(options, work.toAbsolutePath(), out, err);
+        // Stopped from outside (Ctrl-C, a CI timeout), the suite must not leave a broker or an application behind.
+        Thread reaper = new Thread(suite::destroyChildren, "crash-suite-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
         try {
             return suite.runAll();
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException shuttingDown) {
+                // The reaper is running.
+            }
             suite.killApplications();
             suite.stopBroker();
             err.println("crash-suite: logs and data kept in " + work);
@@ -149,6 +157,7 @@ public final class CrashSuite {
         err.printf("crash-suite: produced %,d records in %.1f s%n", inputRecords, (System.nanoTime() - t0) / 1e9);
 
         List<Verdict> verdicts = new ArrayList<>();
+        boolean failed = false;
         List<String> report = new ArrayList<>();
         for (String scenario : options.scenarios()) {
             err.println("crash-suite: --- " + scenario + " ---");
@@ -166,6 +175,8 @@ public final class CrashSuite {
             Verdict v = compare(scenario, want, s.alerts);
             verdicts.add(v);
             report.addAll(s.notes);
+            s.failures.forEach(f -> report.add(String.format(Locale.ROOT, "%-7s FAILED: %s", scenario, f)));
+            failed |= !s.failures.isEmpty();
             report.add(String.format(Locale.ROOT, "%-7s %s: %d alerts expected, %d received, %d duplicate ids%s",
                     scenario, v.identical() ? "IDENTICAL to replay" : "DIFFERENT from replay", v.expected(),
                     v.received(), v.duplicateIds(), v.detail().isEmpty() ? "" : "; " + v.detail()));
@@ -173,7 +184,7 @@ public final class CrashSuite {
         out.println();
         out.printf("crash-suite: %,d input records, seed %d%n", inputRecords, options.seed());
         report.forEach(out::println);
-        boolean ok = verdicts.stream().allMatch(Verdict::identical);
+        boolean ok = !failed && verdicts.stream().allMatch(Verdict::identical);
         out.println(ok ? "crash-suite: PASSED" : "crash-suite: FAILED");
         return ok ? 0 : 1;
     }
@@ -186,7 +197,11 @@ public final class CrashSuite {
         final AsyncwatchConfig config;
         final List<String> notes = new ArrayList<>();
         List<Received> alerts = List.of();
+        /** What else went wrong: a stop that did not exit 0, a run that did not finish. */
+        final List<String> failures = new ArrayList<>();
         private int expectedCount;
+        /** {nanos, committed input position} at every round of {@link #finish}. */
+        final List<long[]> rates = new ArrayList<>();
         /** When the input was last seen fully processed. */
         long processedAt;
         long inputTotal = inputRecords;
@@ -215,19 +230,24 @@ public final class CrashSuite {
             awaitRunning(app);
             long running = System.nanoTime();
             finish(List.of(app));
-            cleanRate = inputRecords / ((processedAt - running) / 1e9);
+            double average = inputRecords / ((processedAt - running) / 1e9);
+            cleanRate = peakRate(rates, 2_000_000_000L);
             notes.add(String.format(Locale.ROOT, "clean   %,d input records processed %.1f s after RUNNING: %,.0f"
-                    + " events/s", inputRecords, (processedAt - running) / 1e9, cleanRate));
+                    + " events/s on average, %,.0f at best over 2 s", inputRecords, (processedAt - running) / 1e9,
+                    average, cleanRate));
         }
 
         void kills() throws Exception {
             Child app = start("a");
             awaitRunning(app);
             for (int i = 1; i <= options.kills(); i++) {
-                pause(1_000 + random.nextInt(5_000));
-                long position = committed();
+                // Spread over the input, each at a random point of its own stretch, so every kill hits work in
+                // progress (a fixed delay lands after the end once the input is consumed fast).
+                long target = (long) (inputRecords * (i - 0.8 + 0.6 * random.nextDouble()) / (options.kills() + 1));
+                awaitPosition(target, app);
                 boolean fresh = i % 2 == 0;
                 app.kill();
+                long position = committed();
                 if (fresh) {
                     deleteRecursively(stateDir("a"));
                 }
@@ -247,12 +267,13 @@ public final class CrashSuite {
         void brokerRestart() throws Exception {
             Child app = start("a");
             awaitRunning(app);
-            pause(1_000 + random.nextInt(3_000));
-            long position = committed();
+            awaitPosition((long) (inputRecords * (0.1 + 0.4 * random.nextDouble())), app);
             long t0 = System.nanoTime();
             broker.kill();
             startBroker();
-            notes.add(String.format(Locale.ROOT, "broker  broker killed (SIGKILL) at %,d of %,d input records and"
+            // Read once the broker is back: nothing can commit while it is down.
+            long position = committed();
+            notes.add(String.format(Locale.ROOT, "broker  broker killed (SIGKILL) near %,d of %,d input records and"
                     + " restarted on the same port and data in %.1f s", position, inputRecords,
                     (System.nanoTime() - t0) / 1e9));
             err.println("crash-suite: " + notes.get(notes.size() - 1));
@@ -264,14 +285,14 @@ public final class CrashSuite {
             Child b = start("b");
             awaitRunning(a);
             awaitRunning(b);
-            pause(1_000 + random.nextInt(3_000));
-            long position = committed();
+            awaitPosition((long) (inputRecords * (0.1 + 0.4 * random.nextDouble())), a);
             long t0 = System.nanoTime();
             b.kill();
+            long position = committed();
             finish(List.of(a));
             notes.add(String.format(Locale.ROOT, "pair    instance b killed for good at %,d of %,d input records;"
-                    + " instance a finished the work %.1f s later (b's partitions wait for its session timeout,"
-                    + " session.timeout.ms)", position, inputRecords, (System.nanoTime() - t0) / 1e9));
+                    + " instance a had processed all input %.1f s later (b's partitions wait for its session timeout,"
+                    + " session.timeout.ms)", position, inputRecords, (processedAt - t0) / 1e9));
         }
 
         private Child start(String instance) throws IOException {
@@ -324,9 +345,22 @@ public final class CrashSuite {
             return (System.nanoTime() - app.startedNanos()) / 1e9;
         }
 
+        /** Until the committed input position reaches {@code target} (or the input ends, or the time is up). */
+        private void awaitPosition(long target, Child app) throws Exception {
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (committed() < Math.min(target, inputRecords - 1) && System.nanoTime() < deadline) {
+                if (!app.isAlive()) {
+                    throw new IllegalStateException(app.name() + " ended; see " + app.log());
+                }
+                reader.poll();
+                pause(20);
+            }
+        }
+
         /** Until the input is processed and the alerts have settled; then SIGTERM, which must exit 0. */
         private void finish(List<Child> apps) throws Exception {
             long deadline = System.nanoTime() + FINISH_TIMEOUT.toNanos();
+            boolean settled = false;
             long lastChange = System.nanoTime();
             int lastSize = -1;
             while (System.nanoTime() < deadline) {
@@ -342,19 +376,27 @@ public final class CrashSuite {
                     lastSize = size;
                     lastChange = System.nanoTime();
                 }
-                boolean processed = committed() >= inputTotal && backlog() == 0;
+                long position = committed();
+                rates.add(new long[] {System.nanoTime(), position});
+                boolean processed = position >= inputTotal && backlog() == 0;
                 if (processed && processedAt == 0) {
                     processedAt = System.nanoTime();
                 }
                 if (processed && size >= expectedCount && System.nanoTime() - lastChange > SETTLE.toNanos()) {
+                    settled = true;
                     break;
                 }
                 pause(200);
             }
+            if (!settled) {
+                failures.add(name + ": not finished within " + FINISH_TIMEOUT.toSeconds() + " s (input processed: "
+                        + (processedAt != 0) + ", " + reader.received.size() + " of " + expectedCount + " alerts)");
+            }
             for (Child app : apps) {
                 int status = app.stop(STOP_TIMEOUT);
                 if (status != 0) {
-                    notes.add(name + "    " + app.name() + " exited with status " + status + " on SIGTERM (expected 0)");
+                    failures.add(name + ": " + app.name() + " exited with status " + status
+                            + " on SIGTERM (expected 0); see " + app.log());
                 }
             }
             reader.poll();
@@ -402,8 +444,8 @@ public final class CrashSuite {
         static final Map<String, String> TOPICS = Map.of("ASYNCWATCH_TOPIC_REQUESTS", "crash-overload.requests",
                 "ASYNCWATCH_TOPIC_HEARTBEATS", "crash-overload.heartbeats",
                 "ASYNCWATCH_TOPIC_CLOCKS", "crash-overload.clocks");
-        /** The demo plan holds about this many events per unit of scale (75 minutes). */
-        private static final double EVENTS_PER_SCALE = 160_000;
+        /** The demo plan holds a little more than this many events per unit of scale (75 minutes). */
+        private static final double EVENTS_PER_SCALE = 150_000;
         private static final long SAMPLE_NANOS = 5_000_000_000L;
 
         private final Scenario s;
@@ -426,9 +468,10 @@ public final class CrashSuite {
             TrafficGenerator.Plan plan = TrafficGenerator.demoPlan(1_767_225_600_000L, 75, scale, options.seed());
 
             long t0 = System.nanoTime();
-            List<String> expected = replayPlan(plan, events);
+            long[] replayed = new long[1];
+            List<String> expected = replayPlan(plan, events, replayed);
             err.printf("crash-suite: overload: replay of %,d generated events (scale %d): %d alerts in %.0f s%n",
-                    events, scale, expected.size(), (System.nanoTime() - t0) / 1e9);
+                    replayed[0], scale, expected.size(), (System.nanoTime() - t0) / 1e9);
             s.expectedCount = expected.size();
 
             createInputsKeptForever(s.config);
@@ -449,8 +492,9 @@ public final class CrashSuite {
             s.finish(List.of(app));
             double catchUp = (s.processedAt - inputEnd) / 1e9;
             s.notes.add(String.format(Locale.ROOT, "overload %,d events produced in %.0f s (%,.0f/s, target %,d/s);"
-                            + " %,d not yet processed when the input stopped; caught up %.0f s later", produced,
-                    seconds, produced / seconds, rate, behind, catchUp));
+                            + " %,d not yet processed when the input stopped; caught up %.0f s later; the"
+                            + " application's best rate over 5 s: %,.0f/s", produced, seconds, produced / seconds,
+                    rate, behind, catchUp, peakRate(s.rates, 5_000_000_000L)));
             s.notes.add(String.format(Locale.ROOT, "overload application memory: peak RSS %,d MiB, peak heap %s"
                             + " (of -Xmx768m), state directory %,d MiB at the end", peakRss >> 20,
                     peakHeap(gcLog), directorySize(s.stateDir("a")) >> 20));
@@ -502,14 +546,16 @@ public final class CrashSuite {
             }
             nextSample = now + SAMPLE_NANOS;
             try {
+                long position = s.committed();
+                s.rates.add(new long[] {now, position});
                 samples.add(String.format(Locale.ROOT, "%s: %,d input records committed, peak RSS so far %,d MiB",
-                        producing ? "producing" : "catching up", s.committed(), rss >> 20));
+                        producing ? "producing" : "catching up", position, rss >> 20));
             } catch (Exception e) {
                 samples.add("sample failed: " + e);
             }
         }
 
-        private List<String> replayPlan(TrafficGenerator.Plan plan, long events) throws IOException {
+        private List<String> replayPlan(TrafficGenerator.Plan plan, long events, long[] count) throws IOException {
             Iterator<TrafficGenerator.Generated> it = TrafficGenerator.events(plan);
             Iterator<String> lines = new Iterator<>() {
                 long n;
@@ -522,6 +568,7 @@ public final class CrashSuite {
                 @Override
                 public String next() {
                     n++;
+                    count[0] = n;
                     TrafficGenerator.Generated g = it.next();
                     return Recording.line(g.topic(), g.timestamp(), g.key(), g.event());
                 }
@@ -530,6 +577,21 @@ public final class CrashSuite {
             Replayer.replay(s.config, new BufferedReader(new LinesReader(lines)), alerts);
             return canonical(alerts.toString());
         }
+    }
+
+    /** The best rate over any span of at least {@code spanNanos} of {nanos, position} samples; 0 if none. */
+    static double peakRate(List<long[]> samples, long spanNanos) {
+        double best = 0;
+        for (int i = 0; i < samples.size(); i++) {
+            for (int j = i + 1; j < samples.size(); j++) {
+                long dt = samples.get(j)[0] - samples.get(i)[0];
+                if (dt >= spanNanos && samples.get(i)[1] >= 0) {
+                    best = Math.max(best, (samples.get(j)[1] - samples.get(i)[1]) / (dt / 1e9));
+                    break;
+                }
+            }
+        }
+        return best;
     }
 
     /** Peak heap in use before a collection, from a {@code -Xlog:gc} file ("12M->3M(64M)"). */
@@ -795,6 +857,14 @@ public final class CrashSuite {
                 Integer.toString(brokerPort)), Map.of(), log);
         String line = broker.awaitLine("bootstrap.servers=", from, START_TIMEOUT);
         bootstrap = line.substring(line.indexOf('=') + 1).trim();
+    }
+
+    private void destroyChildren() {
+        List<Child> all = new ArrayList<>(children);
+        if (broker != null) {
+            all.add(broker);
+        }
+        all.forEach(Child::destroyNow);
     }
 
     /** After a failure: no application may outlive the suite. */

@@ -88,7 +88,7 @@ final class DemoBroker implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, tempRoot.resolve("streams-" + applicationId).toString());
-        StreamsRunner.expectUpstreamPartitions(props, config, err);
+        StreamsRunner.expectUpstreamPartitions(props, config);
         return props;
     }
 

@@ -124,8 +124,10 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
         // Named by input partition, which a topology change does not renumber. Before its clock has started the
         // partition still ticks, so those stages know it exists and wait for it (see EventClock.unstartedTick).
         String source = type.logicalName() + ":" + context.taskId().partition();
-        long at = clock.started() ? clock.now() : clock.unstartedTick(wall);
-        context.forward(new Record<>("", new Ingested<>(Accepted.<T>tick(source, at), null), Math.max(0, at)));
+        boolean started = clock.started();
+        long at = started ? clock.now() : clock.unstartedTick(wall);
+        context.forward(new Record<>("", new Ingested<>(Accepted.<T>tick(source, at), null),
+                started ? at : wall));
     }
 
     /** Processes released held events in arrival order and dead-letters quarantined ones. */

@@ -23,7 +23,7 @@ public final class RecoveryLogFilter extends TurboFilter {
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params,
                               Throwable t) {
-        if (format == null || !logger.getName().startsWith(STREAMS)) {
+        if (format == null || !level.isGreaterOrEqual(Level.WARN) || !logger.getName().startsWith(STREAMS)) {
             return FilterReply.NEUTRAL;
         }
         Throwable thrown = t != null ? t : lastThrowable(params);
@@ -31,9 +31,9 @@ public final class RecoveryLogFilter extends TurboFilter {
             return FilterReply.DENY;
         }
         if (format.contains("Detected the states of tasks") && thrown instanceof TaskCorruptedException e) {
-            logger.getLoggerContext().getLogger(LOGGER).warn("local state of tasks {} was not closed cleanly (the previous"
-                    + " instance crashed or lost its transaction): wiping it and restoring it from the changelog"
-                    + " topics, as exactly-once requires", e.corruptedTasks());
+            logger.getLoggerContext().getLogger(LOGGER).warn("local state of tasks {} cannot be trusted ({}):"
+                    + " wiping it and restoring it from the changelog topics, as exactly-once requires (expected after"
+                    + " a crash)", e.corruptedTasks(), e.getMessage());
             return FilterReply.DENY;
         }
         // The per-task details of the same recovery, summarised by the line above.

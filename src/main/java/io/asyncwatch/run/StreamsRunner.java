@@ -168,11 +168,12 @@ public final class StreamsRunner {
                     .map(TopicLayout.TopicPlan::name).toList());
         }
 
-        expectUpstreamPartitions(props, config, err);
+        expectUpstreamPartitions(props, config);
         int wiped = wipeUncleanTaskState(props);
         if (wiped > 0) {
             err.println("asyncwatch: the previous run did not stop cleanly: the local state of " + wiped + " task"
-                    + (wiped == 1 ? "" : "s") + " was wiped before start and is restored from the changelog topics");
+                    + (wiped == 1 ? "" : "s") + " may hold uncommitted writes; wiped before start, restored from the"
+                    + " changelog topics");
         }
         KafkaStreams streams = new KafkaStreams(AsyncwatchTopology.build(config), props);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -226,7 +227,9 @@ public final class StreamsRunner {
             } catch (IllegalStateException shuttingDown) {
                 // The hook is already running and closes the client.
             }
-            streams.close(CLOSE_TIMEOUT);
+            if (streams.close(CLOSE_TIMEOUT) && !failed.get()) {
+                markCleanStop(props);
+            }
         }
         try {
             if (failed.get()) {
@@ -245,10 +248,12 @@ public final class StreamsRunner {
     /**
      * Tells the stages after a re-key how many upstream tasks to wait for ({@link Watermarks#EXPECTED_SOURCES}: the
      * partitions of the requests topic), so that none of them judges on the ticks of the tasks that happened to
-     * start first. If the topic cannot be described, they learn their upstream tasks during a short warm-up instead,
-     * which a slow-starting task can miss; that is said on {@code err}.
+     * start first.
+     *
+     * @throws IllegalStateException if the requests topic cannot be described (Kafka Streams could not read it
+     *                               either)
      */
-    public static void expectUpstreamPartitions(Properties props, AsyncwatchConfig config, PrintStream err) {
+    public static void expectUpstreamPartitions(Properties props, AsyncwatchConfig config) {
         if (props.containsKey(Watermarks.EXPECTED_SOURCES)) {
             return;
         }
@@ -258,31 +263,35 @@ public final class StreamsRunner {
                     .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic).partitions().size();
             props.put(Watermarks.EXPECTED_SOURCES, Integer.toString(partitions));
         } catch (Exception e) {
-            err.println("asyncwatch: cannot describe " + topic + " (" + rootMessage(e) + "); stages after a re-key"
-                    + " learn their upstream partitions during a " + Watermarks.WARMUP_MS / 1000 + " s warm-up");
+            throw new IllegalStateException("cannot describe the requests topic " + topic + " (create it, or run with"
+                    + " --create-topics): " + rootMessage(e), e);
         }
     }
 
+    /** In the application's state directory while {@code run} is running; a clean stop removes it. */
+    static final String RUNNING_MARKER = "asyncwatch.running";
+
     /**
-     * Under exactly-once, a task directory without a {@code .checkpoint} file was not closed cleanly (the process was
-     * killed): its stores may hold uncommitted writes. Kafka Streams finds that only once the task is assigned, then
-     * wipes it, closes the task and rebalances again; wiping it before the start gives the same state without that
-     * second round (the crash suite measures the difference). Task directories with a checkpoint, the process id
-     * (which keeps the transactional ids, so the killed instance's open transactions are aborted at once) and
-     * directories in use by another process are left alone.
+     * Under exactly-once, local state left by a run that did not stop cleanly (it was killed) may hold uncommitted
+     * writes: Kafka Streams finds that only once each task is assigned, then wipes it, closes the task and
+     * rebalances again. {@code run} leaves a marker while it runs ({@link #RUNNING_MARKER}, removed after a clean
+     * close); found at start, it wipes the task directories before Kafka Streams starts, which gives the same state
+     * without that second round. The process id (which keeps the transactional ids, so the killed instance's open
+     * transactions are aborted at once) and a directory in use by another process are left alone; after a clean
+     * stop nothing is wiped.
      *
      * @return the number of task directories wiped
      */
     static int wipeUncleanTaskState(Properties props) {
         StreamsConfig streamsConfig = new StreamsConfig(props);
-        String guarantee = streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
-        if (!guarantee.startsWith("exactly_once")) {
+        Path appDir = applicationStateDir(streamsConfig);
+        if (!streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG).startsWith("exactly_once")) {
             return 0;
         }
-        Path appDir = Path.of(streamsConfig.getString(StreamsConfig.STATE_DIR_CONFIG),
-                streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG));
-        if (!Files.isDirectory(appDir)) {
-            return 0;
+        try {
+            Files.createDirectories(appDir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the state directory " + appDir + ": " + e, e);
         }
         // The lock Kafka Streams itself takes on the application's state directory.
         try (FileChannel channel = FileChannel.open(appDir.resolve(".lock"), StandardOpenOption.CREATE,
@@ -291,22 +300,39 @@ public final class StreamsRunner {
             if (lock == null) {
                 return 0;
             }
+            Path marker = appDir.resolve(RUNNING_MARKER);
             int wiped = 0;
-            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(appDir, "[0-9]*_[0-9]*")) {
-                for (Path task : tasks) {
-                    if (Files.isDirectory(task) && !Files.exists(task.resolve(".checkpoint"))
-                            && hasState(task)) {
-                        deleteRecursively(task);
-                        wiped++;
+            if (Files.exists(marker)) {
+                try (DirectoryStream<Path> tasks = Files.newDirectoryStream(appDir, "[0-9]*_[0-9]*")) {
+                    for (Path task : tasks) {
+                        if (Files.isDirectory(task) && hasState(task)) {
+                            deleteRecursively(task);
+                            wiped++;
+                        }
                     }
                 }
             }
+            Files.writeString(marker, "a run of asyncwatch uses this state; a clean stop removes this file\n");
             return wiped;
         } catch (OverlappingFileLockException inUse) {
             return 0;
         } catch (IOException e) {
             throw new IllegalStateException("cannot inspect the state directory " + appDir + ": " + e, e);
         }
+    }
+
+    /** After a clean close: the next start keeps the state. */
+    static void markCleanStop(Properties props) {
+        try {
+            Files.deleteIfExists(applicationStateDir(new StreamsConfig(props)).resolve(RUNNING_MARKER));
+        } catch (IOException e) {
+            // The next start then restores from the changelog: slower, not wrong.
+        }
+    }
+
+    private static Path applicationStateDir(StreamsConfig streamsConfig) {
+        return Path.of(streamsConfig.getString(StreamsConfig.STATE_DIR_CONFIG),
+                streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG));
     }
 
     private static boolean hasState(Path task) throws IOException {

@@ -137,15 +137,15 @@ public final class EventClock {
 
     /**
      * What a partition whose clock has not started tells the stages after a re-key: {@link #NONE} ("I exist, wait
-     * for me") while it may still start, or, once it has held nothing and heard nothing for {@code idleMs}, the wall
-     * clock less that allowance, so an empty partition does not hold them back. Its own clock stays unstarted: its
-     * first events still start it.
+     * for me") while it may still start, or, once it has held nothing and heard nothing for {@code idleMs},
+     * {@link Watermarks#IDLE}, so an empty partition does not hold them back. Its own clock stays unstarted: its
+     * first events still start it, and its first real tick replaces the idle one.
      */
     public long unstartedTick(long wall) {
         if (now != NONE || !held.isEmpty() || lastArrivalWall == NONE || wall - lastArrivalWall < settings.idleMs()) {
             return NONE;
         }
-        return wall - settings.idleMs();
+        return Watermarks.IDLE;
     }
 
     private Step start(long seq) {

@@ -13,14 +13,19 @@ import java.util.TreeMap;
  * <p>How many upstream tasks there are is the partition count of the re-keyed input ({@link #EXPECTED_SOURCES},
  * passed by the runner, which reads it from the cluster; 1 in replay): the clock does not move before every one of
  * them has ticked with a started clock. Upstream tasks announce themselves with a {@link #NONE} tick before their
- * own clock has started, and an input partition that stays empty ticks with the wall clock once it has been silent
- * for the idle time, so an empty partition cannot hold the clock back for ever. Without the count (a test driving
+ * own clock has started, and an input partition that stays empty ticks {@link #IDLE} once it has been silent for
+ * the idle time, so an empty partition cannot hold the clock back for ever. Without the count (a test driving
  * one stage alone), sources are learnt during {@link #WARMUP_MS} of wall-clock time after the first tick; that
  * guess is only as good as the upstream tasks' start: one that starts later than that is missed.
  */
 public final class Watermarks {
 
     public static final long NONE = Long.MIN_VALUE;
+    /**
+     * The tick of an input partition that has stayed empty: it counts as heard from but never holds the clock, and
+     * the partition's first real tick replaces it, however low.
+     */
+    public static final long IDLE = Long.MAX_VALUE;
     private static final int VERSION = 1;
 
     public static final long WARMUP_MS = 3_000;
@@ -55,7 +60,7 @@ public final class Watermarks {
     /** Takes a tick received at wall-clock time {@code wall}; true when the clock moved. */
     public boolean observe(String source, long time, long wall) {
         Long previous = sources.get(source);
-        if (previous != null && previous >= time) {
+        if (previous != null && previous != IDLE && previous >= time) {
             return false;
         }
         sources.put(source, time);
@@ -72,7 +77,8 @@ public final class Watermarks {
     }
 
     private boolean advance() {
-        long min = sources.values().stream().mapToLong(Long::longValue).min().orElse(NONE);
+        // Idle partitions step aside; with nothing but idle ones there is no clock to follow.
+        long min = sources.values().stream().mapToLong(Long::longValue).filter(t -> t != IDLE).min().orElse(NONE);
         if (min > now) {
             now = min;
             return true;

@@ -40,15 +40,17 @@ class StreamsRunnerTest {
         assertEquals("mine", explicit.getProperty("group.instance.id"));
     }
 
-    /** A killed instance's state dir: one task killed mid-work (no checkpoint), one closed cleanly, the process id. */
-    private static Path killedInstance(Path stateDir) throws IOException {
+    /** A state dir with two tasks' stores and the process id; {@code killed}: the run's marker was left behind. */
+    private static Path stateOfARun(Path stateDir, boolean killed) throws IOException {
         Path app = stateDir.resolve("aw");
         Files.createDirectories(app.resolve("0_1/rocksdb/requests-clock"));
         Files.writeString(app.resolve("0_1/rocksdb/requests-clock/000001.sst"), "data");
         Files.createDirectories(app.resolve("3_2/rocksdb/retry-storm-windows"));
         Files.writeString(app.resolve("3_2/rocksdb/retry-storm-windows/000001.sst"), "data");
-        Files.writeString(app.resolve("3_2/.checkpoint"), "0\n");
         Files.writeString(app.resolve("kafka-streams-process-metadata"), "process id");
+        if (killed) {
+            Files.writeString(app.resolve(StreamsRunner.RUNNING_MARKER), "running");
+        }
         return app;
     }
 
@@ -58,20 +60,32 @@ class StreamsRunnerTest {
     }
 
     @Test
-    void underExactlyOnceTheStateOfTasksKilledMidWorkIsWipedBeforeStartAndTheRestKept(@TempDir Path dir)
+    void underExactlyOnceTheStateOfAKilledRunIsWipedBeforeStartButNotItsProcessId(@TempDir Path dir)
             throws IOException {
-        Path app = killedInstance(dir);
-        assertEquals(1, StreamsRunner.wipeUncleanTaskState(props(dir, "exactly_once_v2")));
-        assertFalse(Files.exists(app.resolve("0_1")), "no checkpoint: Kafka Streams would wipe it after a rebalance");
-        assertTrue(Files.exists(app.resolve("3_2/rocksdb/retry-storm-windows/000001.sst")), "closed cleanly: kept");
+        Path app = stateOfARun(dir, true);
+        assertEquals(2, StreamsRunner.wipeUncleanTaskState(props(dir, "exactly_once_v2")));
+        assertFalse(Files.exists(app.resolve("0_1")), "may hold uncommitted writes");
+        assertFalse(Files.exists(app.resolve("3_2")));
         assertTrue(Files.exists(app.resolve("kafka-streams-process-metadata")),
                 "the process id keeps the transactional ids, so the killed instance's transactions are fenced");
+        assertTrue(Files.exists(app.resolve(StreamsRunner.RUNNING_MARKER)), "this run is marked in turn");
     }
 
     @Test
-    void nothingIsWipedUnderAtLeastOnceOrWhileAnotherProcessHoldsTheDirectory(@TempDir Path dir) throws IOException {
-        Path app = killedInstance(dir);
+    void afterACleanStopTheStateIsKept(@TempDir Path dir) throws IOException {
+        Properties props = props(dir, "exactly_once_v2");
+        Path app = stateOfARun(dir, true);
+        StreamsRunner.markCleanStop(props);
+        assertEquals(0, StreamsRunner.wipeUncleanTaskState(props));
+        assertTrue(Files.exists(app.resolve("0_1/rocksdb/requests-clock/000001.sst")));
+        assertTrue(Files.exists(app.resolve("3_2/rocksdb/retry-storm-windows/000001.sst")));
+    }
+
+    @Test
+    void nothingIsWipedUnderAtLeastOnceOrWhileTheDirectoryIsLocked(@TempDir Path dir) throws IOException {
+        Path app = stateOfARun(dir, true);
         assertEquals(0, StreamsRunner.wipeUncleanTaskState(props(dir, "at_least_once")));
+        // Held in this JVM here (the same lock file Kafka Streams takes); another process's lock is refused alike.
         try (FileChannel channel = FileChannel.open(app.resolve(".lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
              FileLock held = channel.lock()) {

@@ -52,4 +52,17 @@ class WatermarksTest {
         assertEquals(6, Watermarks.expectedSources(Map.of(Watermarks.EXPECTED_SOURCES, "6")));
         assertEquals(0, Watermarks.expectedSources(Map.of()));
     }
+
+    @Test
+    void anIdlePartitionCountsAsHeardFromHoldsNothingAndIsReplacedByItsFirstRealTickHoweverLow() {
+        Watermarks w = Watermarks.fromBytes(null, 2);
+        assertFalse(w.observe("requests:0", Watermarks.IDLE, WALL), "idle alone: no clock to follow");
+        assertEquals(Watermarks.NONE, w.now());
+        assertTrue(w.observe("requests:1", T0 + 60_000, WALL));
+        assertEquals(T0 + 60_000, w.now(), "the idle partition does not hold it");
+        assertFalse(w.observe("requests:0", T0 + 30_000, WALL + 1_000), "a backfill arrives behind it");
+        assertFalse(w.observe("requests:1", T0 + 90_000, WALL + 2_000), "now the backfilled partition holds it");
+        assertTrue(w.observe("requests:0", T0 + 95_000, WALL + 3_000));
+        assertEquals(T0 + 90_000, w.now());
+    }
 }

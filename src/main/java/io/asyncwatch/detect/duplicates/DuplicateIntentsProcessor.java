@@ -140,7 +140,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
         if (now == Watermarks.NONE) {
             // Not started yet: announce this task all the same (time NONE), so the windows stage knows it exists
             // and waits for it; a source it has never heard of cannot hold its clock back.
-            context.forward(new Record<>("", DuplicateIntent.tick(source, now), 0L));
+            context.forward(new Record<>("", DuplicateIntent.tick(source, now), wall));
         } else if (now > lastTick) {
             // Sent to every partition of the windows stage: its clock is the slowest of these.
             context.forward(new Record<>("", DuplicateIntent.tick(source, now), now));
