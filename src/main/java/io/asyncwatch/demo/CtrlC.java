@@ -3,15 +3,17 @@ package io.asyncwatch.demo;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Ctrl-C for a command that owns a broker and a Streams client: the shutdown hook only signals {@link #requested()}
  * and then holds the JVM until {@link #close()} says the command has cleaned up (closed Streams before the broker,
- * deleted its temp dirs), so an interrupted demo leaves nothing behind, and then exits 0.
+ * deleted its temp dirs), so an interrupted demo leaves nothing behind, and then exits with the command's status.
  */
 final class CtrlC implements AutoCloseable {
 
     private final CountDownLatch stop = new CountDownLatch(1);
+    private final AtomicInteger exitStatus = new AtomicInteger(1);
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
     private final Thread hook;
 
@@ -20,11 +22,11 @@ final class CtrlC implements AutoCloseable {
             stop.countDown();
             try {
                 if (cleanedUp.await(maxCleanup.toMillis(), TimeUnit.MILLISECONDS)) {
-                    // A stop asked for that cleaned up is a success; without this the JVM reports the signal
-                    // (130 or 143) as the exit status.
+                    // The command's own status (0 for a stop asked for that cleaned up); without this the JVM
+                    // reports the signal (130 or 143) whatever happened.
                     System.out.flush();
                     System.err.flush();
-                    Runtime.getRuntime().halt(0);
+                    Runtime.getRuntime().halt(exitStatus.get());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -42,8 +44,15 @@ final class CtrlC implements AutoCloseable {
         return stop.await(millis, TimeUnit.MILLISECONDS);
     }
 
+    /** The command succeeded: after Ctrl-C the JVM exits 0. */
     @Override
     public void close() {
+        close(0);
+    }
+
+    /** The command has cleaned up and ends with {@code status}, which is also the exit status after Ctrl-C. */
+    void close(int status) {
+        exitStatus.set(status);
         cleanedUp.countDown();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);

@@ -44,8 +44,21 @@ public final class Demo {
 
     public static int run(AsyncwatchConfig config, boolean keepRunning, Path dataDir, PrintStream out,
                           PrintStream err) {
-        long wallStart = System.nanoTime();
         CtrlC stop = new CtrlC(HOOK_NAME, HOOK_WAIT);
+        int status = 1;
+        try {
+            status = run(config, keepRunning, dataDir, out, err, stop);
+            return status;
+        } finally {
+            LingeringThreads.report(err, HOOK_NAME);
+            // After Ctrl-C the JVM exits with this status once the cleanup above is done.
+            stop.close(status);
+        }
+    }
+
+    private static int run(AsyncwatchConfig config, boolean keepRunning, Path dataDir, PrintStream out,
+                           PrintStream err, CtrlC stop) {
+        long wallStart = System.nanoTime();
         DemoBroker broker = null;
         AlertWatcher watcher = null;
         KafkaStreams streams = null;
@@ -133,8 +146,6 @@ public final class Demo {
             if (broker != null) {
                 broker.close();
             }
-            stop.close();
-            LingeringThreads.report(err, HOOK_NAME);
         }
     }
 

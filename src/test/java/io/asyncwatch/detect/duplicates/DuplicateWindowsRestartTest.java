@@ -127,11 +127,8 @@ class DuplicateWindowsRestartTest {
         return out;
     }
 
-    /**
-     * @param announced whether the request-id tasks announced themselves (time NONE) before their clocks started,
-     *                  as they do with the fix
-     */
-    private void run(boolean announced) {
+    /** The first run (the request-id tasks announce themselves before their clocks start), a kill, the restart. */
+    private void run() {
         List<KeyValue<Bytes, byte[]>> snapshot = new ArrayList<>();
         try (TopologyTestDriver d = driver(List.of())) {
             TestInputTopic<String, DuplicateIntent> in = d.createInputTopic("intents", Serdes.String().serializer(),
@@ -139,10 +136,8 @@ class DuplicateWindowsRestartTest {
             TestOutputTopic<String, String> out = d.createOutputTopic("closed", Serdes.String().deserializer(),
                     Serdes.String().deserializer());
             for (int second = 0; second < 5; second++) {
-                if (announced) {
-                    for (int task = 0; task < 6; task++) {
-                        tick(in, task, Watermarks.NONE);
-                    }
+                for (int task = 0; task < 6; task++) {
+                    tick(in, task, Watermarks.NONE);
                 }
                 d.advanceWallClockTime(Duration.ofSeconds(1));
             }
@@ -180,7 +175,7 @@ class DuplicateWindowsRestartTest {
 
     @Test
     void aRestartDoesNotCloseWindowsBeforeEveryRequestIdTaskHasTicked() {
-        run(true);
+        run();
         Map<Long, Long> expected = new TreeMap<>();
         for (int w = 0; w < 4; w++) {
             expected.put(T0 + (40 + w) * M, 5L);
