@@ -36,6 +36,7 @@ public record AsyncwatchConfig(
         Format outputFormat,
         AvroSchemaIds avroSchemaIds,
         boolean inMemoryStores,
+        int rocksDbMemoryMb,
         String instanceName,
         Map<String, Object> sections,
         Map<String, String> kafka) {
@@ -84,6 +85,7 @@ public record AsyncwatchConfig(
         d.put("asyncwatch.avro.schema-id.dead-letter", "5");
         d.put("asyncwatch.avro.schema-id.metric", "6");
         d.put("asyncwatch.state.in-memory", "false");
+        d.put("asyncwatch.state.rocksdb-memory-mb", "256");
         d.put("asyncwatch.instance.name", "");
         for (SettingsSpec<?> spec : specs()) {
             spec.defaults().forEach((k, v) -> d.put(spec.prefix() + k, v));
@@ -213,9 +215,18 @@ public record AsyncwatchConfig(
                         r.integer("asyncwatch.avro.schema-id.dead-letter"),
                         r.integer("asyncwatch.avro.schema-id.metric")),
                 r.bool("asyncwatch.state.in-memory"),
+                rocksDbMemory(r.integer("asyncwatch.state.rocksdb-memory-mb")),
                 ours.get("asyncwatch.instance.name") == null ? "" : ours.get("asyncwatch.instance.name").trim(),
                 sections,
                 kafka);
+    }
+
+    private static int rocksDbMemory(int mb) {
+        if (mb < 16 || mb > 1 << 20) {
+            throw new IllegalArgumentException("asyncwatch.state.rocksdb-memory-mb must be between 16 and 1048576, got "
+                    + mb);
+        }
+        return mb;
     }
 
     /** The known key with the smallest edit distance: what a typo most likely meant. */
@@ -255,12 +266,12 @@ public record AsyncwatchConfig(
     public AsyncwatchConfig withKafka(Map<String, String> overrides) {
         Map<String, String> merged = new TreeMap<>(kafka);
         merged.putAll(overrides);
-        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemoryStores, instanceName,
-                sections, merged);
+        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemoryStores, rocksDbMemoryMb,
+                instanceName, sections, merged);
     }
 
     public AsyncwatchConfig withInMemoryStores(boolean inMemory) {
-        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemory, instanceName, sections,
-                kafka);
+        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemory, rocksDbMemoryMb,
+                instanceName, sections, kafka);
     }
 }

@@ -2,6 +2,7 @@ package io.asyncwatch.demo;
 
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.embedded.EmbeddedKafka;
+import io.asyncwatch.state.BoundedRocksDb;
 import io.asyncwatch.run.StreamsRunner;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -26,6 +29,8 @@ final class DemoBroker implements AutoCloseable {
     private final AsyncwatchConfig config;
     private final double startSeconds;
     private final PrintStream err;
+    /** RocksDB memory budgets of the applications started here, closed after them. */
+    private final List<BoundedRocksDb.Budget> budgets = new ArrayList<>();
 
     private DemoBroker(Path tempRoot, EmbeddedKafka broker, AsyncwatchConfig config, double startSeconds,
                        PrintStream err) {
@@ -89,11 +94,16 @@ final class DemoBroker implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, tempRoot.resolve("streams-" + applicationId).toString());
         StreamsRunner.expectUpstreamPartitions(props, config);
+        BoundedRocksDb.Budget budget = StreamsRunner.boundRocksDb(props, config);
+        if (budget != null) {
+            budgets.add(budget);
+        }
         return props;
     }
 
     @Override
     public void close() {
+        budgets.forEach(BoundedRocksDb.Budget::close);
         // The broker before its directory.
         broker.close();
         deleteRecursively(tempRoot, err);

@@ -3,6 +3,7 @@ package io.asyncwatch.run;
 import io.asyncwatch.AsyncwatchTopology;
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.errors.ContainedErrors;
+import io.asyncwatch.state.BoundedRocksDb;
 import io.asyncwatch.time.Watermarks;
 import io.asyncwatch.topics.TopicLayout;
 import java.io.IOException;
@@ -175,6 +176,7 @@ public final class StreamsRunner {
                     + (wiped == 1 ? "" : "s") + " may hold uncommitted writes; wiped before start, restored from the"
                     + " changelog topics");
         }
+        BoundedRocksDb.Budget rocksDb = boundRocksDb(props, config);
         KafkaStreams streams = new KafkaStreams(AsyncwatchTopology.build(config), props);
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean failed = new AtomicBoolean();
@@ -230,6 +232,9 @@ public final class StreamsRunner {
             if (streams.close(CLOSE_TIMEOUT) && !failed.get()) {
                 markCleanStop(props);
             }
+            if (rocksDb != null) {
+                rocksDb.close();
+            }
         }
         try {
             if (failed.get()) {
@@ -266,6 +271,22 @@ public final class StreamsRunner {
             throw new IllegalStateException("cannot describe the requests topic " + topic + " (create it, or run with"
                     + " --create-topics): " + rootMessage(e), e);
         }
+    }
+
+    /**
+     * Puts every RocksDB store of the process under one memory budget ({@code asyncwatch.state.rocksdb-memory-mb}),
+     * unless the stores are in memory or the configuration names its own {@code rocksdb.config.setter}.
+     *
+     * @return the budget to close after the Streams client, or {@code null}
+     */
+    public static BoundedRocksDb.Budget boundRocksDb(Properties props, AsyncwatchConfig config) {
+        if (config.inMemoryStores() || props.containsKey(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)) {
+            return null;
+        }
+        BoundedRocksDb.Budget budget = new BoundedRocksDb.Budget(config.rocksDbMemoryMb() * 1024L * 1024L);
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class.getName());
+        props.put(BoundedRocksDb.BUDGET, budget);
+        return budget;
     }
 
     /** In the application's state directory while {@code run} is running; a clean stop removes it. */
