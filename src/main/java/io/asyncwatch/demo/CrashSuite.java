@@ -77,7 +77,7 @@ public final class CrashSuite {
 
     /** What to run: the recording ({@code null}: the demo traffic, generated), kills, seed, where to work. */
     public record Options(Path recording, int scale, Path config, int kills, long seed, Path workDir,
-                          List<String> scenarios, double overloadMinutes, long overloadRate) {
+                          List<String> scenarios, double overloadMinutes, long overloadRate, boolean verify) {
     }
 
     /** One scenario's verdict. */
@@ -172,9 +172,16 @@ public final class CrashSuite {
                 case OVERLOAD -> want = new Overload(s).run();
                 default -> throw new IllegalStateException(scenario);
             }
+            report.addAll(s.notes);
+            if (want == null) {
+                report.add(String.format(Locale.ROOT, "%-7s %d alerts received, not compared (--no-verify)",
+                        scenario, s.alerts.size()));
+                s.failures.forEach(f -> report.add(String.format(Locale.ROOT, "%-7s FAILED: %s", scenario, f)));
+                failed |= !s.failures.isEmpty();
+                continue;
+            }
             Verdict v = compare(scenario, want, s.alerts);
             verdicts.add(v);
-            report.addAll(s.notes);
             s.failures.forEach(f -> report.add(String.format(Locale.ROOT, "%-7s FAILED: %s", scenario, f)));
             failed |= !s.failures.isEmpty();
             report.add(String.format(Locale.ROOT, "%-7s %s: %d alerts expected, %d received, %d duplicate ids%s",
@@ -467,12 +474,17 @@ public final class CrashSuite {
             int scale = (int) Math.max(1, Math.ceil(events / EVENTS_PER_SCALE));
             TrafficGenerator.Plan plan = TrafficGenerator.demoPlan(1_767_225_600_000L, 75, scale, options.seed());
 
-            long t0 = System.nanoTime();
-            long[] replayed = new long[1];
-            List<String> expected = replayPlan(plan, events, replayed);
-            err.printf("crash-suite: overload: replay of %,d generated events (scale %d): %d alerts in %.0f s%n",
-                    replayed[0], scale, expected.size(), (System.nanoTime() - t0) / 1e9);
-            s.expectedCount = expected.size();
+            List<String> expected = null;
+            if (options.verify()) {
+                long t0 = System.nanoTime();
+                long[] replayed = new long[1];
+                expected = replayPlan(plan, events, replayed);
+                err.printf("crash-suite: overload: replay of %,d generated events (scale %d): %d alerts in %.0f s%n",
+                        replayed[0], scale, expected.size(), (System.nanoTime() - t0) / 1e9);
+                s.expectedCount = expected.size();
+            } else {
+                s.expectedCount = 0;
+            }
 
             createInputsKeptForever(s.config);
             Path gcLog = work.resolve(s.name).resolve("gc.log");
