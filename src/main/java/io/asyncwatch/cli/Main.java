@@ -7,7 +7,6 @@ import io.asyncwatch.demo.BrokerCommand;
 import io.asyncwatch.demo.CrashSuite;
 import io.asyncwatch.demo.Demo;
 import io.asyncwatch.demo.TrafficGenerator;
-import io.asyncwatch.replay.Recording;
 import io.asyncwatch.replay.Replayer;
 import io.asyncwatch.run.StreamsRunner;
 import java.io.BufferedReader;
@@ -20,9 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /** The {@code asyncwatch} command line. Exit codes: 0 ok, 1 failure while running, 2 bad usage or configuration. */
 public final class Main {
@@ -149,15 +146,7 @@ public final class Main {
         int scale = (int) a.longOption("--scale", 1);
         long seed = a.longOption("--seed", 42);
         TrafficGenerator.Plan plan = TrafficGenerator.demoPlan(start, minutes, scale, seed);
-        long n = 0;
-        try (Writer w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
-            for (Iterator<TrafficGenerator.Generated> it = TrafficGenerator.events(plan); it.hasNext(); ) {
-                TrafficGenerator.Generated g = it.next();
-                w.write(Recording.line(g.topic(), g.timestamp(), g.key(), g.event()));
-                w.write('\n');
-                n++;
-            }
-        }
+        long n = TrafficGenerator.writeRecording(plan, outFile);
         err.printf("wrote %d records (%d minutes, scale %d, seed %d) to %s%n", n, minutes, scale, seed, outFile);
         return 0;
     }

@@ -11,7 +11,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
-import java.io.Writer;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -216,6 +215,7 @@ public final class CrashSuite {
         /** Called on every round of {@link #finish}: the overload samples memory there. */
         Runnable onPoll = () -> { };
         private final AlertReader reader;
+        private final Admin admin;
         private final Map<String, Integer> logMarks = new HashMap<>();
 
         Scenario(String name, int expectedCount, Map<String, String> extraEnv) {
@@ -230,6 +230,8 @@ public final class CrashSuite {
             env.putAll(extraEnv);
             this.config = config(env);
             this.reader = new AlertReader(config);
+            // One client for the many position polls (it reconnects by itself across a broker restart).
+            this.admin = Admin.create(StreamsRunner.adminProperties(config));
         }
 
         void clean() throws Exception {
@@ -256,7 +258,7 @@ public final class CrashSuite {
                 app.kill();
                 long position = committed();
                 if (fresh) {
-                    deleteRecursively(stateDir("a"));
+                    DemoBroker.deleteRecursively(stateDir("a"), err);
                 }
                 app = start("a");
                 double running = awaitRunning(app);
@@ -412,11 +414,12 @@ public final class CrashSuite {
             }
             reader.poll();
             reader.close();
+            admin.close(Duration.ofSeconds(5));
             alerts = reader.received;
         }
 
         private long committed() throws Exception {
-            try (Admin admin = Admin.create(StreamsRunner.adminProperties(config))) {
+            try {
                 Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
                         .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
                 Set<String> inputs = Set.copyOf(TopicSetup.inputTopics(config));
@@ -434,7 +437,7 @@ public final class CrashSuite {
         }
 
         private long backlog() {
-            try (Admin admin = Admin.create(StreamsRunner.adminProperties(config))) {
+            try {
                 Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
                         .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
                 return ThroughputRun.repartitionBacklog(admin, applicationId, offsets);
@@ -770,15 +773,7 @@ public final class CrashSuite {
         Path file = work.resolve("recording.jsonl");
         TrafficGenerator.Plan plan = TrafficGenerator.demoPlan(1_767_225_600_000L, 75, options.scale(),
                 options.seed());
-        long n = 0;
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (Iterator<TrafficGenerator.Generated> it = TrafficGenerator.events(plan); it.hasNext(); ) {
-                TrafficGenerator.Generated g = it.next();
-                w.write(Recording.line(g.topic(), g.timestamp(), g.key(), g.event()));
-                w.write('\n');
-                n++;
-            }
-        }
+        long n = TrafficGenerator.writeRecording(plan, file);
         err.printf("crash-suite: generated the demo traffic (%,d records, scale %d, seed %d) into %s%n", n,
                 options.scale(), options.seed(), file);
         return file;
@@ -907,16 +902,5 @@ public final class CrashSuite {
 
     private static void pause(long millis) throws InterruptedException {
         Thread.sleep(millis);
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -109,7 +109,8 @@ final class DemoBroker implements AutoCloseable {
         deleteRecursively(tempRoot, err);
     }
 
-    private static void deleteRecursively(Path root, PrintStream err) {
+    /** Deletes {@code root} and everything below it; a failure is reported on {@code err}, not thrown. */
+    static void deleteRecursively(Path root, PrintStream err) {
         if (!Files.exists(root)) {
             return;
         }

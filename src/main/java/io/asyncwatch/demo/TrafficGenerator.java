@@ -4,6 +4,12 @@ import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.ClockEvent;
 import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.replay.Recording;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -204,5 +210,19 @@ public final class TrafficGenerator {
 
     public static Iterator<Generated> events(Plan plan) {
         return new TrafficStream(plan);
+    }
+
+    /** Writes the plan's events as a recording (JSON Lines, see {@link Recording}); returns how many. */
+    public static long writeRecording(Plan plan, Path file) throws IOException {
+        long n = 0;
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (Iterator<Generated> it = events(plan); it.hasNext(); ) {
+                Generated g = it.next();
+                w.write(Recording.line(g.topic(), g.timestamp(), g.key(), g.event()));
+                w.write('\n');
+                n++;
+            }
+        }
+        return n;
     }
 }
