@@ -2,6 +2,7 @@ package io.asyncwatch.config;
 
 import io.asyncwatch.alert.AlertSettings;
 import io.asyncwatch.detect.Detectors;
+import io.asyncwatch.detect.calls.CallWindowSettings;
 import io.asyncwatch.time.EventTimeSettings;
 import java.io.IOException;
 import java.io.Reader;
@@ -63,6 +64,7 @@ public record AsyncwatchConfig(
         List<SettingsSpec<?>> specs = new ArrayList<>();
         specs.add(EventTimeSettings.SPEC);
         specs.add(AlertSettings.SPEC);
+        specs.add(CallWindowSettings.SPEC);
         Detectors.all().forEach(d -> specs.add(d.settings()));
         return specs;
     }

@@ -1,6 +1,7 @@
 package io.asyncwatch.detect;
 
 import io.asyncwatch.detect.duplicates.DuplicateOperations;
+import io.asyncwatch.detect.latency.LatencyTail;
 import io.asyncwatch.detect.retrystorm.RetryStorm;
 import java.util.List;
 
@@ -11,6 +12,6 @@ public final class Detectors {
     }
 
     public static List<Detector> all() {
-        return List.of(new RetryStorm(), new DuplicateOperations());
+        return List.of(new RetryStorm(), new DuplicateOperations(), new LatencyTail());
     }
 }

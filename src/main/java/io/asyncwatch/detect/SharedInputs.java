@@ -27,6 +27,7 @@ public final class SharedInputs {
     private final KStream<String, Accepted<HeartbeatEvent>> heartbeats;
     private final KStream<String, Accepted<ClockEvent>> clocks;
     private final Map<String, KStream<String, ?>> rekeyed = new HashMap<>();
+    private final Map<String, Object> shared = new HashMap<>();
     private KStream<String, Accepted<RequestEvent>> requestEvents;
 
     public SharedInputs(AsyncwatchConfig config, KStream<String, Accepted<RequestEvent>> requests,
@@ -64,6 +65,19 @@ public final class SharedInputs {
 
     public boolean inMemoryStores() {
         return config.inMemoryStores();
+    }
+
+    /**
+     * A stage several detectors build on (the call windows), wired once under {@code name} by whoever asks first.
+     */
+    public <T> T shared(String name, Supplier<T> wire) {
+        @SuppressWarnings("unchecked")
+        T existing = (T) shared.get(name);
+        if (existing == null) {
+            existing = wire.get();
+            shared.put(name, existing);
+        }
+        return existing;
     }
 
     /**

@@ -102,7 +102,8 @@ class RetryStormAlertsTest {
                 t.send(r.minute("svc-busy", "service", T0 + m * M, 200, 4));
             }
             assertEquals(List.of(), t.alerts());
-            assertTrue(t.metrics().stream().anyMatch(x -> "svc-quiet".equals(x.labels().get("service"))
+            assertTrue(t.metrics().stream().anyMatch(x -> x.metric().equals("retry_multiplier")
+                    && "svc-quiet".equals(x.labels().get("service"))
                     && x.values().get("retries") == 1 && x.attributes().get("verdict").equals("LOW_VOLUME")));
         }
     }

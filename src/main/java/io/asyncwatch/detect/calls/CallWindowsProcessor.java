@@ -1,0 +1,205 @@
+package io.asyncwatch.detect.calls;
+
+import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.KeyBudget;
+import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.Watermarks;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Merges every input partition's partial counts per service and closes each window once the slowest input
+ * partition's clock ({@link Watermarks}) has passed its end plus grace: by then every partition has flushed what
+ * it counted in it, so the closed window is the same live, after a crash and in replay. One deadline per service
+ * (its oldest open window), so closing reads only services that are due; a service is forgotten as soon as it has
+ * no open window.
+ *
+ * <p>This task's clock goes downstream as ticks, after the windows it closed: the stages after it (and the alert
+ * stage) judge silence by it.
+ */
+final class CallWindowsProcessor implements Processor<String, CallPartial, String, ServiceWindow> {
+
+    static final String STORE = "call-windows";
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final Logger LOG = LoggerFactory.getLogger(CallWindowsProcessor.class);
+
+    record Supplier(CallWindowSettings settings, long graceMs, boolean inMemory)
+            implements ProcessorSupplier<String, CallPartial, String, ServiceWindow> {
+        @Override
+        public Processor<String, CallPartial, String, ServiceWindow> get() {
+            return new CallWindowsProcessor(this);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(StateStores.taskStore(STORE, inMemory));
+        }
+    }
+
+    private final Supplier conf;
+    private ProcessorContext<String, ServiceWindow> context;
+    private TaskStore store;
+    private KeyBudget budget;
+    private Watermarks clock;
+    private String source;
+    private long lastTick = Watermarks.NONE;
+
+    private CallWindowsProcessor(Supplier conf) {
+        this.conf = conf;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, ServiceWindow> context) {
+        this.context = context;
+        this.store = new TaskStore(context.getStateStore(STORE));
+        this.budget = new KeyBudget(store, "services", conf.settings().maxServices());
+        this.clock = Watermarks.fromBytes(store.meta("watermarks"), Watermarks.expectedSources(context.appConfigs()));
+        this.source = CallWindows.NAME + ":" + context.taskId().partition();
+        lastTick = Watermarks.NONE;
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    @Override
+    public void process(Record<String, CallPartial> record) {
+        CallPartial p = record.value();
+        if (p.isTick()) {
+            boolean moved = clock.observe(p.source(), p.tick(), context.currentSystemTimeMs());
+            // Every tick: the input partitions learnt so far must survive a restart (see Watermarks).
+            store.putMeta("watermarks", clock.toBytes());
+            if (moved) {
+                sweep(clock.now());
+            }
+            return;
+        }
+        byte[] raw = store.get(p.service());
+        Open s;
+        if (raw == null) {
+            if (!budget.admit()) {
+                return; // counted; logged by the tick
+            }
+            s = new Open();
+        } else {
+            s = Open.fromBytes(raw);
+            store.cancel(deadline(s), p.service());
+        }
+        s.layer = p.layer();
+        long w = conf.settings().windowMs();
+        long now = clock.now();
+        boolean late = p.windowStart() < s.closedBefore
+                || now != Watermarks.NONE && p.windowStart() + w + conf.graceMs() <= now;
+        if (late) {
+            // Only an input partition that joined late (idle until now) can send these: counted, not merged.
+            long into = Math.max(s.closedBefore, now == Watermarks.NONE ? p.windowStart()
+                    : conf.settings().windowStart(now - conf.graceMs()));
+            CallStats counted = edge(s, into, p.destination());
+            counted.late += p.stats().attempts + p.stats().late;
+        } else {
+            edge(s, p.windowStart(), p.destination()).merge(p.stats());
+        }
+        store.put(p.service(), s.toBytes());
+        store.schedule(deadline(s), p.service());
+    }
+
+    private CallStats edge(Open s, long windowStart, String destination) {
+        Map<String, CallStats> edges = s.windows.computeIfAbsent(windowStart, k -> new TreeMap<>());
+        String d = edges.containsKey(destination) || edges.size() < conf.settings().maxDestinations()
+                ? destination : CallWindowSettings.OTHER;
+        return edges.computeIfAbsent(d, k -> new CallStats());
+    }
+
+    private long deadline(Open s) {
+        return s.windows.isEmpty() ? 0 : s.windows.firstKey() + conf.settings().windowMs() + conf.graceMs();
+    }
+
+    private void tick(long wall) {
+        long overflow = budget.drainOverflow();
+        if (overflow > 0) {
+            LOG.warn("call-windows: {} services with open windows in task {} (asyncwatch.call-windows.max-services):"
+                    + " {} partial counts of further services were not counted", budget.cap(), context.taskId(),
+                    overflow);
+        }
+        long now = clock.now();
+        if (now == Watermarks.NONE) {
+            // Not started: announce this task, so the stages after the next re-key wait for it.
+            context.forward(new Record<>("", ServiceWindow.tick(source, now), wall));
+        } else if (now > lastTick) {
+            context.forward(new Record<>("", ServiceWindow.tick(source, now), now));
+            lastTick = now;
+        }
+    }
+
+    private void sweep(long now) {
+        store.forEachDue(now, entry -> {
+            store.cancel(entry.time(), entry.key());
+            byte[] raw = store.get(entry.key());
+            if (raw == null) {
+                return;
+            }
+            Open s = Open.fromBytes(raw);
+            long w = conf.settings().windowMs();
+            while (!s.windows.isEmpty() && s.windows.firstKey() + w + conf.graceMs() <= now) {
+                Map.Entry<Long, Map<String, CallStats>> closed = s.windows.pollFirstEntry();
+                long start = closed.getKey();
+                s.closedBefore = start + w;
+                context.forward(new Record<>(entry.key(), new ServiceWindow(entry.key(), s.layer, start, start + w,
+                        closed.getValue(), source, 0), start + w));
+            }
+            if (s.windows.isEmpty()) {
+                store.delete(entry.key());
+                budget.release();
+            } else {
+                store.put(entry.key(), s.toBytes());
+                store.schedule(deadline(s), entry.key());
+            }
+        });
+    }
+
+    /** The open windows of one service. */
+    private static final class Open {
+        private static final int VERSION = 1;
+        String layer;
+        long closedBefore = Long.MIN_VALUE;
+        final TreeMap<Long, Map<String, CallStats>> windows = new TreeMap<>();
+
+        byte[] toBytes() {
+            Bin.Writer w = Bin.writer().u8(VERSION).str(layer).varlong(closedBefore).varlong(windows.size());
+            windows.forEach((start, edges) -> {
+                w.varlong(start).varlong(edges.size());
+                edges.forEach((d, s) -> {
+                    w.str(d);
+                    s.write(w);
+                });
+            });
+            return w.bytes();
+        }
+
+        static Open fromBytes(byte[] b) {
+            Bin.Reader r = Bin.versioned(b, VERSION, "open call windows");
+            Open o = new Open();
+            o.layer = r.str();
+            o.closedBefore = r.varlong();
+            long n = r.varlong();
+            for (long i = 0; i < n; i++) {
+                long start = r.varlong();
+                long m = r.varlong();
+                Map<String, CallStats> edges = new TreeMap<>();
+                for (long j = 0; j < m; j++) {
+                    edges.put(r.str(), CallStats.read(r));
+                }
+                o.windows.put(start, edges);
+            }
+            return o;
+        }
+    }
+}
