@@ -24,6 +24,12 @@ public final class Section {
         return v;
     }
 
+    /** A value that may be left empty: "" then. */
+    public String optionalText(String key) {
+        String raw = values.get(key);
+        return raw == null ? "" : raw.trim();
+    }
+
     private <T> T parse(String key, String expected, Function<String, T> parser) {
         String v = text(key);
         try {

@@ -1,7 +1,9 @@
 package io.asyncwatch.detect;
 
+import io.asyncwatch.detect.amplification.LayerAmplification;
 import io.asyncwatch.detect.duplicates.DuplicateOperations;
 import io.asyncwatch.detect.latency.LatencyTail;
+import io.asyncwatch.detect.timeouts.Timeouts;
 import io.asyncwatch.detect.retrystorm.RetryStorm;
 import java.util.List;
 
@@ -12,6 +14,7 @@ public final class Detectors {
     }
 
     public static List<Detector> all() {
-        return List.of(new RetryStorm(), new DuplicateOperations(), new LatencyTail());
+        return List.of(new RetryStorm(), new DuplicateOperations(), new LatencyTail(), new Timeouts(),
+                new LayerAmplification());
     }
 }

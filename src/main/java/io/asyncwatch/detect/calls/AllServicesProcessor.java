@@ -1,0 +1,119 @@
+package io.asyncwatch.detect.calls;
+
+import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.Watermarks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * A judge of every service's window together ({@link CallWindows#allServices}): it gathers the closed windows of
+ * one window start from every service task and judges them once the slowest of those tasks' clocks has passed
+ * that window's close, so nothing that task could still send is missing, live, after a crash or in replay.
+ * Subclasses judge; this class keeps the gathering (one store entry per open window start, one deadline each) and
+ * the clock. Only the partition that holds the key {@link CallWindows#ALL} ever gathers anything; the others tick.
+ *
+ * @param <O> what the judge forwards
+ */
+public abstract class AllServicesProcessor<O> implements Processor<String, ServiceWindow, String, O> {
+
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final int VERSION = 1;
+
+    private final String storeName;
+    private final long closeAfterMs;
+    protected ProcessorContext<String, O> context;
+    protected TaskStore store;
+    private Watermarks clock;
+    private long lastTick = Watermarks.NONE;
+    protected String source;
+
+    /** @param closeAfterMs event time after a window's end by which every service task has closed it */
+    protected AllServicesProcessor(String storeName, long closeAfterMs) {
+        this.storeName = storeName;
+        this.closeAfterMs = closeAfterMs;
+    }
+
+    /** Judges the windows of every service that had calls in the window [start, end). */
+    protected abstract void judge(long start, long end, List<ServiceWindow> windows);
+
+    /** This task's clock reached {@code time}: forward a tick for the alert stage. */
+    protected abstract void tick(long time);
+
+    /** Called after init: the subclass's own state. */
+    protected void opened() {
+    }
+
+    @Override
+    public final void init(ProcessorContext<String, O> context) {
+        this.context = context;
+        this.store = new TaskStore(context.getStateStore(storeName));
+        this.clock = Watermarks.fromBytes(store.meta("watermarks"), Watermarks.expectedSources(context.appConfigs()));
+        this.source = context.taskId().partition() + "";
+        lastTick = Watermarks.NONE;
+        opened();
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, wall -> {
+            long now = clock.now();
+            if (now != Watermarks.NONE && now > lastTick) {
+                tick(now);
+                lastTick = now;
+            }
+        });
+    }
+
+    @Override
+    public final void process(Record<String, ServiceWindow> record) {
+        ServiceWindow w = record.value();
+        if (w.isTick()) {
+            boolean moved = clock.observe(w.source(), w.tick(), context.currentSystemTimeMs());
+            store.putMeta("watermarks", clock.toBytes()); // the sources learnt must survive a restart
+            if (moved) {
+                closeDue(clock.now());
+            }
+            return;
+        }
+        String key = "w|" + w.windowStart();
+        byte[] raw = store.get(key);
+        List<ServiceWindow> gathered = raw == null ? new ArrayList<>() : read(raw);
+        if (raw == null) {
+            store.schedule(w.windowEnd() + closeAfterMs, key);
+        }
+        gathered.add(w);
+        store.put(key, write(gathered));
+    }
+
+    private void closeDue(long now) {
+        store.forEachDue(now, due -> {
+            store.cancel(due.time(), due.key());
+            byte[] raw = store.get(due.key());
+            store.delete(due.key());
+            if (raw != null) {
+                List<ServiceWindow> windows = read(raw);
+                // Sorted by service: the order they arrived in depends on partitions, the judgement must not.
+                windows.sort((a, b) -> a.service().compareTo(b.service()));
+                judge(windows.get(0).windowStart(), windows.get(0).windowEnd(), windows);
+            }
+        });
+    }
+
+    private static byte[] write(List<ServiceWindow> windows) {
+        Bin.Writer w = Bin.writer().u8(VERSION).varlong(windows.size());
+        windows.forEach(s -> w.bytes(ServiceWindow.SERDE.serializer().serialize(null, s)));
+        return w.bytes();
+    }
+
+    private static List<ServiceWindow> read(byte[] raw) {
+        Bin.Reader r = Bin.versioned(raw, VERSION, "gathered service windows");
+        long n = r.varlong();
+        List<ServiceWindow> out = new ArrayList<>();
+        for (long i = 0; i < n; i++) {
+            out.add(ServiceWindow.SERDE.deserializer().deserialize(null, r.bytes()));
+        }
+        return out;
+    }
+}

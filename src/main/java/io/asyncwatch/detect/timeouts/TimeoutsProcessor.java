@@ -1,0 +1,159 @@
+package io.asyncwatch.detect.timeouts;
+
+import io.asyncwatch.alert.Finding;
+import io.asyncwatch.detect.calls.AllServicesProcessor;
+import io.asyncwatch.detect.calls.CallStats;
+import io.asyncwatch.detect.calls.ServiceWindow;
+import io.asyncwatch.model.AlertType;
+import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.StateStores;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+/**
+ * Judges each window of every service together: timeout effectiveness per service, the timeout ladder per path
+ * (whose "downstream timeout" is the callee's own configured timeouts, hence all services in one place), and
+ * cascades visible from configured timeouts alone on paths without traces. Each service's configured timeouts are
+ * remembered for {@code remember-ms} after its last call with one.
+ */
+final class TimeoutsProcessor extends AllServicesProcessor<Timeouts.Out> {
+
+    static final String STORE = "timeouts-windows";
+    private static final int KNOWN_LANE = 1;
+    private static final int KNOWN_VERSION = 1;
+
+    record Supplier(TimeoutSettings settings, long closeAfterMs, boolean inMemory)
+            implements ProcessorSupplier<String, ServiceWindow, String, Timeouts.Out> {
+        @Override
+        public Processor<String, ServiceWindow, String, Timeouts.Out> get() {
+            return new TimeoutsProcessor(this);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(StateStores.taskStore(STORE, inMemory));
+        }
+    }
+
+    private final Supplier conf;
+    private String findingSource;
+
+    private TimeoutsProcessor(Supplier conf) {
+        super(STORE, conf.closeAfterMs());
+        this.conf = conf;
+    }
+
+    @Override
+    protected void opened() {
+        findingSource = Timeouts.NAME + ":" + source;
+    }
+
+    @Override
+    protected void judge(long start, long end, List<ServiceWindow> windows) {
+        TimeoutSettings s = conf.settings();
+        for (ServiceWindow w : windows) {
+            remember(w, end);
+        }
+        for (ServiceWindow w : windows) {
+            List<TimeoutMath.Rung> fixes = new ArrayList<>();
+            List<String> fixedPaths = new ArrayList<>();
+            for (Map.Entry<String, CallStats> e : w.edges().entrySet()) {
+                CallStats c = e.getValue();
+                if (c.withTimeout == 0) {
+                    continue;
+                }
+                Map<String, Long> downstream = known(e.getKey());
+                if (c.attempts >= s.minLadderCalls()) {
+                    long deepest = downstream.values().stream().mapToLong(Long::longValue).max().orElse(0);
+                    TimeoutMath.Rung rung = TimeoutMath.rung(c.timeoutMsMax, c.latency.quantile(0.99), deepest,
+                            s.bufferMs(), s.reviewFactor());
+                    forward(null, Timeouts.rungMetric(w, e.getKey(), rung, downstream), end);
+                    if (rung.action() == TimeoutMath.Action.FIX) {
+                        fixes.add(rung);
+                        fixedPaths.add(e.getKey());
+                    }
+                }
+                if (c.traced == 0 && !downstream.isEmpty()
+                        && c.timeoutMsMax < TimeoutMath.sequential(downstream.values())) {
+                    forward(Timeouts.configuredCascade(w, e.getKey(), c.timeoutMsMax, downstream, findingSource),
+                            null, end);
+                }
+            }
+            CallStats total = w.total();
+            forward(Timeouts.effectiveness(w, total, s, fixedPaths, fixes, findingSource),
+                    Timeouts.effectivenessMetric(w, total, s), end);
+        }
+    }
+
+    private void forward(Finding f, io.asyncwatch.model.Metric m, long time) {
+        context.forward(new Record<>("", new Timeouts.Out(f, m), time));
+    }
+
+    @Override
+    protected void tick(long time) {
+        store.forEachDue(KNOWN_LANE, time, due -> {
+            store.cancel(KNOWN_LANE, due.time(), due.key());
+            store.delete(due.key());
+        });
+        forward(Finding.tick(AlertType.TIMEOUT_EFFECTIVENESS, findingSource, time), null, time);
+        forward(Finding.tick(AlertType.CASCADE_TIMEOUT, findingSource, time), null, time);
+    }
+
+    /** The configured timeouts of {@code w}'s service toward each destination, as of this window. */
+    private void remember(ServiceWindow w, long end) {
+        Map<String, Long> timeouts = new TreeMap<>();
+        w.edges().forEach((d, c) -> {
+            if (c.timeoutMsMax > 0 && !d.isEmpty()) {
+                timeouts.put(d, c.timeoutMsMax);
+            }
+        });
+        if (timeouts.isEmpty()) {
+            return;
+        }
+        String key = "k|" + w.service();
+        byte[] raw = store.get(key);
+        Known k = raw == null ? new Known() : Known.fromBytes(raw);
+        if (raw != null) {
+            store.cancel(KNOWN_LANE, k.lastSeen + conf.settings().rememberMs(), key);
+        }
+        k.timeouts.putAll(timeouts);
+        k.lastSeen = Math.max(k.lastSeen, end);
+        store.put(key, k.toBytes());
+        store.schedule(KNOWN_LANE, k.lastSeen + conf.settings().rememberMs(), key);
+    }
+
+    private Map<String, Long> known(String service) {
+        byte[] raw = service.isEmpty() ? null : store.get("k|" + service);
+        return raw == null ? Map.of() : Known.fromBytes(raw).timeouts;
+    }
+
+    /** What one service configures toward its destinations. */
+    private static final class Known {
+        long lastSeen = Long.MIN_VALUE;
+        final Map<String, Long> timeouts = new TreeMap<>();
+
+        byte[] toBytes() {
+            Bin.Writer w = Bin.writer().u8(KNOWN_VERSION).varlong(lastSeen).varlong(timeouts.size());
+            timeouts.forEach((d, t) -> w.str(d).varlong(t));
+            return w.bytes();
+        }
+
+        static Known fromBytes(byte[] b) {
+            Bin.Reader r = Bin.versioned(b, KNOWN_VERSION, "known timeouts");
+            Known k = new Known();
+            k.lastSeen = r.varlong();
+            long n = r.varlong();
+            for (long i = 0; i < n; i++) {
+                k.timeouts.put(r.str(), r.varlong());
+            }
+            return k;
+        }
+    }
+}
