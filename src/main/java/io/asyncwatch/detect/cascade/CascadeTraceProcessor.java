@@ -1,0 +1,152 @@
+package io.asyncwatch.detect.cascade;
+
+import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.KeyBudget;
+import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.Watermarks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gathers the spans of each trace (keyed by trace id) and judges the trace once the slowest input partition's
+ * clock has passed its first span by the horizon: the spans of a trace come from many services and partitions,
+ * in any order. State: the traces of the last horizon, at most {@code max-traces} per task, each at most
+ * {@code max-spans} spans.
+ */
+final class CascadeTraceProcessor implements Processor<String, Span, String, CascadeHit> {
+
+    static final String STORE = "cascade-timeout-traces";
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final int VERSION = 1;
+    private static final Logger LOG = LoggerFactory.getLogger(CascadeTraceProcessor.class);
+
+    record Supplier(CascadeSettings settings, boolean inMemory)
+            implements ProcessorSupplier<String, Span, String, CascadeHit> {
+        @Override
+        public Processor<String, Span, String, CascadeHit> get() {
+            return new CascadeTraceProcessor(this);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(StateStores.taskStore(STORE, inMemory));
+        }
+    }
+
+    private final Supplier conf;
+    private ProcessorContext<String, CascadeHit> context;
+    private TaskStore store;
+    private KeyBudget budget;
+    private Watermarks clock;
+    private String source;
+    private long lastTick = Watermarks.NONE;
+    private long droppedSpans;
+
+    private CascadeTraceProcessor(Supplier conf) {
+        this.conf = conf;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, CascadeHit> context) {
+        this.context = context;
+        this.store = new TaskStore(context.getStateStore(STORE));
+        this.budget = new KeyBudget(store, "traces", conf.settings().maxTraces());
+        this.clock = Watermarks.fromBytes(store.meta("watermarks"), Watermarks.expectedSources(context.appConfigs()));
+        this.source = CascadeTimeout.NAME + "-traces:" + context.taskId().partition();
+        lastTick = Watermarks.NONE;
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    @Override
+    public void process(Record<String, Span> record) {
+        Span s = record.value();
+        if (s.isTick()) {
+            boolean moved = clock.observe(s.source(), s.tick(), context.currentSystemTimeMs());
+            store.putMeta("watermarks", clock.toBytes()); // the sources learnt must survive a restart
+            if (moved) {
+                judgeDue(clock.now());
+            }
+            return;
+        }
+        String key = s.traceId();
+        byte[] raw = store.get(key);
+        List<Span> spans;
+        long first;
+        if (raw == null) {
+            if (!budget.admit()) {
+                return; // counted; logged by the tick
+            }
+            spans = new ArrayList<>();
+            first = record.timestamp();
+            store.schedule(first + conf.settings().horizonMs(), key);
+        } else {
+            Bin.Reader r = Bin.versioned(raw, VERSION, "trace");
+            first = r.varlong();
+            spans = readSpans(key, r);
+        }
+        if (spans.size() >= conf.settings().maxSpans()) {
+            droppedSpans++;
+            return;
+        }
+        spans.add(s);
+        Bin.Writer w = Bin.writer().u8(VERSION).varlong(first).varlong(spans.size());
+        spans.forEach(x -> x.write(w));
+        store.put(key, w.bytes());
+    }
+
+    private static List<Span> readSpans(String traceId, Bin.Reader r) {
+        long n = r.varlong();
+        List<Span> spans = new ArrayList<>();
+        for (long i = 0; i < n; i++) {
+            spans.add(Span.read(traceId, r));
+        }
+        return spans;
+    }
+
+    private void judgeDue(long now) {
+        store.forEachDue(now, due -> {
+            store.cancel(due.time(), due.key());
+            byte[] raw = store.get(due.key());
+            if (raw == null) {
+                return;
+            }
+            store.delete(due.key());
+            budget.release();
+            Bin.Reader r = Bin.versioned(raw, VERSION, "trace");
+            r.varlong();
+            for (TraceJudge.Hit h : TraceJudge.judge(readSpans(due.key(), r))) {
+                CascadeHit hit = CascadeHit.of(h, source);
+                context.forward(new Record<>(hit.service(), hit, hit.time()));
+            }
+        });
+    }
+
+    private void tick(long wall) {
+        long now = clock.now();
+        if (now == Watermarks.NONE) {
+            // Not started: announce this task, so the caller windows wait for it.
+            context.forward(new Record<>("", CascadeHit.tick(source, now), wall));
+        } else if (now > lastTick) {
+            context.forward(new Record<>("", CascadeHit.tick(source, now), now));
+            lastTick = now;
+        }
+        long overflow = budget.drainOverflow();
+        if (overflow > 0 || droppedSpans > 0) {
+            LOG.warn("cascade-timeout: task {}: {} spans of new traces not gathered ({} traces at once,"
+                    + " asyncwatch.cascade-timeout.max-traces), {} spans beyond asyncwatch.cascade-timeout.max-spans"
+                    + " of their trace", context.taskId(), overflow, budget.cap(), droppedSpans);
+            droppedSpans = 0;
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package io.asyncwatch.detect.cascade;
+
+import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.KeyBudget;
+import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.Watermarks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+/**
+ * Counts cascading traces per (caller, destination) and window, keyed by caller, and closes a window once every
+ * trace task's clock has passed its end by the horizon: by then every trace with a caller span in it was judged.
+ * A caller is forgotten as soon as it has no open window.
+ */
+final class CascadeWindowsProcessor implements Processor<String, CascadeHit, String, CascadeTimeout.Closed> {
+
+    static final String STORE = "cascade-timeout-windows";
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final int VERSION = 1;
+    static final int SAMPLES = 3;
+
+    record Supplier(CascadeSettings settings, long windowMs, boolean inMemory)
+            implements ProcessorSupplier<String, CascadeHit, String, CascadeTimeout.Closed> {
+        @Override
+        public Processor<String, CascadeHit, String, CascadeTimeout.Closed> get() {
+            return new CascadeWindowsProcessor(this);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(StateStores.taskStore(STORE, inMemory));
+        }
+    }
+
+    /** The cascading traces of one (caller, destination) in one window. */
+    static final class Counts {
+        String layer;
+        long traces;
+        long configured;
+        long observed;
+        /** The hit with the largest shortfall (needed - timeout), ties broken by the smaller event id. */
+        CascadeHit worst;
+        final List<String> sampleTraces = new ArrayList<>();
+
+        void add(CascadeHit h) {
+            layer = h.layer();
+            traces++;
+            if (h.kind().equals(TraceJudge.Kind.CONFIGURED.name())) {
+                configured++;
+            } else {
+                observed++;
+            }
+            long shortfall = Math.max(h.neededMs(), Math.round(h.waitedMs())) - h.timeoutMs();
+            long worstShortfall = worst == null ? Long.MIN_VALUE
+                    : Math.max(worst.neededMs(), Math.round(worst.waitedMs())) - worst.timeoutMs();
+            if (shortfall > worstShortfall || shortfall == worstShortfall && h.eventId().compareTo(worst.eventId()) < 0) {
+                worst = h;
+            }
+            sampleTraces.add(h.traceId());
+            sampleTraces.sort(null);
+            while (sampleTraces.size() > SAMPLES) {
+                sampleTraces.remove(sampleTraces.size() - 1);
+            }
+        }
+    }
+
+    private final Supplier conf;
+    private ProcessorContext<String, CascadeTimeout.Closed> context;
+    private TaskStore store;
+    private KeyBudget budget;
+    private Watermarks clock;
+    private String source;
+    private long lastTick = Watermarks.NONE;
+
+    private CascadeWindowsProcessor(Supplier conf) {
+        this.conf = conf;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, CascadeTimeout.Closed> context) {
+        this.context = context;
+        this.store = new TaskStore(context.getStateStore(STORE));
+        this.budget = new KeyBudget(store, "callers", conf.settings().maxServices());
+        this.clock = Watermarks.fromBytes(store.meta("watermarks"), Watermarks.expectedSources(context.appConfigs()));
+        this.source = CascadeTimeout.NAME + ":" + context.taskId().partition();
+        lastTick = Watermarks.NONE;
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    private long closeAfter() {
+        return conf.windowMs() + conf.settings().horizonMs();
+    }
+
+    @Override
+    public void process(Record<String, CascadeHit> record) {
+        CascadeHit h = record.value();
+        if (h.isTick()) {
+            boolean moved = clock.observe(h.source(), h.time(), context.currentSystemTimeMs());
+            store.putMeta("watermarks", clock.toBytes()); // the sources learnt must survive a restart
+            if (moved) {
+                sweep(clock.now());
+            }
+            return;
+        }
+        byte[] raw = store.get(h.service());
+        Open s;
+        if (raw == null) {
+            if (!budget.admit()) {
+                return;
+            }
+            s = new Open();
+        } else {
+            s = Open.fromBytes(raw);
+            store.cancel(deadline(s), h.service());
+        }
+        long w = conf.windowMs();
+        long start = Math.floorDiv(h.time(), w) * w;
+        long now = clock.now();
+        boolean late = start < s.closedBefore || now != Watermarks.NONE && start + closeAfter() <= now;
+        long into = !late ? start : Math.max(s.closedBefore, now == Watermarks.NONE ? start
+                : Math.floorDiv(now - closeAfter(), w) * w + w);
+        s.windows.computeIfAbsent(into, k -> new TreeMap<>()).computeIfAbsent(h.destination(), k -> new Counts())
+                .add(h);
+        store.put(h.service(), s.toBytes());
+        store.schedule(deadline(s), h.service());
+    }
+
+    private long deadline(Open s) {
+        return s.windows.isEmpty() ? 0 : s.windows.firstKey() + closeAfter();
+    }
+
+    private void tick(long wall) {
+        long now = clock.now();
+        if (now != Watermarks.NONE && now > lastTick) {
+            context.forward(new Record<>("", CascadeTimeout.Closed.tick(source, now), now));
+            lastTick = now;
+        }
+    }
+
+    private void sweep(long now) {
+        store.forEachDue(now, due -> {
+            store.cancel(due.time(), due.key());
+            byte[] raw = store.get(due.key());
+            if (raw == null) {
+                return;
+            }
+            Open s = Open.fromBytes(raw);
+            long w = conf.windowMs();
+            while (!s.windows.isEmpty() && s.windows.firstKey() + closeAfter() <= now) {
+                Map.Entry<Long, Map<String, Counts>> closed = s.windows.pollFirstEntry();
+                s.closedBefore = closed.getKey() + w;
+                closed.getValue().forEach((d, c) -> context.forward(new Record<>(due.key(),
+                        new CascadeTimeout.Closed(due.key(), d, closed.getKey(), closed.getKey() + w, c, source, 0),
+                        closed.getKey() + w)));
+            }
+            if (s.windows.isEmpty()) {
+                store.delete(due.key());
+                budget.release();
+            } else {
+                store.put(due.key(), s.toBytes());
+                store.schedule(deadline(s), due.key());
+            }
+        });
+    }
+
+    /** The open windows of one caller. */
+    private static final class Open {
+        long closedBefore = Long.MIN_VALUE;
+        final TreeMap<Long, Map<String, Counts>> windows = new TreeMap<>();
+
+        byte[] toBytes() {
+            Bin.Writer w = Bin.writer().u8(VERSION).varlong(closedBefore).varlong(windows.size());
+            windows.forEach((start, byDest) -> {
+                w.varlong(start).varlong(byDest.size());
+                byDest.forEach((d, c) -> w.str(d).str(c.layer).varlong(c.traces).varlong(c.configured)
+                        .varlong(c.observed).bytes(c.worst.toBytes()).strings(c.sampleTraces));
+            });
+            return w.bytes();
+        }
+
+        static Open fromBytes(byte[] b) {
+            Bin.Reader r = Bin.versioned(b, VERSION, "cascade windows");
+            Open o = new Open();
+            o.closedBefore = r.varlong();
+            long n = r.varlong();
+            for (long i = 0; i < n; i++) {
+                long start = r.varlong();
+                long m = r.varlong();
+                Map<String, Counts> byDest = new TreeMap<>();
+                for (long j = 0; j < m; j++) {
+                    String d = r.str();
+                    Counts c = new Counts();
+                    c.layer = r.str();
+                    c.traces = r.varlong();
+                    c.configured = r.varlong();
+                    c.observed = r.varlong();
+                    c.worst = CascadeHit.fromBytes(r.bytes());
+                    c.sampleTraces.addAll(r.strings());
+                    byDest.put(d, c);
+                }
+                o.windows.put(start, byDest);
+            }
+            return o;
+        }
+    }
+}
