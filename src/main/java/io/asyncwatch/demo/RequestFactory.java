@@ -46,6 +46,16 @@ public final class RequestFactory {
                 null, null, CircuitBreaker.CLOSED);
     }
 
+    /** An attempt of {@code s} on a trace (the death spiral's chains). */
+    public RequestEvent traced(Service s, String destination, long timestamp, int attempt, Status status,
+                               double latencyMs, String traceId, String spanId, String parentSpanId,
+                               CircuitBreaker breaker) {
+        long id = sequence++;
+        return new RequestEvent(s.name() + "-" + id, timestamp, s.name(), s.layer(), node(s, id), destination,
+                "call", attempt, s.name() + "-req-" + id, status, latencyMs, TIMEOUT_MS, traceId, spanId,
+                parentSpanId, null, Kind.CALL, null, null, null, breaker);
+    }
+
     /** One attempt of {@code s} to write {@code entity} for the intent {@code requestId}. */
     public RequestEvent write(Service s, long timestamp, int attempt, String requestId, String entity, Status status,
                               double latencyMs) {

@@ -180,23 +180,28 @@ public final class TrafficGenerator {
     }
 
     /**
-     * Three layers of services (volumes times {@code scale}) and two clusters; an hour of normal traffic, duplicate
-     * writes of svc-payment's intents on db-orders in minutes 40..43, then from minute 62 a retry storm on
-     * svc-order that escalates and dies down.
+     * Three layers of services (volumes times {@code scale}) and two clusters; normal traffic disturbed by a latency
+     * tail on svc-search in minutes 25..27, duplicate writes of svc-payment's intents on db-orders in minutes
+     * 40..43, a death spiral down api-gateway, svc-user and db-users (3 tries at every layer, on traces) in minutes
+     * 48..49, then from minute 62 a retry storm on svc-order that escalates and dies down.
      */
     public static Plan demoPlan(long startTime, int minutes, int scale, long seed) {
         return new Plan(startTime, minutes, threeLayers(scale), twoClusters(), List.of(
+                new LatencySpike("svc-search", 25, 27, 0.05, 800),
                 new DuplicateWrites("svc-payment", "db-orders", 40, 43, 5),
+                new DeathSpiral("api-gateway", "svc-user", "db-users", 48, 49, 3),
                 new Storm("svc-order", 62, List.of(3.0, 8.0, 15.0, 15.0, 12.0, 8.0))), seed);
     }
 
-    /** The demo's services with volumes scaled by {@code scale}; the services of the middle layer write. */
+    /** The demo's services with volumes scaled by {@code scale}; three services of the middle layer write. */
     public static List<Service> threeLayers(int scale) {
         return List.of(
                 new Service("api-gateway", "api-gateway", "svc-order", 600 * scale, 0.01),
                 new Service("svc-order", "service", "db-orders", 300 * scale, 0.02, 0.3),
                 new Service("svc-user", "service", "db-users", 240 * scale, 0.02, 0.1),
                 new Service("svc-payment", "service", "db-orders", 120 * scale, 0.03, 0.5),
+                // Never retries, so its calls never end at the timeout: its usual tail is short.
+                new Service("svc-search", "service", "search-index", 200 * scale, 0),
                 new Service("db-orders", "database", null, 500 * scale, 0.005),
                 new Service("db-users", "database", null, 300 * scale, 0.005));
     }

@@ -9,7 +9,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The one way asyncwatch creates state stores: a {@link TaskStore} layout (binary keys, binary values), record
  * caching on (reads and writes of a hot key stay in memory and reach RocksDB and the changelog once per commit),
- * changelogged, persistent unless {@code asyncwatch.state.in-memory} is set.
+ * changelogged, persistent unless {@code asyncwatch.state.in-memory} is set; outermost, a {@link WriteBackStore}
+ * layer for processors that keep hot entries decoded between commits.
  */
 public final class StateStores {
 
@@ -17,10 +18,10 @@ public final class StateStores {
     }
 
     public static StoreBuilder<KeyValueStore<Bytes, byte[]>> taskStore(String name, boolean inMemory) {
-        return Stores.keyValueStoreBuilder(
+        return WriteBackStore.around(Stores.keyValueStoreBuilder(
                         inMemory ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name),
                         Serdes.Bytes(), Serdes.ByteArray())
                 .withCachingEnabled()
-                .withLoggingEnabled(java.util.Map.of());
+                .withLoggingEnabled(java.util.Map.of()));
     }
 }

@@ -39,6 +39,14 @@ public final class TaskStore {
         this.store = store;
     }
 
+    /**
+     * Runs {@code hook} before every commit of the store (see {@link WriteBackStore}): the processor writes back
+     * what it keeps decoded. Set it in the processor's init.
+     */
+    public void beforeCommit(Runnable hook) {
+        WriteBackStore.of(store).beforeCommit(hook);
+    }
+
     // --- data ---
 
     public byte[] get(String key) {

@@ -280,10 +280,13 @@ class TrafficGeneratorTest {
     @Test
     void theScenariosSayWhichEpisodesTheyExpect() {
         List<ExpectedEpisode> expected = TrafficGenerator.demoPlan(START, SEED).expectedEpisodes();
-        assertEquals(List.of(ExpectedEpisode.of(AlertType.DUPLICATE_OPERATION, "service", "db-orders"),
+        assertEquals(List.of(ExpectedEpisode.of(AlertType.LATENCY_TAIL, "service", "svc-search"),
+                ExpectedEpisode.of(AlertType.DUPLICATE_OPERATION, "service", "db-orders"),
+                new ExpectedEpisode(AlertType.LAYER_AMPLIFICATION, Map.of("entry", "api-gateway")),
+                ExpectedEpisode.of(AlertType.CASCADE_TIMEOUT, "service", "api-gateway"),
                 ExpectedEpisode.of(AlertType.RETRY_STORM, "service", "svc-order")), expected);
 
-        ExpectedEpisode storm = expected.get(1);
+        ExpectedEpisode storm = expected.get(4);
         assertTrue(storm.resolvedBy(alert(AlertType.RETRY_STORM, AlertStatus.RESOLVED,
                 Map.of("service", "svc-order", "layer", "service"))));
         assertFalse(storm.resolvedBy(alert(AlertType.RETRY_STORM, AlertStatus.FIRING, Map.of("service", "svc-order"))));

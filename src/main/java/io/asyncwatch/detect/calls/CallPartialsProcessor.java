@@ -8,6 +8,7 @@ import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.TaskStore;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * Pre-aggregation in the input partition's task: {@link CallStats} per (service, destination, window) since the
  * last flush, forwarded every {@link #FLUSH} of wall-clock time and then dropped, so the raw request stream never
  * crosses the broker for the request-health detectors. Pending counts live in a changelogged store: what a crash
- * interrupts is flushed after the restart, never lost or counted twice.
+ * interrupts is flushed after the restart, never lost or counted twice. They are kept decoded between commits and
+ * written back once per commit ({@link io.asyncwatch.state.WriteBackStore}): encoding a latency sketch for every
+ * event would cost more than all the rest of the event's processing.
  *
  * <p>The partition's clock ticks are held back and forwarded after the flush: a tick always follows the counts it
  * covers, so the service's task can close a window as soon as every partition's tick has passed it.
@@ -53,8 +56,9 @@ final class CallPartialsProcessor implements Processor<String, Accepted<RequestE
     private ProcessorContext<String, CallPartial> context;
     private TaskStore store;
     private KeyBudget budget;
-    /** The pending counts decoded, so an event costs an encode, not a read and a decode; the store stays the truth. */
+    /** The pending counts decoded; those changed since the last commit are written back before the next one. */
     private final Map<String, Pending> mirror = new HashMap<>();
+    private final Set<String> dirty = new HashSet<>();
     private CallPartial heldTick;
 
     private CallPartialsProcessor(Supplier conf) {
@@ -66,7 +70,9 @@ final class CallPartialsProcessor implements Processor<String, Accepted<RequestE
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
         mirror.clear(); // a task revived after a dirty close gets this instance again
+        dirty.clear();
         heldTick = null;
+        store.beforeCommit(this::writeBack);
         this.budget = new KeyBudget(store, "pending", conf.settings().maxServices() * PENDING_PER_SERVICE);
         context.schedule(FLUSH, PunctuationType.WALL_CLOCK_TIME, ts -> flush());
     }
@@ -102,10 +108,18 @@ final class CallPartialsProcessor implements Processor<String, Accepted<RequestE
         }
         p.layer = e.layer();
         p.maxEventTime = Math.max(p.maxEventTime, record.timestamp());
-        store.put(key, p.toBytes());
+        dirty.add(key);
+    }
+
+    private void writeBack() {
+        for (String key : dirty) {
+            store.put(key, mirror.get(key).toBytes());
+        }
+        dirty.clear();
     }
 
     private void flush() {
+        writeBack();
         for (KeyValue<String, byte[]> kv : store.allData()) {
             Pending p = Pending.fromBytes(kv.value);
             CallPartial out = new CallPartial(p.service, p.layer, p.destination, p.windowStart, p.stats,

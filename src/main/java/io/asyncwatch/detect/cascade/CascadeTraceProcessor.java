@@ -7,7 +7,9 @@ import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Gathers the spans of each trace (keyed by trace id) and judges the trace once the slowest input partition's
  * clock has passed its first span by the horizon: the spans of a trace come from many services and partitions,
  * in any order. State: the traces of the last horizon, at most {@code max-traces} per task, each at most
- * {@code max-spans} spans.
+ * {@code max-spans} spans; a trace's spans are kept decoded between commits and written back once per commit.
  */
 final class CascadeTraceProcessor implements Processor<String, Span, String, CascadeHit> {
 
@@ -52,6 +54,31 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private String source;
     private long lastTick = Watermarks.NONE;
     private long droppedSpans;
+    /** Traces gathered since the last commit, decoded; written back before the next commit. */
+    private final Map<String, Trace> dirty = new HashMap<>();
+
+    /** The spans of one trace so far, and when its first one arrived. */
+    private static final class Trace {
+        final long first;
+        final List<Span> spans;
+
+        Trace(long first, List<Span> spans) {
+            this.first = first;
+            this.spans = spans;
+        }
+
+        byte[] toBytes() {
+            Bin.Writer w = Bin.writer().u8(VERSION).varlong(first).varlong(spans.size());
+            spans.forEach(x -> x.write(w));
+            return w.bytes();
+        }
+
+        static Trace fromBytes(String traceId, byte[] raw) {
+            Bin.Reader r = Bin.versioned(raw, VERSION, "trace");
+            long first = r.varlong();
+            return new Trace(first, readSpans(traceId, r));
+        }
+    }
 
     private CascadeTraceProcessor(Supplier conf) {
         this.conf = conf;
@@ -65,7 +92,14 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         this.clock = Watermarks.fromBytes(store.meta("watermarks"), Watermarks.expectedSources(context.appConfigs()));
         this.source = CascadeTimeout.NAME + "-traces:" + context.taskId().partition();
         lastTick = Watermarks.NONE;
+        dirty.clear(); // a task revived after a dirty close gets this instance again
+        store.beforeCommit(this::writeBack);
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    private void writeBack() {
+        dirty.forEach((key, trace) -> store.put(key, trace.toBytes()));
+        dirty.clear();
     }
 
     @Override
@@ -80,29 +114,25 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
             return;
         }
         String key = s.traceId();
-        byte[] raw = store.get(key);
-        List<Span> spans;
-        long first;
-        if (raw == null) {
-            if (!budget.admit()) {
-                return; // counted; logged by the tick
+        Trace trace = dirty.get(key);
+        if (trace == null) {
+            byte[] raw = store.get(key);
+            if (raw == null) {
+                if (!budget.admit()) {
+                    return; // counted; logged by the tick
+                }
+                trace = new Trace(record.timestamp(), new ArrayList<>());
+                store.schedule(trace.first + conf.settings().horizonMs(), key);
+            } else {
+                trace = Trace.fromBytes(key, raw);
             }
-            spans = new ArrayList<>();
-            first = record.timestamp();
-            store.schedule(first + conf.settings().horizonMs(), key);
-        } else {
-            Bin.Reader r = Bin.versioned(raw, VERSION, "trace");
-            first = r.varlong();
-            spans = readSpans(key, r);
         }
-        if (spans.size() >= conf.settings().maxSpans()) {
+        if (trace.spans.size() >= conf.settings().maxSpans()) {
             droppedSpans++;
             return;
         }
-        spans.add(s);
-        Bin.Writer w = Bin.writer().u8(VERSION).varlong(first).varlong(spans.size());
-        spans.forEach(x -> x.write(w));
-        store.put(key, w.bytes());
+        trace.spans.add(s);
+        dirty.put(key, trace);
     }
 
     private static List<Span> readSpans(String traceId, Bin.Reader r) {
@@ -117,15 +147,15 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private void judgeDue(long now) {
         store.forEachDue(now, due -> {
             store.cancel(due.time(), due.key());
-            byte[] raw = store.get(due.key());
-            if (raw == null) {
+            Trace trace = dirty.remove(due.key());
+            byte[] raw = trace == null ? store.get(due.key()) : null;
+            if (trace == null && raw == null) {
                 return;
             }
             store.delete(due.key());
             budget.release();
-            Bin.Reader r = Bin.versioned(raw, VERSION, "trace");
-            r.varlong();
-            for (TraceJudge.Hit h : TraceJudge.judge(readSpans(due.key(), r))) {
+            List<Span> spans = trace != null ? trace.spans : Trace.fromBytes(due.key(), raw).spans;
+            for (TraceJudge.Hit h : TraceJudge.judge(spans)) {
                 CascadeHit hit = CascadeHit.of(h, source);
                 context.forward(new Record<>(hit.service(), hit, hit.time()));
             }

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * as {@link RetryDelta}s every {@link #FLUSH} of wall-clock time and then dropped. The raw request stream never
  * crosses the broker for this detector. The pending counts live in a changelogged store, so what a crash
  * interrupts is flushed after the restart, never lost or counted twice (exactly-once commits state, input offsets
- * and output together).
+ * and output together); between commits they are kept decoded and written back once per commit.
  *
  * <p>An event whose window has already closed on the partition's clock (end + grace) is late: it is
  * dead-lettered here, with its original bytes, and counted as late for its service.
@@ -61,8 +61,9 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
     private ProcessorContext<String, RetryStorm.Partial> context;
     private TaskStore store;
     private KeyBudget budget;
-    /** The pending counts decoded, so an event costs an encode, not a read and a decode; the store stays the truth. */
+    /** The pending counts decoded; those changed since the last commit are written back before the next one. */
     private final Map<String, Pending> mirror = new HashMap<>();
+    private final Set<String> dirty = new java.util.HashSet<>();
 
     private RetryPartialsProcessor(Supplier conf) {
         this.conf = conf;
@@ -73,6 +74,8 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
         mirror.clear(); // a task revived after a dirty close gets this instance again
+        dirty.clear();
+        store.beforeCommit(this::writeBack);
         // Pending counts of one flush interval: several windows per service can be open at once.
         this.budget = new KeyBudget(store, "pending", conf.settings().maxServices() * PENDING_PER_SERVICE);
         context.schedule(FLUSH, PunctuationType.WALL_CLOCK_TIME, ts -> flush());
@@ -107,10 +110,18 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
         }
         p.layer = e.layer();
         p.maxEventTime = Math.max(p.maxEventTime, record.timestamp());
-        store.put(key, p.toBytes());
+        dirty.add(key);
+    }
+
+    private void writeBack() {
+        for (String key : dirty) {
+            store.put(key, mirror.get(key).toBytes());
+        }
+        dirty.clear();
     }
 
     private void flush() {
+        writeBack();
         // Every entry here is pending by construction (flushed entries are deleted), so this reads only the
         // counts of the last second, not idle keys.
         for (KeyValue<String, byte[]> kv : store.allData()) {
