@@ -2,6 +2,8 @@ package io.asyncwatch.demo;
 
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.model.Alert;
+import io.asyncwatch.model.AlertStatus;
+import io.asyncwatch.model.AlertType;
 import io.asyncwatch.topics.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -146,6 +149,21 @@ final class AlertWatcher implements Runnable, AutoCloseable {
         List<String> parts = new ArrayList<>();
         counts.forEach((k, n) -> parts.add(k.substring(3) + " " + n));
         return parts.isEmpty() ? "none" : String.join(", ", parts);
+    }
+
+    /** "RETRY_STORM 4 (svc-order, ...), LATENCY_TAIL 1 (...)": episodes that fired, per type, in type order. */
+    synchronized String fired() {
+        Map<AlertType, Set<String>> subjects = new TreeMap<>();
+        for (Alert a : alerts) {
+            if (a.status() == AlertStatus.FIRING) {
+                Map<String, String> subject = a.subject() == null ? Map.of() : a.subject();
+                String who = subject.getOrDefault("service", subject.getOrDefault("entry", a.fingerprint()));
+                subjects.computeIfAbsent(a.type(), k -> new TreeSet<>()).add(who);
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        subjects.forEach((type, who) -> parts.add(type + " (" + String.join(", ", who) + ")"));
+        return parts.isEmpty() ? "nothing" : String.join(", ", parts);
     }
 
     @Override

@@ -201,6 +201,7 @@ public final class Demo {
                         + " from " + HHMM.format(Instant.ofEpochMilli(plan.startTime()
                         + plan.storms().get(0).startMinute() * 60_000L)));
         out.printf("  resolved         %s%n", expected.isEmpty() ? "nothing expected" : expected);
+        out.printf("  fired            %s%n", watcher.fired());
         out.printf("  alerts           %d (%s)%n", watcher.alertCount(), watcher.tally());
         out.printf("  dead letters     %d%n", watcher.deadLetters());
         out.printf("  wall time        %.1f s (broker start %.1f s)%n", wallNanos / 1e9, broker.startSeconds());

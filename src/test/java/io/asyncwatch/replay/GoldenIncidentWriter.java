@@ -20,10 +20,46 @@ import java.util.Random;
  */
 public final class GoldenIncidentWriter {
 
+    /** Writes every incident, or only those named. */
     public static void main(String[] args) throws IOException {
-        checkoutRetryStorm(Path.of("src/test/resources/incidents/checkout-retry-storm/input.jsonl"));
-        write(zombieWrites(), Path.of("src/test/resources/incidents/zombie-writes/input.jsonl"));
-        write(stormAndDuplicates(), Path.of("src/test/resources/incidents/storm-and-duplicates/input.jsonl"));
+        List<String> only = List.of(args);
+        if (only.isEmpty() || only.contains("checkout-retry-storm")) {
+            checkoutRetryStorm(Path.of("src/test/resources/incidents/checkout-retry-storm/input.jsonl"));
+        }
+        if (only.isEmpty() || only.contains("zombie-writes")) {
+            write(zombieWrites(), Path.of("src/test/resources/incidents/zombie-writes/input.jsonl"));
+        }
+        if (only.isEmpty() || only.contains("storm-and-duplicates")) {
+            write(stormAndDuplicates(), Path.of("src/test/resources/incidents/storm-and-duplicates/input.jsonl"));
+        }
+        if (only.isEmpty() || only.contains("death-spiral")) {
+            write(deathSpiral(), Path.of("src/test/resources/incidents/death-spiral/input.jsonl"));
+        }
+    }
+
+    /**
+     * Request health: a gateway, a service and its database, and a search service that never retries. At minutes
+     * 12 and 13 five percent of svc-search's calls take 800 ms (a latency tail); at minutes 16 and 17 every user
+     * intent is tried three times at each layer, on traces, each caller giving up at 1 s while its callee's
+     * retries need 3 s (the death spiral and its timeout cascade). Runs of 20 records are shuffled (out of order
+     * within grace).
+     */
+    static List<String> deathSpiral() {
+        long start = 1_767_268_800_000L; // 2026-01-01T12:00:00Z
+        TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start, 25, List.of(
+                new TrafficGenerator.Service("api-gateway", "api-gateway", "svc-user", 60, 0.01),
+                new TrafficGenerator.Service("svc-user", "service", "db-users", 90, 0.02),
+                new TrafficGenerator.Service("db-users", "database", null, 120, 0.005),
+                new TrafficGenerator.Service("svc-search", "service", "search-index", 80, 0)),
+                List.of(),
+                List.of(new io.asyncwatch.demo.LatencySpike("svc-search", 12, 13, 0.05, 800),
+                        new io.asyncwatch.demo.DeathSpiral("api-gateway", "svc-user", "db-users", 16, 17, 3)), 12);
+        List<String> lines = lines(plan);
+        Random random = new Random(12);
+        for (int from = 0; from + 20 <= lines.size(); from += 20) {
+            Collections.shuffle(lines.subList(from, from + 20), random);
+        }
+        return lines;
     }
 
     /**

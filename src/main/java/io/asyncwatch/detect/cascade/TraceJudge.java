@@ -114,7 +114,7 @@ public final class TraceJudge {
         Span at = p;
         for (int depth = 0; at != null && depth < 16; depth++) {
             sb.append(" -(").append(ms(at.timeoutMs())).append(")-> ").append(at.destination() != null
-                    ? at.destination() : "?");
+                    ? at.destination() : "(no destination)");
             List<Span> kids = children.get(at.spanId());
             Span next = null;
             long worst = -1;

@@ -139,7 +139,7 @@ public final class Timeouts implements Detector {
 
     static String rungText(String destination, TimeoutMath.Rung r) {
         return String.format(Locale.ROOT, "timeout ladder -> %s: configured %s, recommended %s (2 x p99 %s + downstream"
-                        + " %s + buffer %s): %s", destination.isEmpty() ? "(none)" : destination, ms(r.configuredMs()),
+                        + " %s + buffer %s): %s", destination, ms(r.configuredMs()),
                 ms(r.recommendedMs()), ms(r.p99Ms()), ms(r.downstreamMs()), ms(r.bufferMs()), r.action());
     }
 

@@ -77,7 +77,7 @@ final class TimeoutsProcessor extends AllServicesProcessor<Timeouts.Out> {
                     forward(null, Timeouts.rungMetric(w, e.getKey(), rung, downstream), end);
                     if (rung.action() == TimeoutMath.Action.FIX) {
                         fixes.add(rung);
-                        fixedPaths.add(e.getKey());
+                        fixedPaths.add(e.getKey().isEmpty() ? "(none)" : e.getKey());
                     }
                 }
                 if (c.traced == 0 && !downstream.isEmpty()
