@@ -63,9 +63,20 @@ public final class TaskStore {
 
     /** Every data entry, in key order (for a processor whose data is only short-lived entries). */
     public List<KeyValue<String, byte[]>> allData() {
+        return range(Bytes.wrap(new byte[] {DATA}), Bytes.wrap(new byte[] {DATA + 1}));
+    }
+
+    /** The data entries whose key starts with {@code prefix}, in key order. */
+    public List<KeyValue<String, byte[]>> dataWithPrefix(String prefix) {
+        byte[] from = data(prefix).get();
+        byte[] to = java.util.Arrays.copyOf(from, from.length + 1);
+        to[to.length - 1] = (byte) 0xFF; // above every UTF-8 byte: the end of the prefix's range
+        return range(Bytes.wrap(from), Bytes.wrap(to));
+    }
+
+    private List<KeyValue<String, byte[]>> range(Bytes fromKey, Bytes toKey) {
         List<KeyValue<String, byte[]>> out = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = store.range(Bytes.wrap(new byte[] {DATA}),
-                Bytes.wrap(new byte[] {DATA + 1}))) {
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(fromKey, toKey)) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
                 byte[] k = kv.key.get();

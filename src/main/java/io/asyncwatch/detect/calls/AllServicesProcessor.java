@@ -1,11 +1,11 @@
 package io.asyncwatch.detect.calls;
 
-import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -15,8 +15,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * A judge of every service's window together ({@link CallWindows#allServices}): it gathers the closed windows of
  * one window start from every service task and judges them once the slowest of those tasks' clocks has passed
  * that window's close, so nothing that task could still send is missing, live, after a crash or in replay.
- * Subclasses judge; this class keeps the gathering (one store entry per open window start, one deadline each) and
- * the clock. Only the partition that holds the key {@link CallWindows#ALL} ever gathers anything; the others tick.
+ * Subclasses judge; this class keeps the gathering (one store entry per service and open window, one deadline per
+ * window) and the clock. Only the partition that holds the key {@link CallWindows#ALL} ever gathers anything; the others tick.
  *
  * @param <O> what the judge forwards
  */
@@ -77,43 +77,30 @@ public abstract class AllServicesProcessor<O> implements Processor<String, Servi
             }
             return;
         }
-        String key = "w|" + w.windowStart();
-        byte[] raw = store.get(key);
-        List<ServiceWindow> gathered = raw == null ? new ArrayList<>() : read(raw);
-        if (raw == null) {
-            store.schedule(w.windowEnd() + closeAfterMs, key);
+        // One entry per (window, service): a window's entries are read once, when it is judged.
+        String window = "w|" + String.format("%020d", w.windowStart()) + "|";
+        if (store.get(window) == null) {
+            store.put(window, new byte[] {VERSION});
+            store.schedule(w.windowEnd() + closeAfterMs, window);
         }
-        gathered.add(w);
-        store.put(key, write(gathered));
+        store.put(window + w.service(), ServiceWindow.SERDE.serializer().serialize(null, w));
     }
 
     private void closeDue(long now) {
         store.forEachDue(now, due -> {
             store.cancel(due.time(), due.key());
-            byte[] raw = store.get(due.key());
             store.delete(due.key());
-            if (raw != null) {
-                List<ServiceWindow> windows = read(raw);
-                // Sorted by service: the order they arrived in depends on partitions, the judgement must not.
-                windows.sort((a, b) -> a.service().compareTo(b.service()));
+            List<ServiceWindow> windows = new ArrayList<>();
+            // In key order, so sorted by service: the order they arrived in depends on partitions.
+            for (KeyValue<String, byte[]> kv : store.dataWithPrefix(due.key())) {
+                if (kv.key.length() > due.key().length()) {
+                    windows.add(ServiceWindow.SERDE.deserializer().deserialize(null, kv.value));
+                    store.delete(kv.key);
+                }
+            }
+            if (!windows.isEmpty()) {
                 judge(windows.get(0).windowStart(), windows.get(0).windowEnd(), windows);
             }
         });
-    }
-
-    private static byte[] write(List<ServiceWindow> windows) {
-        Bin.Writer w = Bin.writer().u8(VERSION).varlong(windows.size());
-        windows.forEach(s -> w.bytes(ServiceWindow.SERDE.serializer().serialize(null, s)));
-        return w.bytes();
-    }
-
-    private static List<ServiceWindow> read(byte[] raw) {
-        Bin.Reader r = Bin.versioned(raw, VERSION, "gathered service windows");
-        long n = r.varlong();
-        List<ServiceWindow> out = new ArrayList<>();
-        for (long i = 0; i < n; i++) {
-            out.add(ServiceWindow.SERDE.deserializer().deserialize(null, r.bytes()));
-        }
-        return out;
     }
 }

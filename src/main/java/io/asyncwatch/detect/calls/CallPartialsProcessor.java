@@ -106,7 +106,7 @@ final class CallPartialsProcessor implements Processor<String, Accepted<RequestE
         } else {
             p.stats.add(e);
         }
-        p.layer = e.layer();
+        p.layer = e.layer().compareTo(p.layer) < 0 ? e.layer() : p.layer; // deterministic, whatever the order
         p.maxEventTime = Math.max(p.maxEventTime, record.timestamp());
         dirty.add(key);
     }

@@ -11,7 +11,8 @@ import java.util.Map;
  * @param windowMs        length of one window (1 minute)
  * @param maxServices     services with open windows per task: names come from producers, so a flood of
  *                        distinct ones is capped and the overflow logged
- * @param maxDestinations destinations kept per service and window; further ones are counted under "(other)"
+ * @param maxDestinations destinations kept per service and window, the busiest; the others are counted together
+ *                        under "(other)"
  */
 public record CallWindowSettings(long windowMs, long maxServices, long maxDestinations) {
 

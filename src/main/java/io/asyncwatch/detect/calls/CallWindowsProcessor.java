@@ -6,6 +6,9 @@ import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -31,6 +34,8 @@ import org.slf4j.LoggerFactory;
 final class CallWindowsProcessor implements Processor<String, CallPartial, String, ServiceWindow> {
 
     static final String STORE = "call-windows";
+    /** Destinations kept per service and window while it is open: this many times max-destinations. */
+    private static final int HARD_CAP = 10;
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(CallWindowsProcessor.class);
 
@@ -93,7 +98,8 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
             s = Open.fromBytes(raw);
             store.cancel(deadline(s), p.service());
         }
-        s.layer = p.layer();
+        // Deterministic if a service's events disagree on its layer: arrival order must not decide.
+        s.layer = s.layer == null || p.layer() != null && p.layer().compareTo(s.layer) < 0 ? p.layer() : s.layer;
         long w = conf.settings().windowMs();
         long now = clock.now();
         boolean late = p.windowStart() < s.closedBefore
@@ -113,9 +119,33 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
 
     private CallStats edge(Open s, long windowStart, String destination) {
         Map<String, CallStats> edges = s.windows.computeIfAbsent(windowStart, k -> new TreeMap<>());
-        String d = edges.containsKey(destination) || edges.size() < conf.settings().maxDestinations()
+        // Which destinations are kept is decided when the window closes (the busiest); this only bounds memory.
+        String d = edges.containsKey(destination) || edges.size() < HARD_CAP * conf.settings().maxDestinations()
                 ? destination : CallWindowSettings.OTHER;
         return edges.computeIfAbsent(d, k -> new CallStats());
+    }
+
+    /** The busiest {@code max-destinations} (by attempts, then name), the rest merged into "(other)". */
+    private Map<String, CallStats> capped(Map<String, CallStats> edges) {
+        long max = conf.settings().maxDestinations();
+        if (edges.size() <= max) {
+            return edges;
+        }
+        List<Map.Entry<String, CallStats>> ranked = new ArrayList<>(edges.entrySet());
+        ranked.removeIf(e -> e.getKey().equals(CallWindowSettings.OTHER));
+        ranked.sort(Comparator.comparingLong((Map.Entry<String, CallStats> e) -> -e.getValue().attempts)
+                .thenComparing(Map.Entry::getKey));
+        Map<String, CallStats> out = new TreeMap<>();
+        CallStats other = edges.getOrDefault(CallWindowSettings.OTHER, new CallStats());
+        for (int i = 0; i < ranked.size(); i++) {
+            if (i < max - 1) {
+                out.put(ranked.get(i).getKey(), ranked.get(i).getValue());
+            } else {
+                other.merge(ranked.get(i).getValue());
+            }
+        }
+        out.put(CallWindowSettings.OTHER, other);
+        return out;
     }
 
     private long deadline(Open s) {
@@ -153,7 +183,7 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
                 long start = closed.getKey();
                 s.closedBefore = start + w;
                 context.forward(new Record<>(entry.key(), new ServiceWindow(entry.key(), s.layer, start, start + w,
-                        closed.getValue(), source, 0), start + w));
+                        capped(closed.getValue()), source, 0), start + w));
             }
             if (s.windows.isEmpty()) {
                 store.delete(entry.key());

@@ -71,7 +71,8 @@ public final class CascadeTimeout implements Detector {
 
     @Override
     public long settleMs(AsyncwatchConfig config) {
-        return config.settings(CallWindowSettings.SPEC).windowMs() + config.settings(CascadeSettings.SPEC).horizonMs();
+        return config.settings(CallWindowSettings.SPEC).windowMs() + config.settings(CascadeSettings.SPEC).horizonMs()
+                + config.eventTime().graceMs();
     }
 
     static boolean traced(RequestEvent e) {
@@ -88,11 +89,13 @@ public final class CascadeTimeout implements Detector {
                         .map((k, a) -> a.isTick() ? KeyValue.pair("", Span.tick(a.source(), a.clock()))
                                 : KeyValue.pair(a.event().traceId(), Span.of(a.event())), Named.as("spans-project")));
         KStream<String, CascadeHit> hits = spans
-                .process(new CascadeTraceProcessor.Supplier(s, inputs.inMemoryStores()), Named.as(NAME + "-traces"))
+                .process(new CascadeTraceProcessor.Supplier(s, config.eventTime().graceMs(), inputs.inMemoryStores()),
+                        Named.as(NAME + "-traces"))
                 .repartition(Repartitioned.with(Serdes.String(), CascadeHit.SERDE).withName(NAME + "-hits-by-caller")
                         .withStreamPartitioner(new Broadcast<>(CascadeHit::isTick)));
         KStream<String, Closed> windows = hits.process(
-                new CascadeWindowsProcessor.Supplier(s, windowMs, inputs.inMemoryStores()), Named.as(NAME + "-windows"));
+                new CascadeWindowsProcessor.Supplier(s, windowMs, config.eventTime().graceMs(), inputs.inMemoryStores()),
+                Named.as(NAME + "-windows"));
         KStream<String, Metric> metrics = windows
                 .filter((k, c) -> !c.isTick(), Named.as(NAME + "-closed"))
                 .map((k, c) -> {

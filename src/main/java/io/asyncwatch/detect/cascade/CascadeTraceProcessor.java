@@ -33,7 +33,7 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private static final int VERSION = 1;
     private static final Logger LOG = LoggerFactory.getLogger(CascadeTraceProcessor.class);
 
-    record Supplier(CascadeSettings settings, boolean inMemory)
+    record Supplier(CascadeSettings settings, long graceMs, boolean inMemory)
             implements ProcessorSupplier<String, Span, String, CascadeHit> {
         @Override
         public Processor<String, Span, String, CascadeHit> get() {
@@ -113,7 +113,8 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
             }
             return;
         }
-        String key = s.traceId();
+        Span span = s.at(record.timestamp());
+        String key = span.traceId();
         Trace trace = dirty.get(key);
         if (trace == null) {
             byte[] raw = store.get(key);
@@ -121,8 +122,8 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
                 if (!budget.admit()) {
                     return; // counted; logged by the tick
                 }
-                trace = new Trace(record.timestamp(), new ArrayList<>());
-                store.schedule(trace.first + conf.settings().horizonMs(), key);
+                trace = new Trace(span.timestamp(), new ArrayList<>());
+                store.schedule(deadline(trace.first), key);
             } else {
                 trace = Trace.fromBytes(key, raw);
             }
@@ -131,8 +132,22 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
             droppedSpans++;
             return;
         }
-        trace.spans.add(s);
+        if (span.timestamp() < trace.first) {
+            // Anchored on the earliest span, not the first to arrive: arrival order depends on partitions.
+            store.cancel(deadline(trace.first), key);
+            trace = new Trace(span.timestamp(), trace.spans);
+            store.schedule(deadline(trace.first), key);
+        }
+        trace.spans.add(span);
         dirty.put(key, trace);
+    }
+
+    /**
+     * A trace is judged once every input partition has passed its earliest span by the horizon plus grace: by then
+     * every span stamped within the horizon has arrived, whatever partition it came from.
+     */
+    private long deadline(long first) {
+        return first + conf.settings().horizonMs() + conf.graceMs();
     }
 
     private static List<Span> readSpans(String traceId, Bin.Reader r) {
@@ -152,10 +167,23 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
             if (trace == null && raw == null) {
                 return;
             }
-            store.delete(due.key());
-            budget.release();
-            List<Span> spans = trace != null ? trace.spans : Trace.fromBytes(due.key(), raw).spans;
-            for (TraceJudge.Hit h : TraceJudge.judge(spans)) {
+            if (trace == null) {
+                trace = Trace.fromBytes(due.key(), raw);
+            }
+            long horizonEnd = trace.first + conf.settings().horizonMs();
+            List<Span> within = new ArrayList<>();
+            List<Span> later = new ArrayList<>();
+            trace.spans.forEach(x -> (x.timestamp() < horizonEnd ? within : later).add(x));
+            if (later.isEmpty()) {
+                store.delete(due.key());
+                budget.release();
+            } else {
+                // A trace longer than the horizon: its later spans are judged as a trace of their own.
+                Trace rest = new Trace(later.stream().mapToLong(Span::timestamp).min().orElseThrow(), later);
+                dirty.put(due.key(), rest);
+                store.schedule(deadline(rest.first), due.key());
+            }
+            for (TraceJudge.Hit h : TraceJudge.judge(within)) {
                 CascadeHit hit = CascadeHit.of(h, source);
                 context.forward(new Record<>(hit.service(), hit, hit.time()));
             }

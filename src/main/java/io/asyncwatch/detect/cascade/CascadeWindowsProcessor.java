@@ -30,7 +30,7 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
     private static final int VERSION = 1;
     static final int SAMPLES = 3;
 
-    record Supplier(CascadeSettings settings, long windowMs, boolean inMemory)
+    record Supplier(CascadeSettings settings, long windowMs, long graceMs, boolean inMemory)
             implements ProcessorSupplier<String, CascadeHit, String, CascadeTimeout.Closed> {
         @Override
         public Processor<String, CascadeHit, String, CascadeTimeout.Closed> get() {
@@ -54,7 +54,8 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
         final List<String> sampleTraces = new ArrayList<>();
 
         void add(CascadeHit h) {
-            layer = h.layer();
+            // Deterministic if a caller's events disagree on its layer: arrival order must not decide.
+            layer = layer == null || h.layer() != null && h.layer().compareTo(layer) < 0 ? h.layer() : layer;
             traces++;
             if (h.kind().equals(TraceJudge.Kind.CONFIGURED.name())) {
                 configured++;
@@ -99,7 +100,7 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
     }
 
     private long closeAfter() {
-        return conf.windowMs() + conf.settings().horizonMs();
+        return conf.windowMs() + conf.settings().horizonMs() + conf.graceMs();
     }
 
     @Override

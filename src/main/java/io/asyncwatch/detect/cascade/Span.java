@@ -24,6 +24,12 @@ public record Span(String traceId, String spanId, String parentSpanId, String ev
                 e.status().name(), null, 0);
     }
 
+    /** This span at {@code time}: the record's event time, which ingest corrected for a sender's suspect clock. */
+    Span at(long time) {
+        return new Span(traceId, spanId, parentSpanId, eventId, time, service, layer, destination, timeoutMs, latencyMs,
+                status, source, tick);
+    }
+
     static Span tick(String source, long time) {
         return new Span(null, null, null, null, 0, null, null, null, 0, 0, null, source, time);
     }

@@ -32,11 +32,14 @@ public final class TraceJudge {
     private TraceJudge() {
     }
 
+    /** Spans in any order: they are sorted first, so that arrival order cannot change a result. */
     public static List<Hit> judge(List<Span> spans) {
+        List<Span> sorted = new ArrayList<>(spans);
+        sorted.sort(Comparator.comparingLong(Span::timestamp).thenComparing(Span::eventId));
         Map<String, Span> byId = new HashMap<>();
         Map<String, List<Span>> children = new HashMap<>();
-        for (Span s : spans) {
-            byId.putIfAbsent(s.spanId(), s);
+        for (Span s : sorted) {
+            byId.putIfAbsent(s.spanId(), s); // a span id delivered twice: the earliest attempt stands for it
         }
         for (Span s : byId.values()) {
             if (s.parentSpanId() != null && byId.containsKey(s.parentSpanId())) {

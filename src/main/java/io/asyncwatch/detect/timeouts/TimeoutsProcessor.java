@@ -20,8 +20,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
 /**
  * Judges each window of every service together: timeout effectiveness per service, the timeout ladder per path
  * (whose "downstream timeout" is the callee's own configured timeouts, hence all services in one place), and
- * cascades visible from configured timeouts alone on paths without traces. Each service's configured timeouts are
- * remembered for {@code remember-ms} after its last call with one.
+ * cascades visible from configured timeouts alone on paths without traces. Each service's configured timeout toward
+ * each destination is remembered for {@code remember-ms} (event time) after its last call there with one.
  */
 final class TimeoutsProcessor extends AllServicesProcessor<Timeouts.Out> {
 
@@ -58,6 +58,11 @@ final class TimeoutsProcessor extends AllServicesProcessor<Timeouts.Out> {
     @Override
     protected void judge(long start, long end, List<ServiceWindow> windows) {
         TimeoutSettings s = conf.settings();
+        // Forgotten on the judge's own event time, here rather than on a wall-clock tick: live and replay agree.
+        store.forEachDue(KNOWN_LANE, end - s.rememberMs(), due -> {
+            store.cancel(KNOWN_LANE, due.time(), due.key());
+            store.delete(due.key());
+        });
         for (ServiceWindow w : windows) {
             remember(w, end);
         }
@@ -69,7 +74,7 @@ final class TimeoutsProcessor extends AllServicesProcessor<Timeouts.Out> {
                 if (c.withTimeout == 0) {
                     continue;
                 }
-                Map<String, Long> downstream = known(e.getKey());
+                Map<String, Long> downstream = known(e.getKey(), end);
                 if (c.attempts >= s.minLadderCalls()) {
                     long deepest = downstream.values().stream().mapToLong(Long::longValue).max().orElse(0);
                     TimeoutMath.Rung rung = TimeoutMath.rung(c.timeoutMsMax, c.latency.quantile(0.99), deepest,
@@ -98,10 +103,6 @@ final class TimeoutsProcessor extends AllServicesProcessor<Timeouts.Out> {
 
     @Override
     protected void tick(long time) {
-        store.forEachDue(KNOWN_LANE, time, due -> {
-            store.cancel(KNOWN_LANE, due.time(), due.key());
-            store.delete(due.key());
-        });
         forward(Finding.tick(AlertType.TIMEOUT_EFFECTIVENESS, findingSource, time), null, time);
         forward(Finding.tick(AlertType.CASCADE_TIMEOUT, findingSource, time), null, time);
     }
@@ -121,37 +122,52 @@ final class TimeoutsProcessor extends AllServicesProcessor<Timeouts.Out> {
         byte[] raw = store.get(key);
         Known k = raw == null ? new Known() : Known.fromBytes(raw);
         if (raw != null) {
-            store.cancel(KNOWN_LANE, k.lastSeen + conf.settings().rememberMs(), key);
+            store.cancel(KNOWN_LANE, k.lastSeen(), key);
         }
-        k.timeouts.putAll(timeouts);
-        k.lastSeen = Math.max(k.lastSeen, end);
+        k.timeouts.values().removeIf(t -> t[1] <= end - conf.settings().rememberMs());
+        timeouts.forEach((d, t) -> k.timeouts.put(d, new long[] {t, end}));
         store.put(key, k.toBytes());
-        store.schedule(KNOWN_LANE, k.lastSeen + conf.settings().rememberMs(), key);
+        store.schedule(KNOWN_LANE, k.lastSeen(), key);
     }
 
-    private Map<String, Long> known(String service) {
+    /** What {@code service} configures toward the destinations it called within the remembered span before end. */
+    private Map<String, Long> known(String service, long end) {
         byte[] raw = service.isEmpty() ? null : store.get("k|" + service);
-        return raw == null ? Map.of() : Known.fromBytes(raw).timeouts;
+        if (raw == null) {
+            return Map.of();
+        }
+        Map<String, Long> out = new TreeMap<>();
+        Known.fromBytes(raw).timeouts.forEach((d, t) -> {
+            if (t[1] > end - conf.settings().rememberMs()) {
+                out.put(d, t[0]);
+            }
+        });
+        return out;
     }
 
-    /** What one service configures toward its destinations. */
+    /** What one service configures toward each destination, and when it was last seen doing so. */
     private static final class Known {
-        long lastSeen = Long.MIN_VALUE;
-        final Map<String, Long> timeouts = new TreeMap<>();
+        /** Destination to {timeout, last seen (window end)}. */
+        final Map<String, long[]> timeouts = new TreeMap<>();
+
+        long lastSeen() {
+            return timeouts.values().stream().mapToLong(t -> t[1]).max().orElse(Long.MIN_VALUE);
+        }
 
         byte[] toBytes() {
-            Bin.Writer w = Bin.writer().u8(KNOWN_VERSION).varlong(lastSeen).varlong(timeouts.size());
-            timeouts.forEach((d, t) -> w.str(d).varlong(t));
+            Bin.Writer w = Bin.writer().u8(KNOWN_VERSION).varlong(timeouts.size());
+            timeouts.forEach((d, t) -> w.str(d).varlong(t[0]).varlong(t[1]));
             return w.bytes();
         }
 
         static Known fromBytes(byte[] b) {
             Bin.Reader r = Bin.versioned(b, KNOWN_VERSION, "known timeouts");
             Known k = new Known();
-            k.lastSeen = r.varlong();
             long n = r.varlong();
             for (long i = 0; i < n; i++) {
-                k.timeouts.put(r.str(), r.varlong());
+                String d = r.str();
+                long timeout = r.varlong();
+                k.timeouts.put(d, new long[] {timeout, r.varlong()});
             }
             return k;
         }
