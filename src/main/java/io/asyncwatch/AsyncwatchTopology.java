@@ -16,6 +16,7 @@ import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.ClockEvent;
 import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.time.EventTimeSettings;
 import io.asyncwatch.topics.Topics;
 import java.util.EnumMap;
@@ -37,16 +38,16 @@ public final class AsyncwatchTopology {
     public static Topology build(AsyncwatchConfig config) {
         Topics topics = Topics.from(config);
         EventTimeSettings time = config.eventTime();
-        boolean inMemory = config.inMemoryStores();
+        StoreMode stores = config.storeMode();
         StreamsBuilder builder = new StreamsBuilder();
 
         // Sources: decode, validate, partition clock; bad records and clock outliers become dead letters.
         Ingest.Streams<RequestEvent> requests = Ingest.source(builder, topics.requests(),
-                EventType.requests(topics.requestCodec()), time, inMemory);
+                EventType.requests(topics.requestCodec()), time, stores);
         Ingest.Streams<HeartbeatEvent> heartbeats = Ingest.source(builder, topics.heartbeats(),
-                EventType.heartbeats(topics.heartbeatCodec()), time, inMemory);
+                EventType.heartbeats(topics.heartbeatCodec()), time, stores);
         Ingest.Streams<ClockEvent> clocks = Ingest.source(builder, topics.clocks(),
-                EventType.clocks(topics.clockCodec()), time, inMemory);
+                EventType.clocks(topics.clockCodec()), time, stores);
         SharedInputs inputs = new SharedInputs(config, requests.events(), heartbeats.events(), clocks.events());
 
         // Detectors: each turns the shared inputs into findings, metrics and its own dead letters.
@@ -66,7 +67,7 @@ public final class AsyncwatchTopology {
 
         // Alerts: one lifecycle for every detector, each type resolved by its own policy.
         AlertLifecycle lifecycle = new AlertLifecycle(config.alerts(), policies, Playbooks.load());
-        KStream<String, Alert> alerts = AlertStage.wire(findings, lifecycle, config.alerts(), inMemory);
+        KStream<String, Alert> alerts = AlertStage.wire(findings, lifecycle, config.alerts(), stores);
 
         // Sinks.
         alerts.to(topics.alerts().name(), topics.alerts().produced("alerts-sink"));

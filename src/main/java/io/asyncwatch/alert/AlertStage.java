@@ -5,6 +5,7 @@ import io.asyncwatch.model.AlertType;
 import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.Broadcast;
 import java.nio.ByteBuffer;
@@ -46,7 +47,7 @@ public final class AlertStage {
 
     /** {@code findingsByDetector}: detector name to its findings (and ticks) keyed by fingerprint, not yet re-keyed. */
     public static KStream<String, Alert> wire(Map<String, KStream<String, Finding>> findingsByDetector,
-                                              AlertLifecycle lifecycle, AlertSettings settings, boolean inMemory) {
+                                              AlertLifecycle lifecycle, AlertSettings settings, StoreMode stores) {
         KStream<String, Finding> merged = null;
         for (Map.Entry<String, KStream<String, Finding>> e : findingsByDetector.entrySet()) {
             KStream<String, Finding> own = e.getValue().repartition(
@@ -57,10 +58,10 @@ public final class AlertStage {
         if (merged == null) {
             throw new IllegalArgumentException("no detector feeds the alert stage");
         }
-        return merged.process(new Supplier(lifecycle, settings, inMemory), Named.as("alert-stage"));
+        return merged.process(new Supplier(lifecycle, settings, stores), Named.as("alert-stage"));
     }
 
-    private record Supplier(AlertLifecycle lifecycle, AlertSettings settings, boolean inMemory)
+    private record Supplier(AlertLifecycle lifecycle, AlertSettings settings, StoreMode storeMode)
             implements ProcessorSupplier<String, Finding, String, Alert> {
         @Override
         public Processor<String, Finding, String, Alert> get() {
@@ -69,7 +70,7 @@ public final class AlertStage {
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, inMemory));
+            return Set.of(StateStores.taskStore(STORE, storeMode));
         }
     }
 

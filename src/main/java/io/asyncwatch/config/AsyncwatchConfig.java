@@ -3,6 +3,7 @@ package io.asyncwatch.config;
 import io.asyncwatch.alert.AlertSettings;
 import io.asyncwatch.detect.Detectors;
 import io.asyncwatch.detect.calls.CallWindowSettings;
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.time.EventTimeSettings;
 import java.io.IOException;
 import java.io.Reader;
@@ -37,6 +38,7 @@ public record AsyncwatchConfig(
         Format outputFormat,
         AvroSchemaIds avroSchemaIds,
         boolean inMemoryStores,
+        boolean replayStores,
         int rocksDbMemoryMb,
         String instanceName,
         Map<String, Object> sections,
@@ -217,6 +219,7 @@ public record AsyncwatchConfig(
                         r.integer("asyncwatch.avro.schema-id.dead-letter"),
                         r.integer("asyncwatch.avro.schema-id.metric")),
                 r.bool("asyncwatch.state.in-memory"),
+                false,
                 rocksDbMemory(r.integer("asyncwatch.state.rocksdb-memory-mb")),
                 ours.get("asyncwatch.instance.name") == null ? "" : ours.get("asyncwatch.instance.name").trim(),
                 sections,
@@ -268,12 +271,22 @@ public record AsyncwatchConfig(
     public AsyncwatchConfig withKafka(Map<String, String> overrides) {
         Map<String, String> merged = new TreeMap<>(kafka);
         merged.putAll(overrides);
-        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemoryStores, rocksDbMemoryMb,
-                instanceName, sections, merged);
+        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemoryStores, replayStores,
+                rocksDbMemoryMb, instanceName, sections, merged);
     }
 
     public AsyncwatchConfig withInMemoryStores(boolean inMemory) {
-        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemory, rocksDbMemoryMb,
+        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemory,
+                replayStores && inMemory, rocksDbMemoryMb, instanceName, sections, kafka);
+    }
+
+    /** For replay and tests, offline: stores in memory and without changelogs (there is nothing to restore from). */
+    public AsyncwatchConfig withReplayStores() {
+        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, true, true, rocksDbMemoryMb,
                 instanceName, sections, kafka);
+    }
+
+    public StoreMode storeMode() {
+        return replayStores ? StoreMode.REPLAY : inMemoryStores ? StoreMode.IN_MEMORY : StoreMode.PERSISTENT;
     }
 }

@@ -5,6 +5,7 @@ import io.asyncwatch.ingest.Accepted;
 import io.asyncwatch.model.ClockEvent;
 import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.state.StoreMode;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -63,8 +64,8 @@ public final class SharedInputs {
         return clocks;
     }
 
-    public boolean inMemoryStores() {
-        return config.inMemoryStores();
+    public StoreMode stores() {
+        return config.storeMode();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.asyncwatch.ingest;
 
 import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.time.EventTimeSettings;
 import io.asyncwatch.topics.TopicSpec;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class Ingest {
     }
 
     public static <T> Streams<T> source(StreamsBuilder builder, TopicSpec<String, byte[]> topic, EventType<T> type,
-                                        EventTimeSettings time, boolean inMemory) {
+                                        EventTimeSettings time, StoreMode stores) {
         String name = type.logicalName();
         String store = name + "-clock";
         ProcessorSupplier<String, byte[], String, Ingested<T>> supplier = new ProcessorSupplier<>() {
@@ -35,7 +36,7 @@ public final class Ingest {
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(StateStores.taskStore(store, inMemory));
+                return Set.of(StateStores.taskStore(store, stores));
             }
         };
         Map<String, KStream<String, Ingested<T>>> branches = builder

@@ -52,7 +52,7 @@ public final class OfflineEngine implements AutoCloseable {
     private final RecordWall recordWall = new RecordWall();
 
     public OfflineEngine(AsyncwatchConfig config) {
-        this(config, AsyncwatchTopology.build(config.withInMemoryStores(true)));
+        this(config, AsyncwatchTopology.build(config.withReplayStores()));
     }
 
     /** Runs {@code topology} (built from {@code config}) instead of the whole application: a detector alone, say. */

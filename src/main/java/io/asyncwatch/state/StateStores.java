@@ -17,11 +17,13 @@ public final class StateStores {
     private StateStores() {
     }
 
-    public static StoreBuilder<KeyValueStore<Bytes, byte[]>> taskStore(String name, boolean inMemory) {
-        return WriteBackStore.around(Stores.keyValueStoreBuilder(
-                        inMemory ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name),
+    public static StoreBuilder<KeyValueStore<Bytes, byte[]>> taskStore(String name, StoreMode mode) {
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
+                        mode == StoreMode.PERSISTENT ? Stores.persistentKeyValueStore(name)
+                                : Stores.inMemoryKeyValueStore(name),
                         Serdes.Bytes(), Serdes.ByteArray())
-                .withCachingEnabled()
-                .withLoggingEnabled(java.util.Map.of()));
+                .withCachingEnabled();
+        return WriteBackStore.around(mode == StoreMode.REPLAY ? inner.withLoggingDisabled()
+                : inner.withLoggingEnabled(java.util.Map.of()));
     }
 }

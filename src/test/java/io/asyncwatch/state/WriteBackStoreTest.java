@@ -3,6 +3,7 @@ package io.asyncwatch.state;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncwatch.AsyncwatchTopology;
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.replay.OfflineEngine;
@@ -26,7 +27,9 @@ class WriteBackStoreTest {
     @Test
     void whatAProcessorKeepsDecodedIsInTheChangelogByTheCommit() {
         Requests r = new Requests();
-        try (OfflineEngine engine = new OfflineEngine(AsyncwatchConfig.fromMap(Map.of()))) {
+        // Changelogged in-memory stores, as live with asyncwatch.state.in-memory (replay's stores have no changelog).
+        AsyncwatchConfig config = AsyncwatchConfig.fromMap(Map.of()).withInMemoryStores(true);
+        try (OfflineEngine engine = new OfflineEngine(config, AsyncwatchTopology.build(config))) {
             // 30 events within 300 ms: the partition's clock starts (20 events), no flush is due yet.
             for (int i = 0; i < 30; i++) {
                 RequestEvent e = r.attempt("svc-a", "service", Requests.T0 + i * 10, 1);

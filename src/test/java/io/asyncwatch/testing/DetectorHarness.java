@@ -33,16 +33,16 @@ public final class DetectorHarness implements AutoCloseable {
     private final Topics topics;
 
     public DetectorHarness(Detector detector, Map<String, String> settings) {
-        AsyncwatchConfig config = AsyncwatchConfig.fromMap(settings).withInMemoryStores(true);
+        AsyncwatchConfig config = AsyncwatchConfig.fromMap(settings).withReplayStores();
         topics = Topics.from(config);
         StreamsBuilder b = new StreamsBuilder();
         var time = config.eventTime();
         Ingest.Streams<RequestEvent> requests = Ingest.source(b, topics.requests(),
-                EventType.requests(topics.requestCodec()), time, true);
+                EventType.requests(topics.requestCodec()), time, config.storeMode());
         Ingest.Streams<HeartbeatEvent> heartbeats = Ingest.source(b, topics.heartbeats(),
-                EventType.heartbeats(topics.heartbeatCodec()), time, true);
+                EventType.heartbeats(topics.heartbeatCodec()), time, config.storeMode());
         Ingest.Streams<ClockEvent> clocks = Ingest.source(b, topics.clocks(),
-                EventType.clocks(topics.clockCodec()), time, true);
+                EventType.clocks(topics.clockCodec()), time, config.storeMode());
         Detector.Outputs out = detector.wire(new SharedInputs(config, requests.events(), heartbeats.events(),
                 clocks.events()), config);
         out.findings().to(FINDINGS, Produced.with(Serdes.String(), Finding.SERDE));

@@ -8,6 +8,7 @@ import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.Severity;
 import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,7 @@ final class AmplificationProcessor extends AllServicesProcessor<LayerAmplificati
 
     static final String STORE = "layer-amplification-windows";
 
-    record Supplier(AmplificationSettings settings, long windowMs, long closeAfterMs, boolean inMemory)
+    record Supplier(AmplificationSettings settings, long windowMs, long closeAfterMs, StoreMode storeMode)
             implements ProcessorSupplier<String, ServiceWindow, String, LayerAmplification.Out> {
         @Override
         public Processor<String, ServiceWindow, String, LayerAmplification.Out> get() {
@@ -36,7 +37,7 @@ final class AmplificationProcessor extends AllServicesProcessor<LayerAmplificati
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, inMemory));
+            return Set.of(StateStores.taskStore(STORE, storeMode));
         }
     }
 

@@ -67,7 +67,7 @@ public final class LayerAmplification implements Detector {
         long windowMs = config.settings(CallWindowSettings.SPEC).windowMs();
         KStream<String, Out> judged = CallWindows.allServices(inputs, config).process(
                 new AmplificationProcessor.Supplier(s, windowMs, CallWindows.closeAfterMs(config),
-                        inputs.inMemoryStores()), Named.as(NAME));
+                        inputs.stores()), Named.as(NAME));
         KStream<String, Metric> metrics = judged
                 .filter((k, o) -> o.metric() != null, Named.as(NAME + "-measured"))
                 .map((k, o) -> KeyValue.pair(o.metric().seriesKey(), o.metric()), Named.as(NAME + "-metrics"));

@@ -5,6 +5,7 @@ import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import java.time.Duration;
 import java.util.HashMap;
@@ -39,7 +40,7 @@ final class CallPartialsProcessor implements Processor<String, Accepted<RequestE
     private static final long PENDING_PER_SERVICE = 10;
     private static final Logger LOG = LoggerFactory.getLogger(CallPartialsProcessor.class);
 
-    record Supplier(CallWindowSettings settings, long graceMs, boolean inMemory)
+    record Supplier(CallWindowSettings settings, long graceMs, StoreMode storeMode)
             implements ProcessorSupplier<String, Accepted<RequestEvent>, String, CallPartial> {
         @Override
         public Processor<String, Accepted<RequestEvent>, String, CallPartial> get() {
@@ -48,7 +49,7 @@ final class CallPartialsProcessor implements Processor<String, Accepted<RequestE
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, inMemory));
+            return Set.of(StateStores.taskStore(STORE, storeMode));
         }
     }
 

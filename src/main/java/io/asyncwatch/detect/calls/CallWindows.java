@@ -31,9 +31,9 @@ public final class CallWindows {
             long grace = config.eventTime().graceMs();
             KStream<String, CallPartial> partials = inputs.rekeyed(NAME + "-by-service", CallPartial.SERDE,
                     CallPartial::isTick, () -> inputs.requestsWithTicks().process(
-                            new CallPartialsProcessor.Supplier(s, grace, inputs.inMemoryStores()),
+                            new CallPartialsProcessor.Supplier(s, grace, inputs.stores()),
                             Named.as(NAME + "-partials")));
-            return partials.process(new CallWindowsProcessor.Supplier(s, grace, inputs.inMemoryStores()),
+            return partials.process(new CallWindowsProcessor.Supplier(s, grace, inputs.stores()),
                     Named.as(NAME));
         });
     }

@@ -3,6 +3,7 @@ package io.asyncwatch.detect.calls;
 import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
@@ -39,7 +40,7 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(CallWindowsProcessor.class);
 
-    record Supplier(CallWindowSettings settings, long graceMs, boolean inMemory)
+    record Supplier(CallWindowSettings settings, long graceMs, StoreMode storeMode)
             implements ProcessorSupplier<String, CallPartial, String, ServiceWindow> {
         @Override
         public Processor<String, CallPartial, String, ServiceWindow> get() {
@@ -48,7 +49,7 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, inMemory));
+            return Set.of(StateStores.taskStore(STORE, storeMode));
         }
     }
 

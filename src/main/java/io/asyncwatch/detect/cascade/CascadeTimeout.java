@@ -89,12 +89,12 @@ public final class CascadeTimeout implements Detector {
                         .map((k, a) -> a.isTick() ? KeyValue.pair("", Span.tick(a.source(), a.clock()))
                                 : KeyValue.pair(a.event().traceId(), Span.of(a.event())), Named.as("spans-project")));
         KStream<String, CascadeHit> hits = spans
-                .process(new CascadeTraceProcessor.Supplier(s, config.eventTime().graceMs(), inputs.inMemoryStores()),
+                .process(new CascadeTraceProcessor.Supplier(s, config.eventTime().graceMs(), inputs.stores()),
                         Named.as(NAME + "-traces"))
                 .repartition(Repartitioned.with(Serdes.String(), CascadeHit.SERDE).withName(NAME + "-hits-by-caller")
                         .withStreamPartitioner(new Broadcast<>(CascadeHit::isTick)));
         KStream<String, Closed> windows = hits.process(
-                new CascadeWindowsProcessor.Supplier(s, windowMs, config.eventTime().graceMs(), inputs.inMemoryStores()),
+                new CascadeWindowsProcessor.Supplier(s, windowMs, config.eventTime().graceMs(), inputs.stores()),
                 Named.as(NAME + "-windows"));
         KStream<String, Metric> metrics = windows
                 .filter((k, c) -> !c.isTick(), Named.as(NAME + "-closed"))

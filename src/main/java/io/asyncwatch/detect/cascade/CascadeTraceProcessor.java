@@ -3,6 +3,7 @@ package io.asyncwatch.detect.cascade;
 import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
@@ -33,7 +34,7 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private static final int VERSION = 1;
     private static final Logger LOG = LoggerFactory.getLogger(CascadeTraceProcessor.class);
 
-    record Supplier(CascadeSettings settings, long graceMs, boolean inMemory)
+    record Supplier(CascadeSettings settings, long graceMs, StoreMode storeMode)
             implements ProcessorSupplier<String, Span, String, CascadeHit> {
         @Override
         public Processor<String, Span, String, CascadeHit> get() {
@@ -42,7 +43,7 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, inMemory));
+            return Set.of(StateStores.taskStore(STORE, storeMode));
         }
     }
 

@@ -3,6 +3,7 @@ package io.asyncwatch.detect.cascade;
 import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
@@ -30,7 +31,7 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
     private static final int VERSION = 1;
     static final int SAMPLES = 3;
 
-    record Supplier(CascadeSettings settings, long windowMs, long graceMs, boolean inMemory)
+    record Supplier(CascadeSettings settings, long windowMs, long graceMs, StoreMode storeMode)
             implements ProcessorSupplier<String, CascadeHit, String, CascadeTimeout.Closed> {
         @Override
         public Processor<String, CascadeHit, String, CascadeTimeout.Closed> get() {
@@ -39,7 +40,7 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, inMemory));
+            return Set.of(StateStores.taskStore(STORE, storeMode));
         }
     }
 

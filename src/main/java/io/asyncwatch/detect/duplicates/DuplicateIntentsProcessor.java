@@ -2,6 +2,7 @@ package io.asyncwatch.detect.duplicates;
 
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.Watermarks;
 import java.nio.ByteBuffer;
@@ -33,7 +34,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     private static final int PENDING = 1;
     private static final Duration TICK = Duration.ofSeconds(1);
 
-    record Supplier(DuplicateSettings settings, boolean inMemory)
+    record Supplier(DuplicateSettings settings, StoreMode storeMode)
             implements ProcessorSupplier<String, WriteAttempt, String, DuplicateIntent> {
         @Override
         public Processor<String, WriteAttempt, String, DuplicateIntent> get() {
@@ -42,7 +43,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, inMemory));
+            return Set.of(StateStores.taskStore(STORE, storeMode));
         }
     }
 

@@ -78,7 +78,7 @@ public final class DuplicateOperations implements Detector {
                                 : KeyValue.pair(a.event().requestId(), WriteAttempt.of(a.event())),
                                 Named.as("writes-project")));
         KStream<String, DuplicateIntent> intents = writes
-                .process(new DuplicateIntentsProcessor.Supplier(s, inputs.inMemoryStores()),
+                .process(new DuplicateIntentsProcessor.Supplier(s, inputs.stores()),
                         Named.as(NAME + "-intents"))
                 .repartition(Repartitioned.with(Serdes.String(), DuplicateIntent.SERDE)
                         .withName(NAME + "-intents-by-service")
@@ -86,7 +86,7 @@ public final class DuplicateOperations implements Detector {
         KStream<String, DuplicateWindowsProcessor.Closed> windows = intents.process(
                 new DuplicateWindowsProcessor.Supplier(s, config.eventTime().graceMs(),
                         s.maxServices(),
-                        inputs.inMemoryStores()), Named.as(NAME + "-windows"));
+                        inputs.stores()), Named.as(NAME + "-windows"));
         KStream<String, Metric> metrics = windows
                 .filter((k, c) -> !c.isTick(), Named.as(NAME + "-closed"))
                 .map((k, c) -> {

@@ -3,6 +3,7 @@ package io.asyncwatch.detect.duplicates;
 import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
@@ -42,7 +43,7 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
         }
     }
 
-    record Supplier(DuplicateSettings settings, long graceMs, long maxServices, boolean inMemory)
+    record Supplier(DuplicateSettings settings, long graceMs, long maxServices, StoreMode storeMode)
             implements ProcessorSupplier<String, DuplicateIntent, String, Closed> {
         @Override
         public Processor<String, DuplicateIntent, String, Closed> get() {
@@ -51,7 +52,7 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, inMemory));
+            return Set.of(StateStores.taskStore(STORE, storeMode));
         }
     }
 

@@ -74,7 +74,7 @@ public final class LatencyTail implements Detector {
     public Outputs wire(SharedInputs inputs, AsyncwatchConfig config) {
         LatencyTailSettings s = config.settings(LatencyTailSettings.SPEC);
         KStream<String, Judged> judged = CallWindows.byService(inputs, config)
-                .process(new LatencyTailProcessor.Supplier(s, inputs.inMemoryStores()), Named.as(NAME));
+                .process(new LatencyTailProcessor.Supplier(s, inputs.stores()), Named.as(NAME));
         KStream<String, Metric> metrics = judged
                 .filter((k, j) -> !j.isTick(), Named.as(NAME + "-judged"))
                 .map((k, j) -> {

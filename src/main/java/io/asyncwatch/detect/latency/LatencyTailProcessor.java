@@ -4,6 +4,7 @@ import io.asyncwatch.detect.calls.CallStats;
 import io.asyncwatch.detect.calls.ServiceWindow;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import java.time.Duration;
 import java.util.Map;
@@ -28,7 +29,7 @@ final class LatencyTailProcessor implements Processor<String, ServiceWindow, Str
     private static final Duration LOG_EVERY = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(LatencyTailProcessor.class);
 
-    record Supplier(LatencyTailSettings settings, boolean inMemory)
+    record Supplier(LatencyTailSettings settings, StoreMode storeMode)
             implements ProcessorSupplier<String, ServiceWindow, String, LatencyTail.Judged> {
         @Override
         public Processor<String, ServiceWindow, String, LatencyTail.Judged> get() {
@@ -37,7 +38,7 @@ final class LatencyTailProcessor implements Processor<String, ServiceWindow, Str
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, inMemory));
+            return Set.of(StateStores.taskStore(STORE, storeMode));
         }
     }
 

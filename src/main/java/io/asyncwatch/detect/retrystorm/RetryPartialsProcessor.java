@@ -9,6 +9,7 @@ import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +45,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
     private static final long PENDING_PER_SERVICE = 10;
     private static final Logger LOG = LoggerFactory.getLogger(RetryPartialsProcessor.class);
 
-    record Supplier(RetryStormSettings settings, long graceMs, boolean inMemory)
+    record Supplier(RetryStormSettings settings, long graceMs, StoreMode storeMode)
             implements ProcessorSupplier<String, Accepted<RequestEvent>, String, RetryStorm.Partial> {
         @Override
         public Processor<String, Accepted<RequestEvent>, String, RetryStorm.Partial> get() {
@@ -53,7 +54,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, inMemory));
+            return Set.of(StateStores.taskStore(STORE, storeMode));
         }
     }
 

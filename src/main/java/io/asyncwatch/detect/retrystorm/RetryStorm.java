@@ -102,7 +102,7 @@ public final class RetryStorm implements Detector {
         RetryStormSettings s = config.settings(RetryStormSettings.SPEC);
         EventTimeSettings time = config.eventTime();
         Map<String, KStream<String, Partial>> partials = inputs.requestsWithTicks()
-                .process(new RetryPartialsProcessor.Supplier(s, time.graceMs(), inputs.inMemoryStores()),
+                .process(new RetryPartialsProcessor.Supplier(s, time.graceMs(), inputs.stores()),
                         Named.as(NAME + "-partials"))
                 .split(Named.as(NAME + "-partials-"))
                 .branch((k, v) -> v.delta() != null, Branched.as("counts"))
@@ -113,7 +113,7 @@ public final class RetryStorm implements Detector {
                 () -> partials.get(NAME + "-partials-counts").mapValues(Partial::delta, Named.as(NAME + "-counts")));
 
         KStream<String, Output> judged = deltas.process(new RetryStormProcessor.Supplier(s, closeAfterMs(time),
-                time.idleMs(), inputs.inMemoryStores()), Named.as(NAME));
+                time.idleMs(), inputs.stores()), Named.as(NAME));
         KStream<String, Metric> metrics = judged
                 .filter((k, o) -> !o.isTick(), Named.as(NAME + "-measured"))
                 .map((k, o) -> {

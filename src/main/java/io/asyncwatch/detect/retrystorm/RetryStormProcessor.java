@@ -2,6 +2,7 @@ package io.asyncwatch.detect.retrystorm;
 
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.IdleClock;
 import java.nio.ByteBuffer;
@@ -26,7 +27,7 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
     static final String STORE = "retry-storm-windows";
     private static final Duration TICK = Duration.ofSeconds(1);
 
-    record Supplier(RetryStormSettings settings, long closeAfterMs, long idleMs, boolean inMemory)
+    record Supplier(RetryStormSettings settings, long closeAfterMs, long idleMs, StoreMode storeMode)
             implements ProcessorSupplier<String, RetryDelta, String, RetryStorm.Output> {
         @Override
         public Processor<String, RetryDelta, String, RetryStorm.Output> get() {
@@ -35,7 +36,7 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, inMemory));
+            return Set.of(StateStores.taskStore(STORE, storeMode));
         }
     }
 

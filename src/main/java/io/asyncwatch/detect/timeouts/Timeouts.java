@@ -77,7 +77,7 @@ public final class Timeouts implements Detector {
     public Outputs wire(SharedInputs inputs, AsyncwatchConfig config) {
         TimeoutSettings s = config.settings(TimeoutSettings.SPEC);
         KStream<String, Out> judged = CallWindows.allServices(inputs, config).process(
-                new TimeoutsProcessor.Supplier(s, CallWindows.closeAfterMs(config), inputs.inMemoryStores()),
+                new TimeoutsProcessor.Supplier(s, CallWindows.closeAfterMs(config), inputs.stores()),
                 Named.as(NAME));
         KStream<String, Metric> metrics = judged
                 .filter((k, o) -> o.metric() != null, Named.as(NAME + "-measured"))

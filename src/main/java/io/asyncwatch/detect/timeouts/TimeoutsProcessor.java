@@ -7,6 +7,7 @@ import io.asyncwatch.detect.calls.ServiceWindow;
 import io.asyncwatch.model.AlertType;
 import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ final class TimeoutsProcessor extends AllServicesProcessor<Timeouts.Out> {
     private static final int KNOWN_LANE = 1;
     private static final int KNOWN_VERSION = 1;
 
-    record Supplier(TimeoutSettings settings, long closeAfterMs, boolean inMemory)
+    record Supplier(TimeoutSettings settings, long closeAfterMs, StoreMode storeMode)
             implements ProcessorSupplier<String, ServiceWindow, String, Timeouts.Out> {
         @Override
         public Processor<String, ServiceWindow, String, Timeouts.Out> get() {
@@ -38,7 +39,7 @@ final class TimeoutsProcessor extends AllServicesProcessor<Timeouts.Out> {
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, inMemory));
+            return Set.of(StateStores.taskStore(STORE, storeMode));
         }
     }
 

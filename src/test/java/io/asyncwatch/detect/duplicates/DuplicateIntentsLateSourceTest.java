@@ -2,6 +2,7 @@ package io.asyncwatch.detect.duplicates;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
@@ -47,7 +48,8 @@ class DuplicateIntentsLateSourceTest {
     void noDuplicateBehindATickAlreadySent() {
         StreamsBuilder b = new StreamsBuilder();
         b.stream("writes", Consumed.with(Serdes.String(), WriteAttempt.SERDE))
-                .process(new DuplicateIntentsProcessor.Supplier(config.settings(DuplicateSettings.SPEC), true),
+                .process(new DuplicateIntentsProcessor.Supplier(config.settings(DuplicateSettings.SPEC),
+                        StoreMode.IN_MEMORY),
                         Named.as("intents"))
                 .mapValues(d -> (d.isTick() ? "T," : "D,") + d.time())
                 .to("out", Produced.with(Serdes.String(), Serdes.String()));

@@ -3,6 +3,7 @@ package io.asyncwatch.detect.duplicates;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
@@ -83,7 +84,7 @@ class DuplicateWindowsRestartTest {
         StreamsBuilder b = new StreamsBuilder();
         b.stream("intents", Consumed.with(Serdes.String(), DuplicateIntent.SERDE))
                 .process(new Restoring(new DuplicateWindowsProcessor.Supplier(s, config.eventTime().graceMs(),
-                        s.maxServices(), true), restore), Named.as("windows"))
+                        s.maxServices(), StoreMode.IN_MEMORY), restore), Named.as("windows"))
                 .filter((k, c) -> !c.isTick())
                 .mapValues(c -> c.window().start + "," + c.window().count + "," + c.window().late)
                 .to("closed", Produced.with(Serdes.String(), Serdes.String()));
@@ -189,7 +190,7 @@ class DuplicateWindowsRestartTest {
         DuplicateSettings s = config.settings(DuplicateSettings.SPEC);
         StreamsBuilder b = new StreamsBuilder();
         b.stream("writes", Consumed.with(Serdes.String(), WriteAttempt.SERDE))
-                .process(new DuplicateIntentsProcessor.Supplier(s, true), Named.as("intents"))
+                .process(new DuplicateIntentsProcessor.Supplier(s, StoreMode.IN_MEMORY), Named.as("intents"))
                 .to("out", Produced.with(Serdes.String(), DuplicateIntent.SERDE));
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "announce-test");

@@ -1,0 +1,14 @@
+package io.asyncwatch.state;
+
+/** How task stores are built. */
+public enum StoreMode {
+    /** RocksDB, changelogged: the default. */
+    PERSISTENT,
+    /** In memory, changelogged ({@code asyncwatch.state.in-memory}): restored from the changelog on restart. */
+    IN_MEMORY,
+    /**
+     * In memory without a changelog: {@code replay} and tests run offline, where there is nothing to restore from,
+     * and every changelog record would cost the test driver a routing step.
+     */
+    REPLAY
+}
