@@ -1,7 +1,7 @@
 package io.asyncwatch.detect.calls;
 
 import io.asyncwatch.state.TaskStore;
-import io.asyncwatch.time.Watermarks;
+import io.asyncwatch.time.UpstreamClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +29,7 @@ public abstract class AllServicesProcessor<O> implements Processor<String, Servi
     private final long closeAfterMs;
     protected ProcessorContext<String, O> context;
     protected TaskStore store;
-    private Watermarks clock;
-    private long lastTick = Watermarks.NONE;
+    private UpstreamClock clock;
     protected String source;
 
     /** @param closeAfterMs event time after a window's end by which every service task has closed it */
@@ -53,26 +52,17 @@ public abstract class AllServicesProcessor<O> implements Processor<String, Servi
     public final void init(ProcessorContext<String, O> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(storeName));
-        this.clock = Watermarks.fromBytes(store.meta("watermarks"), Watermarks.expectedSources(context.appConfigs()));
+        this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = context.taskId().partition() + "";
-        lastTick = Watermarks.NONE;
         opened();
-        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, wall -> {
-            long now = clock.now();
-            if (now != Watermarks.NONE && now > lastTick) {
-                tick(now);
-                lastTick = now;
-            }
-        });
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, wall -> clock.nextTick(false).ifPresent(this::tick));
     }
 
     @Override
     public final void process(Record<String, ServiceWindow> record) {
         ServiceWindow w = record.value();
         if (w.isTick()) {
-            boolean moved = clock.observe(w.source(), w.tick(), context.currentSystemTimeMs());
-            store.putMeta("watermarks", clock.toBytes()); // the sources learnt must survive a restart
-            if (moved) {
+            if (clock.observe(w.source(), w.tick(), context.currentSystemTimeMs())) {
                 closeDue(clock.now());
             }
             return;

@@ -5,6 +5,7 @@ import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.UpstreamClock;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,9 +58,8 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
     private ProcessorContext<String, ServiceWindow> context;
     private TaskStore store;
     private KeyBudget budget;
-    private Watermarks clock;
+    private UpstreamClock clock;
     private String source;
-    private long lastTick = Watermarks.NONE;
 
     private CallWindowsProcessor(Supplier conf) {
         this.conf = conf;
@@ -70,9 +70,8 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
         this.budget = new KeyBudget(store, "services", conf.settings().maxServices());
-        this.clock = Watermarks.fromBytes(store.meta("watermarks"), Watermarks.expectedSources(context.appConfigs()));
+        this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = CallWindows.NAME + ":" + context.taskId().partition();
-        lastTick = Watermarks.NONE;
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -80,10 +79,7 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
     public void process(Record<String, CallPartial> record) {
         CallPartial p = record.value();
         if (p.isTick()) {
-            boolean moved = clock.observe(p.source(), p.tick(), context.currentSystemTimeMs());
-            // Every tick: the input partitions learnt so far must survive a restart (see Watermarks).
-            store.putMeta("watermarks", clock.toBytes());
-            if (moved) {
+            if (clock.observe(p.source(), p.tick(), context.currentSystemTimeMs())) {
                 sweep(clock.now());
             }
             return;
@@ -160,14 +156,9 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
                     + " {} partial counts of further services were not counted", budget.cap(), context.taskId(),
                     overflow);
         }
-        long now = clock.now();
-        if (now == Watermarks.NONE) {
-            // Not started: announce this task, so the stages after the next re-key wait for it.
-            context.forward(new Record<>("", ServiceWindow.tick(source, now), wall));
-        } else if (now > lastTick) {
-            context.forward(new Record<>("", ServiceWindow.tick(source, now), now));
-            lastTick = now;
-        }
+        // Announced before it starts, so the stages after the next re-key wait for this task.
+        clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", ServiceWindow.tick(source, t),
+                t == Watermarks.NONE ? wall : t)));
     }
 
     private void sweep(long now) {

@@ -5,6 +5,7 @@ import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.UpstreamClock;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,9 +52,8 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private ProcessorContext<String, CascadeHit> context;
     private TaskStore store;
     private KeyBudget budget;
-    private Watermarks clock;
+    private UpstreamClock clock;
     private String source;
-    private long lastTick = Watermarks.NONE;
     private long droppedSpans;
     /** Traces gathered since the last commit, decoded; written back before the next commit. */
     private final Map<String, Trace> dirty = new HashMap<>();
@@ -90,9 +90,8 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
         this.budget = new KeyBudget(store, "traces", conf.settings().maxTraces());
-        this.clock = Watermarks.fromBytes(store.meta("watermarks"), Watermarks.expectedSources(context.appConfigs()));
+        this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = CascadeTimeout.NAME + "-traces:" + context.taskId().partition();
-        lastTick = Watermarks.NONE;
         dirty.clear(); // a task revived after a dirty close gets this instance again
         store.beforeCommit(this::writeBack);
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
@@ -107,9 +106,7 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     public void process(Record<String, Span> record) {
         Span s = record.value();
         if (s.isTick()) {
-            boolean moved = clock.observe(s.source(), s.tick(), context.currentSystemTimeMs());
-            store.putMeta("watermarks", clock.toBytes()); // the sources learnt must survive a restart
-            if (moved) {
+            if (clock.observe(s.source(), s.tick(), context.currentSystemTimeMs())) {
                 judgeDue(clock.now());
             }
             return;
@@ -192,14 +189,9 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     }
 
     private void tick(long wall) {
-        long now = clock.now();
-        if (now == Watermarks.NONE) {
-            // Not started: announce this task, so the caller windows wait for it.
-            context.forward(new Record<>("", CascadeHit.tick(source, now), wall));
-        } else if (now > lastTick) {
-            context.forward(new Record<>("", CascadeHit.tick(source, now), now));
-            lastTick = now;
-        }
+        // Announced before it starts, so the caller windows wait for this task.
+        clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", CascadeHit.tick(source, t),
+                t == Watermarks.NONE ? wall : t)));
         long overflow = budget.drainOverflow();
         if (overflow > 0 || droppedSpans > 0) {
             LOG.warn("cascade-timeout: task {}: {} spans of new traces not gathered ({} traces at once,"

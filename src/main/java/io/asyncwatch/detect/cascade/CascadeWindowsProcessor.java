@@ -5,6 +5,7 @@ import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.UpstreamClock;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,9 +82,8 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
     private ProcessorContext<String, CascadeTimeout.Closed> context;
     private TaskStore store;
     private KeyBudget budget;
-    private Watermarks clock;
+    private UpstreamClock clock;
     private String source;
-    private long lastTick = Watermarks.NONE;
 
     private CascadeWindowsProcessor(Supplier conf) {
         this.conf = conf;
@@ -94,9 +94,8 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
         this.budget = new KeyBudget(store, "callers", conf.settings().maxServices());
-        this.clock = Watermarks.fromBytes(store.meta("watermarks"), Watermarks.expectedSources(context.appConfigs()));
+        this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = CascadeTimeout.NAME + ":" + context.taskId().partition();
-        lastTick = Watermarks.NONE;
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -108,9 +107,7 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
     public void process(Record<String, CascadeHit> record) {
         CascadeHit h = record.value();
         if (h.isTick()) {
-            boolean moved = clock.observe(h.source(), h.time(), context.currentSystemTimeMs());
-            store.putMeta("watermarks", clock.toBytes()); // the sources learnt must survive a restart
-            if (moved) {
+            if (clock.observe(h.source(), h.time(), context.currentSystemTimeMs())) {
                 sweep(clock.now());
             }
             return;
@@ -143,11 +140,8 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
     }
 
     private void tick(long wall) {
-        long now = clock.now();
-        if (now != Watermarks.NONE && now > lastTick) {
-            context.forward(new Record<>("", CascadeTimeout.Closed.tick(source, now), now));
-            lastTick = now;
-        }
+        clock.nextTick(false).ifPresent(t -> context.forward(new Record<>("", CascadeTimeout.Closed.tick(source, t),
+                t)));
     }
 
     private void sweep(long now) {

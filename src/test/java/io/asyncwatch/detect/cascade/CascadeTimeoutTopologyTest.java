@@ -108,6 +108,28 @@ class CascadeTimeoutTopologyTest {
     }
 
     @Test
+    void aSpanFromANodeWhoseClockIsAnHourOffIsJudgedAtItsRecordTime() {
+        List<RequestEvent> events = traffic(10, 5, 6, 1000);
+        try (FullTopology t = new FullTopology()) {
+            for (RequestEvent e : events) {
+                boolean skewed = e.service().equals("svc-payment");
+                // svc-payment's node stamps its spans an hour ahead; the broker's record time is right.
+                RequestEvent sent = skewed ? new RequestEvent(e.eventId(), e.timestamp() + 3_600_000, e.service(),
+                        e.layer(), e.node(), e.destination(), e.operation(), e.attempt(), e.requestId(), e.status(),
+                        e.latencyMs(), e.timeoutMs(), e.traceId(), e.spanId(), e.parentSpanId(), e.causedBy(), e.kind(),
+                        e.entity(), e.lamport(), e.vectorClock(), e.circuitBreaker()) : e;
+                t.send(sent, e.timestamp());
+            }
+            t.silence();
+            List<Alert> alerts = t.alerts().stream().filter(a -> a.type() == AlertType.CASCADE_TIMEOUT).toList();
+            assertEquals(AlertStatus.FIRING, alerts.get(0).status(), alerts.toString());
+            assertTrue(alerts.get(0).summary().contains("its downstream chain may take 2.0 s"),
+                    "the skewed span is still part of its trace: " + alerts.get(0).summary());
+            assertEquals(T0 + 5 * M, alerts.get(0).windowStart());
+        }
+    }
+
+    @Test
     void oneEpisodeThatResolvesAfterTheQuietPeriod() {
         try (FullTopology t = new FullTopology()) {
             t.send(traffic(30, 5, 7, 1000));

@@ -111,6 +111,29 @@ class LatencyTailTopologyTest {
     }
 
     @Test
+    void overTheDestinationCapTheBusiestAreKeptWhateverArrivesFirst() {
+        List<RequestEvent> events = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            long ts = T0 + i * 1000;
+            if (i < 10) {
+                events.add(call("svc-a", "rare", ts, 20)); // the first to arrive, the least called
+            }
+            events.add(call("svc-a", "busy", ts + 1, 20));
+            if (i % 2 == 0) {
+                events.add(call("svc-a", "medium", ts + 2, 20));
+            }
+        }
+        try (DetectorHarness h = new DetectorHarness(new LatencyTail(),
+                Map.of("asyncwatch.call-windows.max-destinations", "2"))) {
+            h.send(events);
+            h.silence();
+            Map<String, Double> calls = new java.util.TreeMap<>();
+            h.metrics().forEach(m -> calls.put(m.labels().get("destination"), m.values().get("calls")));
+            assertEquals(Map.of("busy", 60.0, "(other)", 40.0), calls, "medium and rare counted together");
+        }
+    }
+
+    @Test
     void oneEpisodeThatResolvesWhenTheTailIsGone() {
         try (FullTopology t = new FullTopology()) {
             t.send(traffic(25, 14, 17));
