@@ -1,6 +1,7 @@
 package io.asyncwatch.detect.amplification;
 
 import io.asyncwatch.alert.Finding;
+import io.asyncwatch.detect.Judged;
 import io.asyncwatch.detect.calls.AllServicesProcessor;
 import io.asyncwatch.detect.calls.CallStats;
 import io.asyncwatch.detect.calls.ServiceWindow;
@@ -24,14 +25,14 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * layer), each layer's fan-out per intent against its own baseline, and whether the factors compound down the
  * stack. Its input is a few records per service and window, never the raw stream.
  */
-final class AmplificationProcessor extends AllServicesProcessor<LayerAmplification.Out> {
+final class AmplificationProcessor extends AllServicesProcessor<Judged> {
 
     static final String STORE = "layer-amplification-windows";
 
     record Supplier(AmplificationSettings settings, long windowMs, long closeAfterMs, StoreMode storeMode)
-            implements ProcessorSupplier<String, ServiceWindow, String, LayerAmplification.Out> {
+            implements ProcessorSupplier<String, ServiceWindow, String, Judged> {
         @Override
-        public Processor<String, ServiceWindow, String, LayerAmplification.Out> get() {
+        public Processor<String, ServiceWindow, String, Judged> get() {
             return new AmplificationProcessor(this);
         }
 
@@ -119,7 +120,7 @@ final class AmplificationProcessor extends AllServicesProcessor<LayerAmplificati
     }
 
     private void forward(Finding f, Metric m, long time) {
-        context.forward(new Record<>("", new LayerAmplification.Out(f, m), time));
+        context.forward(new Record<>("", new Judged(f, m), time));
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.asyncwatch.alert.Finding;
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.config.SettingsSpec;
 import io.asyncwatch.detect.Detector;
+import io.asyncwatch.detect.Judged;
 import io.asyncwatch.detect.SharedInputs;
 import io.asyncwatch.detect.calls.CallStats;
 import io.asyncwatch.detect.calls.CallWindowSettings;
@@ -22,8 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 
 /**
@@ -39,10 +38,6 @@ public final class Timeouts implements Detector {
     public static final String EFFECTIVENESS_METRIC = "timeout_effectiveness";
     public static final String LADDER_METRIC = "timeout_ladder";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
-
-    /** A finding (or tick) or a metric point. */
-    record Out(Finding finding, Metric metric) {
-    }
 
     @Override
     public String name() {
@@ -76,16 +71,9 @@ public final class Timeouts implements Detector {
     @Override
     public Outputs wire(SharedInputs inputs, AsyncwatchConfig config) {
         TimeoutSettings s = config.settings(TimeoutSettings.SPEC);
-        KStream<String, Out> judged = CallWindows.allServices(inputs, config).process(
+        return Judged.outputs(CallWindows.allServices(inputs, config).process(
                 new TimeoutsProcessor.Supplier(s, CallWindows.closeAfterMs(config), inputs.stores()),
-                Named.as(NAME));
-        KStream<String, Metric> metrics = judged
-                .filter((k, o) -> o.metric() != null, Named.as(NAME + "-measured"))
-                .map((k, o) -> KeyValue.pair(o.metric().seriesKey(), o.metric()), Named.as(NAME + "-metrics"));
-        KStream<String, Finding> findings = judged
-                .filter((k, o) -> o.finding() != null, Named.as(NAME + "-judged"))
-                .map((k, o) -> KeyValue.pair(o.finding().fingerprint(), o.finding()), Named.as(NAME + "-findings"));
-        return new Outputs(findings, metrics, null);
+                Named.as(NAME)), NAME);
     }
 
     private static String span(ServiceWindow w) {

@@ -1,6 +1,7 @@
 package io.asyncwatch.detect.timeouts;
 
 import io.asyncwatch.alert.Finding;
+import io.asyncwatch.detect.Judged;
 import io.asyncwatch.detect.calls.AllServicesProcessor;
 import io.asyncwatch.detect.calls.CallStats;
 import io.asyncwatch.detect.calls.ServiceWindow;
@@ -24,16 +25,16 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * cascades visible from configured timeouts alone on paths without traces. Each service's configured timeout toward
  * each destination is remembered for {@code remember-ms} (event time) after its last call there with one.
  */
-final class TimeoutsProcessor extends AllServicesProcessor<Timeouts.Out> {
+final class TimeoutsProcessor extends AllServicesProcessor<Judged> {
 
     static final String STORE = "timeouts-windows";
     private static final int KNOWN_LANE = 1;
     private static final int KNOWN_VERSION = 1;
 
     record Supplier(TimeoutSettings settings, long closeAfterMs, StoreMode storeMode)
-            implements ProcessorSupplier<String, ServiceWindow, String, Timeouts.Out> {
+            implements ProcessorSupplier<String, ServiceWindow, String, Judged> {
         @Override
-        public Processor<String, ServiceWindow, String, Timeouts.Out> get() {
+        public Processor<String, ServiceWindow, String, Judged> get() {
             return new TimeoutsProcessor(this);
         }
 
@@ -99,7 +100,7 @@ final class TimeoutsProcessor extends AllServicesProcessor<Timeouts.Out> {
     }
 
     private void forward(Finding f, io.asyncwatch.model.Metric m, long time) {
-        context.forward(new Record<>("", new Timeouts.Out(f, m), time));
+        context.forward(new Record<>("", new Judged(f, m), time));
     }
 
     @Override
