@@ -4,6 +4,7 @@ import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.UpstreamClock;
 import io.asyncwatch.time.Watermarks;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -53,9 +54,8 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     private ProcessorContext<String, DuplicateIntent> context;
     private TaskStore store;
     private KeyBudget budget;
-    private Watermarks clock;
+    private UpstreamClock clock;
     private String source;
-    private long lastTick = Watermarks.NONE;
 
     private DuplicateIntentsProcessor(Supplier conf) {
         this.conf = conf;
@@ -66,8 +66,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
         this.budget = new KeyBudget(store, "request-ids", conf.settings().maxRequestIds());
-        this.clock = Watermarks.fromBytes(store.meta("watermarks"),
-                Watermarks.expectedSources(context.appConfigs()));
+        this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = DuplicateOperations.NAME + "-intents:" + context.taskId().partition();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
@@ -76,11 +75,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     public void process(Record<String, WriteAttempt> record) {
         WriteAttempt w = record.value();
         if (w.isTick()) {
-            boolean moved = clock.observe(w.service(), w.tick(), context.currentSystemTimeMs());
-            // Persisted with every tick, not only when the clock moves: the sources it has learnt must survive a
-            // restart, or a restarted task's warm-up would start again and could miss a source still restoring.
-            store.putMeta("watermarks", clock.toBytes());
-            if (moved) {
+            if (clock.observe(w.service(), w.tick(), context.currentSystemTimeMs())) {
                 expire(clock.now());
             }
             return;
@@ -137,16 +132,10 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     }
 
     private void tick(long wall) {
-        long now = clock.now();
-        if (now == Watermarks.NONE) {
-            // Not started yet: announce this task all the same (time NONE), so the windows stage knows it exists
-            // and waits for it; a source it has never heard of cannot hold its clock back.
-            context.forward(new Record<>("", DuplicateIntent.tick(source, now), wall));
-        } else if (now > lastTick) {
-            // Sent to every partition of the windows stage: its clock is the slowest of these.
-            context.forward(new Record<>("", DuplicateIntent.tick(source, now), now));
-            lastTick = now;
-        }
+        // Sent to every partition of the windows stage, whose clock is the slowest of these; announced before this
+        // task's clock starts, so the windows stage knows it exists and waits for it.
+        clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", DuplicateIntent.tick(source, t),
+                t == Watermarks.NONE ? wall : t)));
         long overflow = budget.drainOverflow();
         if (overflow > 0) {
             LOG.warn("duplicate-operation: {} request ids tracked in task {} (asyncwatch.duplicate-operation"

@@ -5,6 +5,7 @@ import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.UpstreamClock;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,8 +89,7 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
     private KeyBudget budget;
     private static final Logger LOG = LoggerFactory.getLogger(DuplicateWindowsProcessor.class);
 
-    private Watermarks clock;
-    private long lastTick = Watermarks.NONE;
+    private UpstreamClock clock;
     private String source;
 
     private DuplicateWindowsProcessor(Supplier conf) {
@@ -102,8 +102,7 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
         this.store = new TaskStore(context.getStateStore(STORE));
         this.budget = new KeyBudget(store, "services", conf.maxServices());
         this.source = DuplicateOperations.NAME + ":" + context.taskId().partition();
-        this.clock = Watermarks.fromBytes(store.meta("watermarks"),
-                Watermarks.expectedSources(context.appConfigs()));
+        this.clock = UpstreamClock.restore(store, context.appConfigs());
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -111,11 +110,7 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
     public void process(Record<String, DuplicateIntent> record) {
         DuplicateIntent d = record.value();
         if (d.isTick()) {
-            boolean moved = clock.observe(d.source(), d.time(), context.currentSystemTimeMs());
-            // Every tick: the request-id tasks learnt so far (even those not started, time NONE) must survive a
-            // restart; a fresh warm-up after it could close windows before a task still restoring has ticked.
-            store.putMeta("watermarks", clock.toBytes());
-            if (moved) {
+            if (clock.observe(d.source(), d.time(), context.currentSystemTimeMs())) {
                 sweep(clock.now());
             }
             return;
@@ -155,11 +150,8 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
                     + " (asyncwatch.duplicate-operation.max-services): {} duplicates of further services not counted",
                     budget.cap(), context.taskId(), overflow);
         }
-        long now = clock.now();
-        if (now != Watermarks.NONE && now > lastTick) {
-            context.forward(new Record<>("", new Closed(null, null, null, 0, now, source), now));
-            lastTick = now;
-        }
+        clock.nextTick(false).ifPresent(t -> context.forward(new Record<>("", new Closed(null, null, null, 0, t,
+                source), t)));
     }
 
     private void sweep(long now) {
