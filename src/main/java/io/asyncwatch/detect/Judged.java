@@ -12,14 +12,6 @@ import org.apache.kafka.streams.kstream.Named;
  */
 public record Judged(Finding finding, Metric metric) {
 
-    public static Judged of(Finding f) {
-        return new Judged(f, null);
-    }
-
-    public static Judged of(Metric m) {
-        return new Judged(null, m);
-    }
-
     /** Splits them into the detector's outputs, each re-keyed for its sink (no dead letters). */
     public static Detector.Outputs outputs(KStream<String, Judged> judged, String name) {
         KStream<String, Metric> metrics = judged

@@ -6,7 +6,6 @@ import io.asyncwatch.detect.calls.AllServicesProcessor;
 import io.asyncwatch.detect.calls.CallStats;
 import io.asyncwatch.detect.calls.ServiceWindow;
 import io.asyncwatch.model.AlertType;
-import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.Severity;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
@@ -17,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
-import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
@@ -25,7 +23,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * layer), each layer's fan-out per intent against its own baseline, and whether the factors compound down the
  * stack. Its input is a few records per service and window, never the raw stream.
  */
-final class AmplificationProcessor extends AllServicesProcessor<Judged> {
+final class AmplificationProcessor extends AllServicesProcessor {
 
     static final String STORE = "layer-amplification-windows";
 
@@ -110,21 +108,18 @@ final class AmplificationProcessor extends AllServicesProcessor<Judged> {
         for (int i = 0; i < judged.size(); i++) {
             LayerWindow l = judged.get(i);
             if (l.attempts() > 0) {
-                forward(null, LayerAmplification.metric(l, i, judged.size(), start, end, conf.windowMs(), s), end);
+                emit(null, LayerAmplification.metric(l, i, judged.size(), start, end, conf.windowMs(), s), end);
             }
         }
         if (!order.isEmpty() && intents >= s.minIntents()) {
-            forward(LayerAmplification.finding(order, configured, judged, intents, severity, start, end,
+            emit(LayerAmplification.finding(order, configured, judged, intents, severity, start, end,
                     conf.windowMs(), s, findingSource), null, end);
         }
     }
 
-    private void forward(Finding f, Metric m, long time) {
-        context.forward(new Record<>("", new Judged(f, m), time));
-    }
 
     @Override
     protected void tick(long time) {
-        forward(Finding.tick(AlertType.LAYER_AMPLIFICATION, findingSource, time), null, time);
+        emit(Finding.tick(AlertType.LAYER_AMPLIFICATION, findingSource, time), null, time);
     }
 }

@@ -1,5 +1,8 @@
 package io.asyncwatch.detect.calls;
 
+import io.asyncwatch.alert.Finding;
+import io.asyncwatch.detect.Judged;
+import io.asyncwatch.model.Metric;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.UpstreamClock;
 import java.time.Duration;
@@ -15,19 +18,18 @@ import org.apache.kafka.streams.processor.api.Record;
  * A judge of every service's window together ({@link CallWindows#allServices}): it gathers the closed windows of
  * one window start from every service task and judges them once the slowest of those tasks' clocks has passed
  * that window's close, so nothing that task could still send is missing, live, after a crash or in replay.
- * Subclasses judge; this class keeps the gathering (one store entry per service and open window, one deadline per
- * window) and the clock. Only the partition that holds the key {@link CallWindows#ALL} ever gathers anything; the others tick.
- *
- * @param <O> what the judge forwards
+ * Subclasses judge and {@link #emit} findings and metric points; this class keeps the gathering (one store entry per
+ * service and open window, one deadline per window) and the clock. Only the partition that holds the key
+ * {@link CallWindows#ALL} ever gathers anything; the others tick.
  */
-public abstract class AllServicesProcessor<O> implements Processor<String, ServiceWindow, String, O> {
+public abstract class AllServicesProcessor implements Processor<String, ServiceWindow, String, Judged> {
 
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final int VERSION = 1;
 
     private final String storeName;
     private final long closeAfterMs;
-    protected ProcessorContext<String, O> context;
+    private ProcessorContext<String, Judged> context;
     protected TaskStore store;
     private UpstreamClock clock;
     protected String source;
@@ -44,12 +46,17 @@ public abstract class AllServicesProcessor<O> implements Processor<String, Servi
     /** This task's clock reached {@code time}: forward a tick for the alert stage. */
     protected abstract void tick(long time);
 
+    /** Forwards a finding (or tick) and/or a metric point judged at event time {@code time}. */
+    protected final void emit(Finding finding, Metric metric, long time) {
+        context.forward(new Record<>("", new Judged(finding, metric), time));
+    }
+
     /** Called after init: the subclass's own state. */
     protected void opened() {
     }
 
     @Override
-    public final void init(ProcessorContext<String, O> context) {
+    public final void init(ProcessorContext<String, Judged> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(storeName));
         this.clock = UpstreamClock.restore(store, context.appConfigs());

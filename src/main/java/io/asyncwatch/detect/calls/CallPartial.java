@@ -9,17 +9,16 @@ import org.apache.kafka.common.serialization.Serde;
  * covers.
  *
  * @param destination the callee, "" when the events named none
- * @param maxEventTime the latest event time counted: the record is stamped with it
  */
 public record CallPartial(String service, String layer, String destination, long windowStart, CallStats stats,
-                          long maxEventTime, String source, long tick) {
+                          String source, long tick) {
 
     private static final int VERSION = 1;
 
     public static final Serde<CallPartial> SERDE = Bin.serde(CallPartial::toBytes, CallPartial::fromBytes);
 
     static CallPartial tick(String source, long time) {
-        return new CallPartial(null, null, null, 0, null, 0, source, time);
+        return new CallPartial(null, null, null, 0, null, source, time);
     }
 
     public boolean isTick() {
@@ -29,7 +28,7 @@ public record CallPartial(String service, String layer, String destination, long
     byte[] toBytes() {
         Bin.Writer w = Bin.writer().u8(VERSION).str(service).str(source).varlong(tick);
         if (service != null) {
-            w.str(layer).str(destination).varlong(windowStart).varlong(maxEventTime);
+            w.str(layer).str(destination).varlong(windowStart);
             stats.write(w);
         }
         return w.bytes();
@@ -41,13 +40,11 @@ public record CallPartial(String service, String layer, String destination, long
         String source = r.str();
         long tick = r.varlong();
         if (service == null) {
-            return new CallPartial(null, null, null, 0, null, 0, source, tick);
+            return new CallPartial(null, null, null, 0, null, source, tick);
         }
         String layer = r.str();
         String destination = r.str();
         long windowStart = r.varlong();
-        long maxEventTime = r.varlong();
-        return new CallPartial(service, layer, destination, windowStart, CallStats.read(r), maxEventTime, source,
-                tick);
+        return new CallPartial(service, layer, destination, windowStart, CallStats.read(r), source, tick);
     }
 }

@@ -3,14 +3,12 @@ package io.asyncwatch.detect.calls;
 import io.asyncwatch.ingest.Accepted;
 import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.DecodedEntries;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -57,9 +55,7 @@ final class CallPartialsProcessor implements Processor<String, Accepted<RequestE
     private ProcessorContext<String, CallPartial> context;
     private TaskStore store;
     private KeyBudget budget;
-    /** The pending counts decoded; those changed since the last commit are written back before the next one. */
-    private final Map<String, Pending> mirror = new HashMap<>();
-    private final Set<String> dirty = new HashSet<>();
+    private DecodedEntries<Pending> pending;
     private CallPartial heldTick;
 
     private CallPartialsProcessor(Supplier conf) {
@@ -70,10 +66,8 @@ final class CallPartialsProcessor implements Processor<String, Accepted<RequestE
     public void init(ProcessorContext<String, CallPartial> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
-        mirror.clear(); // a task revived after a dirty close gets this instance again
-        dirty.clear();
+        this.pending = new DecodedEntries<>(store, Pending::toBytes);
         heldTick = null;
-        store.beforeCommit(this::writeBack);
         this.budget = new KeyBudget(store, "pending", conf.settings().maxServices() * PENDING_PER_SERVICE);
         context.schedule(FLUSH, PunctuationType.WALL_CLOCK_TIME, ts -> flush());
     }
@@ -92,15 +86,14 @@ final class CallPartialsProcessor implements Processor<String, Accepted<RequestE
         long countedIn = late ? conf.settings().windowStart(a.clock()) : start;
         String destination = e.destination() == null ? "" : e.destination();
         String key = countedIn + "|" + e.service() + "|" + destination;
-        Pending p = mirror.get(key);
+        Pending p = pending.get(key);
         if (p == null) {
-            byte[] pending = store.get(key);
-            if (pending == null && !budget.admit()) {
+            byte[] stored = store.get(key);
+            if (stored == null && !budget.admit()) {
                 return; // counted in the budget's overflow, logged at the next flush
             }
-            p = pending == null ? new Pending(e.service(), e.layer(), destination, countedIn)
-                    : Pending.fromBytes(pending);
-            mirror.put(key, p);
+            p = stored == null ? new Pending(e.service(), e.layer(), destination, countedIn)
+                    : Pending.fromBytes(stored);
         }
         if (late) {
             p.stats.late++; // dead-lettered (once) by the retry-storm stage
@@ -109,27 +102,23 @@ final class CallPartialsProcessor implements Processor<String, Accepted<RequestE
         }
         p.layer = e.layer().compareTo(p.layer) < 0 ? e.layer() : p.layer; // deterministic, whatever the order
         p.maxEventTime = Math.max(p.maxEventTime, record.timestamp());
-        dirty.add(key);
-    }
-
-    private void writeBack() {
-        for (String key : dirty) {
-            store.put(key, mirror.get(key).toBytes());
-        }
-        dirty.clear();
+        pending.changed(key, p);
     }
 
     private void flush() {
-        writeBack();
+        pending.writeBack();
         for (KeyValue<String, byte[]> kv : store.allData()) {
-            Pending p = Pending.fromBytes(kv.value);
-            CallPartial out = new CallPartial(p.service, p.layer, p.destination, p.windowStart, p.stats,
-                    p.maxEventTime, null, 0);
+            Pending p = pending.get(kv.key);
+            if (p == null) {
+                p = Pending.fromBytes(kv.value);
+            }
+            CallPartial out = new CallPartial(p.service, p.layer, p.destination, p.windowStart, p.stats, null, 0);
+            // Stamped with its own latest event: the record timestamp is all the next stage needs of it.
             context.forward(new Record<>(p.service, out, Math.max(0, p.maxEventTime)));
             store.delete(kv.key);
             budget.release();
         }
-        mirror.clear();
+        pending.clear();
         if (heldTick != null) {
             long stamp = heldTick.tick() == Long.MIN_VALUE || heldTick.tick() == Long.MAX_VALUE
                     ? context.currentSystemTimeMs() : heldTick.tick();

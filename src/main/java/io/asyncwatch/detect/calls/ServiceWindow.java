@@ -1,9 +1,7 @@
 package io.asyncwatch.detect.calls;
 
 import io.asyncwatch.serde.Bin;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serde;
@@ -38,10 +36,6 @@ public record ServiceWindow(String service, String layer, long windowStart, long
         CallStats t = new CallStats();
         edges.values().forEach(t::merge);
         return t;
-    }
-
-    public List<String> destinations() {
-        return new ArrayList<>(edges.keySet());
     }
 
     byte[] toBytes() {

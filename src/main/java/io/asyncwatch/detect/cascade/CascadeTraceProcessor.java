@@ -1,6 +1,7 @@
 package io.asyncwatch.detect.cascade;
 
 import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.DecodedEntries;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
@@ -9,9 +10,7 @@ import io.asyncwatch.time.UpstreamClock;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -56,7 +55,7 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private String source;
     private long droppedSpans;
     /** Traces gathered since the last commit, decoded; written back before the next commit. */
-    private final Map<String, Trace> dirty = new HashMap<>();
+    private DecodedEntries<Trace> traces;
 
     /** The spans of one trace so far, and when its first one arrived. */
     private static final class Trace {
@@ -92,15 +91,10 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         this.budget = new KeyBudget(store, "traces", conf.settings().maxTraces());
         this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = CascadeTimeout.NAME + "-traces:" + context.taskId().partition();
-        dirty.clear(); // a task revived after a dirty close gets this instance again
-        store.beforeCommit(this::writeBack);
+        this.traces = new DecodedEntries<>(store, Trace::toBytes);
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
-    private void writeBack() {
-        dirty.forEach((key, trace) -> store.put(key, trace.toBytes()));
-        dirty.clear();
-    }
 
     @Override
     public void process(Record<String, Span> record) {
@@ -113,7 +107,7 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         }
         Span span = s.at(record.timestamp());
         String key = span.traceId();
-        Trace trace = dirty.get(key);
+        Trace trace = traces.get(key);
         if (trace == null) {
             byte[] raw = store.get(key);
             if (raw == null) {
@@ -137,7 +131,7 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
             store.schedule(deadline(trace.first), key);
         }
         trace.spans.add(span);
-        dirty.put(key, trace);
+        traces.changed(key, trace);
     }
 
     /**
@@ -160,7 +154,8 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private void judgeDue(long now) {
         store.forEachDue(now, due -> {
             store.cancel(due.time(), due.key());
-            Trace trace = dirty.remove(due.key());
+            Trace trace = traces.get(due.key());
+            traces.forget(due.key());
             byte[] raw = trace == null ? store.get(due.key()) : null;
             if (trace == null && raw == null) {
                 return;
@@ -178,7 +173,7 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
             } else {
                 // A trace longer than the horizon: its later spans are judged as a trace of their own.
                 Trace rest = new Trace(later.stream().mapToLong(Span::timestamp).min().orElseThrow(), later);
-                dirty.put(due.key(), rest);
+                traces.changed(due.key(), rest);
                 store.schedule(deadline(rest.first), due.key());
             }
             for (TraceJudge.Hit h : TraceJudge.judge(within)) {

@@ -7,16 +7,14 @@ import io.asyncwatch.ingest.Texts;
 import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.DecodedEntries;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -62,9 +60,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
     private ProcessorContext<String, RetryStorm.Partial> context;
     private TaskStore store;
     private KeyBudget budget;
-    /** The pending counts decoded; those changed since the last commit are written back before the next one. */
-    private final Map<String, Pending> mirror = new HashMap<>();
-    private final Set<String> dirty = new java.util.HashSet<>();
+    private DecodedEntries<Pending> pending;
 
     private RetryPartialsProcessor(Supplier conf) {
         this.conf = conf;
@@ -74,9 +70,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
     public void init(ProcessorContext<String, RetryStorm.Partial> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
-        mirror.clear(); // a task revived after a dirty close gets this instance again
-        dirty.clear();
-        store.beforeCommit(this::writeBack);
+        this.pending = new DecodedEntries<>(store, Pending::toBytes);
         // Pending counts of one flush interval: several windows per service can be open at once.
         this.budget = new KeyBudget(store, "pending", conf.settings().maxServices() * PENDING_PER_SERVICE);
         context.schedule(FLUSH, PunctuationType.WALL_CLOCK_TIME, ts -> flush());
@@ -94,14 +88,13 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
         boolean late = start + w + conf.graceMs() <= a.clock();
         long countedIn = late ? RetryHistory.windowStart(a.clock(), w) : start;
         String key = key(countedIn, e.service());
-        Pending p = mirror.get(key);
+        Pending p = pending.get(key);
         if (p == null) {
-            byte[] pending = store.get(key);
-            if (pending == null && !budget.admit()) {
+            byte[] stored = store.get(key);
+            if (stored == null && !budget.admit()) {
                 return; // counted in the budget's overflow, logged at the next flush
             }
-            p = pending == null ? new Pending(e.service(), e.layer(), countedIn) : Pending.fromBytes(pending);
-            mirror.put(key, p);
+            p = stored == null ? new Pending(e.service(), e.layer(), countedIn) : Pending.fromBytes(stored);
         }
         if (late) {
             p.counts.late++;
@@ -111,22 +104,18 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
         }
         p.layer = e.layer();
         p.maxEventTime = Math.max(p.maxEventTime, record.timestamp());
-        dirty.add(key);
-    }
-
-    private void writeBack() {
-        for (String key : dirty) {
-            store.put(key, mirror.get(key).toBytes());
-        }
-        dirty.clear();
+        pending.changed(key, p);
     }
 
     private void flush() {
-        writeBack();
+        pending.writeBack();
         // Every entry here is pending by construction (flushed entries are deleted), so this reads only the
         // counts of the last second, not idle keys.
         for (KeyValue<String, byte[]> kv : store.allData()) {
-            Pending p = Pending.fromBytes(kv.value);
+            Pending p = pending.get(kv.key);
+            if (p == null) {
+                p = Pending.fromBytes(kv.value);
+            }
             WindowCounts c = p.counts;
             RetryDelta d = new RetryDelta(p.service, p.layer, p.windowStart, c.attempts, c.retries, c.clockSuspect,
                     c.late, List.copyOf(c.sampleRetryIds), p.maxEventTime);
@@ -136,7 +125,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
             store.delete(kv.key);
             budget.release();
         }
-        mirror.clear();
+        pending.clear();
         long overflow = budget.drainOverflow();
         if (overflow > 0) {
             LOG.warn("retry-storm: more than {} (service, window) counts pending in task {} (10 x"

@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
-import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
@@ -25,7 +24,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * cascades visible from configured timeouts alone on paths without traces. Each service's configured timeout toward
  * each destination is remembered for {@code remember-ms} (event time) after its last call there with one.
  */
-final class TimeoutsProcessor extends AllServicesProcessor<Judged> {
+final class TimeoutsProcessor extends AllServicesProcessor {
 
     static final String STORE = "timeouts-windows";
     private static final int KNOWN_LANE = 1;
@@ -81,7 +80,7 @@ final class TimeoutsProcessor extends AllServicesProcessor<Judged> {
                     long deepest = downstream.values().stream().mapToLong(Long::longValue).max().orElse(0);
                     TimeoutMath.Rung rung = TimeoutMath.rung(c.timeoutMsMax, c.latency.quantile(0.99), deepest,
                             s.bufferMs(), s.reviewFactor());
-                    forward(null, Timeouts.rungMetric(w, e.getKey(), rung, downstream), end);
+                    emit(null, Timeouts.rungMetric(w, e.getKey(), rung, downstream), end);
                     if (rung.action() == TimeoutMath.Action.FIX) {
                         fixes.add(rung);
                         fixedPaths.add(e.getKey().isEmpty() ? "(none)" : e.getKey());
@@ -89,24 +88,21 @@ final class TimeoutsProcessor extends AllServicesProcessor<Judged> {
                 }
                 if (c.traced == 0 && !downstream.isEmpty()
                         && c.timeoutMsMax < TimeoutMath.sequential(downstream.values())) {
-                    forward(Timeouts.configuredCascade(w, e.getKey(), c.timeoutMsMax, downstream, findingSource),
+                    emit(Timeouts.configuredCascade(w, e.getKey(), c.timeoutMsMax, downstream, findingSource),
                             null, end);
                 }
             }
             CallStats total = w.total();
-            forward(Timeouts.effectiveness(w, total, s, fixedPaths, fixes, findingSource),
+            emit(Timeouts.effectiveness(w, total, s, fixedPaths, fixes, findingSource),
                     Timeouts.effectivenessMetric(w, total, s), end);
         }
     }
 
-    private void forward(Finding f, io.asyncwatch.model.Metric m, long time) {
-        context.forward(new Record<>("", new Judged(f, m), time));
-    }
 
     @Override
     protected void tick(long time) {
-        forward(Finding.tick(AlertType.TIMEOUT_EFFECTIVENESS, findingSource, time), null, time);
-        forward(Finding.tick(AlertType.CASCADE_TIMEOUT, findingSource, time), null, time);
+        emit(Finding.tick(AlertType.TIMEOUT_EFFECTIVENESS, findingSource, time), null, time);
+        emit(Finding.tick(AlertType.CASCADE_TIMEOUT, findingSource, time), null, time);
     }
 
     /** The configured timeouts of {@code w}'s service toward each destination, as of this window. */

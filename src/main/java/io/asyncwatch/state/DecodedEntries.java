@@ -1,0 +1,61 @@
+package io.asyncwatch.state;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Entries of a task store that its processor keeps decoded and updates for every event, encoded back into the store
+ * once per commit ({@link WriteBackStore}) instead of once per event, and then let go: what is held is bounded by
+ * what one commit interval touches. Create one in the processor's init: a task revived after a dirty close starts
+ * from what its store holds.
+ */
+public final class DecodedEntries<V> {
+
+    private final TaskStore store;
+    private final Function<V, byte[]> encode;
+    private final Map<String, V> decoded = new HashMap<>();
+    private final Set<String> changed = new HashSet<>();
+
+    public DecodedEntries(TaskStore store, Function<V, byte[]> encode) {
+        this.store = store;
+        this.encode = encode;
+        store.beforeCommit(() -> {
+            writeBack();
+            decoded.clear();
+        });
+    }
+
+    /** The decoded entry, or null when it is not held (then read the store). */
+    public V get(String key) {
+        return decoded.get(key);
+    }
+
+    /** Holds {@code value} under {@code key}; it reaches the store before the next commit. */
+    public void changed(String key, V value) {
+        decoded.put(key, value);
+        changed.add(key);
+    }
+
+    /** Encodes every changed entry into the store. */
+    public void writeBack() {
+        for (String key : changed) {
+            store.put(key, encode.apply(decoded.get(key)));
+        }
+        changed.clear();
+    }
+
+    /** Lets go of {@code key} without writing it back (its store entry is being deleted). */
+    public void forget(String key) {
+        decoded.remove(key);
+        changed.remove(key);
+    }
+
+    /** Forgets what is held: after a {@link #writeBack()}, when the store's entries have been consumed. */
+    public void clear() {
+        decoded.clear();
+        changed.clear();
+    }
+}
