@@ -42,9 +42,11 @@ public final class Main {
               generate --out FILE [--minutes N] [--scale N] [--seed N] [--start EPOCH_MS]
                   Write a synthetic recording (the demo's requests, heartbeats and clock readings, with its
                   duplicate writes and retry storm) for replay and benchmarks.
-              bench [--events N]
+              bench [--events N] [--rounds R]
                   Measure events/s through the topology on the embedded broker, next to a pass-through
-                  application over the same N events (all three input topics).
+                  application over the same N events (all three input topics). Both run R times (default 2)
+                  in turn over the same input: the first round includes the JVM's warm-up (JIT compilation
+                  takes a large share of both cores for the first minute), later rounds show steady state.
               broker [--data-dir DIR] [--port N]
                   Run the embedded single-node Kafka broker on its own (for 'run' without Docker); prints
                   bootstrap.servers=HOST:PORT when ready, stops on Ctrl-C. DIR keeps its topics between starts
@@ -83,7 +85,8 @@ public final class Main {
                 case "run" -> StreamsRunner.run(a.requiredConfig(), a.flag("--create-topics"), err);
                 case "replay" -> replay(a, out, err);
                 case "generate" -> generate(a, err);
-                case "bench" -> Benchmark.run(a.config(), a.longOption("--events", 1_000_000), out, err);
+                case "bench" -> Benchmark.run(a.config(), a.longOption("--events", 1_000_000),
+                        (int) a.longOption("--rounds", 2), out, err);
                 case "crash-suite" -> CrashSuite.run(new CrashSuite.Options(a.path("--recording"),
                         (int) a.longOption("--scale", 3), a.path("--config"),
                         (int) a.longOption("--kills", 5), a.longOption("--seed", 1), a.path("--work-dir"),

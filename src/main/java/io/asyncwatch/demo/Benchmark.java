@@ -48,9 +48,12 @@ public final class Benchmark {
         return builder.build();
     }
 
-    public static int run(AsyncwatchConfig config, long events, PrintStream out, PrintStream err) {
+    public static int run(AsyncwatchConfig config, long events, int rounds, PrintStream out, PrintStream err) {
         if (events <= 0) {
             throw new IllegalArgumentException("--events must be positive, got " + events);
+        }
+        if (rounds < 1 || rounds > 10) {
+            throw new IllegalArgumentException("--rounds must be 1 to 10, got " + rounds);
         }
         int scale = scale(events);
         Plan plan = plan(events, scale);
@@ -73,14 +76,20 @@ public final class Benchmark {
             }
 
             long runId = System.currentTimeMillis();
-            Properties passProps = broker.streamsProperties("asyncwatch-bench-pass-through-" + runId);
-            Properties awProps = broker.streamsProperties("asyncwatch-bench-" + runId);
-            ThroughputRun.Result pass = ThroughputRun.measure("pass-through", passThrough(inputs, PASS_THROUGH_OUTPUT),
-                    passProps, cfg, inputs, endTotal, stop, err);
-            ThroughputRun.Result asyncwatch = ThroughputRun.measure("asyncwatch", AsyncwatchTopology.build(cfg),
-                    awProps, cfg, inputs, endTotal, stop, err);
+            List<ThroughputRun.Result[]> results = new java.util.ArrayList<>();
+            Properties awProps = null;
+            for (int round = 1; round <= rounds; round++) {
+                // Fresh application ids each round: every round processes all the input from its start.
+                Properties passProps = broker.streamsProperties("asyncwatch-bench-pass-through-" + runId + "-" + round);
+                awProps = broker.streamsProperties("asyncwatch-bench-" + runId + "-" + round);
+                ThroughputRun.Result pass = ThroughputRun.measure("pass-through",
+                        passThrough(inputs, PASS_THROUGH_OUTPUT), passProps, cfg, inputs, endTotal, stop, err);
+                ThroughputRun.Result asyncwatch = ThroughputRun.measure("asyncwatch", AsyncwatchTopology.build(cfg),
+                        awProps, cfg, inputs, endTotal, stop, err);
+                results.add(new ThroughputRun.Result[] {pass, asyncwatch});
+            }
 
-            report(out, cfg, plan, scale, produced, endTotal, topics, awProps, pass, asyncwatch, events);
+            report(out, cfg, plan, scale, produced, endTotal, topics, awProps, results, events);
             return 0;
         } catch (ThroughputRun.Failed e) {
             err.println("bench: FAILED: " + e.getMessage());
@@ -130,8 +139,7 @@ public final class Benchmark {
 
     private static void report(PrintStream out, AsyncwatchConfig cfg, Plan plan, int scale,
                                TrafficProducer.Produced produced, long endTotal, TopicSetup topics,
-                               Properties props, ThroughputRun.Result pass, ThroughputRun.Result asyncwatch,
-                               long events) {
+                               Properties props, List<ThroughputRun.Result[]> rounds, long events) {
         int nodes = plan.clusters().stream().mapToInt(c -> c.nodes().size()).sum();
         long maxHeap = Runtime.getRuntime().maxMemory();
         out.println("asyncwatch benchmark");
@@ -140,18 +148,24 @@ public final class Benchmark {
                 cfg.inputFormat().name().toLowerCase(Locale.ROOT), plan.services().size(), nodes, scale,
                 plan.minutes(), topics.inputTopics().stream().map(t -> String.valueOf(topics.partitionCount(t)))
                         .collect(Collectors.joining("/")));
-        line(out, pass);
-        line(out, asyncwatch);
-        out.printf("  ratio         %.2f (asyncwatch / pass-through, events/s end to end)%n",
-                asyncwatch.eventsPerSecond() / pass.eventsPerSecond());
-        out.printf("  peak heap     pass-through %,d MiB, asyncwatch %,d MiB, of %,d MiB max (whole JVM, broker"
-                + " included)%n", pass.peakHeapBytes() >> 20, asyncwatch.peakHeapBytes() >> 20, maxHeap >> 20);
+        for (int i = 0; i < rounds.size(); i++) {
+            ThroughputRun.Result pass = rounds.get(i)[0];
+            ThroughputRun.Result asyncwatch = rounds.get(i)[1];
+            out.printf("  round %d       %s%n", i + 1, i == 0 ? "cold JVM (includes JIT warm-up)"
+                    : "warm JVM (same input again, fresh application ids)");
+            line(out, pass);
+            line(out, asyncwatch);
+            out.printf("  ratio         %.2f (asyncwatch / pass-through, events/s end to end, round %d)%n",
+                    asyncwatch.eventsPerSecond() / pass.eventsPerSecond(), i + 1);
+            out.printf("  peak heap     pass-through %,d MiB, asyncwatch %,d MiB, of %,d MiB max (whole JVM, broker"
+                    + " included)%n", pass.peakHeapBytes() >> 20, asyncwatch.peakHeapBytes() >> 20, maxHeap >> 20);
+        }
         out.printf("  setup         %s, %s stream thread(s) each, %s state stores, embedded single-node broker,"
                         + " %d CPUs, Java %s%n", props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                 props.getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"),
                 cfg.inMemoryStores() ? "in-memory" : "RocksDB", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
-        out.printf("  reproduce     ./asyncwatch bench --events %d%n", events);
+        out.printf("  reproduce     ./asyncwatch bench --events %d --rounds %d%n", events, rounds.size());
         out.flush();
     }
 
@@ -163,5 +177,9 @@ public final class Benchmark {
                 r.eventsPerSecond(), Double.isNaN(steady) ? ""
                         : String.format(" (%,.0f events/s after startup)", steady),
                 r.seconds(), r.inputSeconds(), r.startupSeconds());
+        out.printf("  %-13s CPU %.0f s over %.0f s (%.0f%% of %d cores, whole JVM); stream threads: %s%n", "",
+                r.cpuSeconds(), r.seconds(), 100 * r.cpuSeconds() / r.seconds()
+                        / Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().availableProcessors(), r.threadTime().isEmpty() ? "no metrics" : r.threadTime());
     }
 }

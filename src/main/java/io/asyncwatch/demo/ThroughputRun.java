@@ -52,7 +52,7 @@ final class ThroughputRun {
      * @param peakHeapBytes    peak heap of the whole JVM (broker included) during the run
      */
     record Result(String name, long events, double seconds, double inputSeconds, double startupSeconds,
-                  long committedAtFirst, long peakHeapBytes) {
+                  long committedAtFirst, long peakHeapBytes, double cpuSeconds, String threadTime) {
 
         double eventsPerSecond() {
             return events / seconds;
@@ -83,6 +83,7 @@ final class ThroughputRun {
             err.printf("bench: starting %s on %,d events (application.id %s, %s)%n", name, endTotal, applicationId,
                     props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
 
+            long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             streams.start();
             long firstCommitNanos = -1;
@@ -124,8 +125,10 @@ final class ThroughputRun {
                 }
             }
             long t1 = System.nanoTime();
+            long cpu1 = processCpuNanos();
             return new Result(name, endTotal, (t1 - t0) / 1e9, (inputDoneNanos - t0) / 1e9,
-                    (firstCommitNanos - t0) / 1e9, committedAtFirst, peakHeapUsed());
+                    (firstCommitNanos - t0) / 1e9, committedAtFirst, peakHeapUsed(),
+                    cpu0 < 0 || cpu1 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e9, threadTime(streams, (t1 - t0) / 1e9));
         } catch (Failed | InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -174,6 +177,50 @@ final class ThroughputRun {
             }
         }
         return backlog;
+    }
+
+    /** CPU time of the whole JVM (broker included), or -1 where the platform does not say. */
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    /**
+     * How much of the run the stream threads spent blocked on Kafka (the Streams thread metric
+     * {@code blocked-time-ns-total}: fetches, commits, transactions; averaged over the threads) and the mean commit
+     * latency: tells waiting on the broker from computing.
+     */
+    static String threadTime(KafkaStreams streams, double runSeconds) {
+        double blocked = 0;
+        int threads = 0;
+        double commitLatency = 0;
+        int latencies = 0;
+        for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> e
+                : streams.metrics().entrySet()) {
+            if (!"stream-thread-metrics".equals(e.getKey().group())
+                    || !(e.getValue().metricValue() instanceof Number v) || Double.isNaN(v.doubleValue())) {
+                continue;
+            }
+            if (e.getKey().name().equals("blocked-time-ns-total")) {
+                blocked += v.doubleValue() / 1e9;
+                threads++;
+            } else if (e.getKey().name().equals("commit-latency-avg")) {
+                commitLatency += v.doubleValue();
+                latencies++;
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        if (threads > 0 && runSeconds > 0) {
+            b.append(String.format(Locale.ROOT, "%.0f%% of the run blocked on Kafka", 100 * blocked / threads
+                    / runSeconds));
+        }
+        if (latencies > 0) {
+            b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "commits take %.0f ms",
+                    commitLatency / latencies));
+        }
+        return b.toString();
     }
 
     private static void resetPeakHeap() {

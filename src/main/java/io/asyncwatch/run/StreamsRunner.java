@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -50,6 +51,7 @@ public final class StreamsRunner {
     public static final String DEFAULT_PROCESSING_GUARANTEE = StreamsConfig.EXACTLY_ONCE_V2;
     public static final int DEFAULT_STREAM_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
+    static final long STREAMS_RETRY_BACKOFF_MS = 10;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final long ADMIN_TIMEOUT_SECONDS = 60;
 
@@ -69,10 +71,29 @@ public final class StreamsRunner {
         // Decoding and judging events is CPU work (the broker round trips are not the bottleneck): one stream
         // thread per core by default, so every core works; num.stream.threads in the config overrides it.
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(DEFAULT_STREAM_THREADS));
+        // The detectors order events by their own per-partition watermarks, not by Streams' cross-partition
+        // timestamp synchronisation, so a task need not wait for an empty input partition; waiting also costs a
+        // log string per record on tasks with several input partitions (PartitionGroup.readyToProcess in 4.3).
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         // The Kafka 5.0 default, set now so startup does not warn about it (there are no global stores).
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         p.putAll(ContainedErrors.properties(config));
         p.putAll(config.kafka());
+        if (!config.kafka().containsKey(StreamsConfig.RETRY_BACKOFF_MS_CONFIG)
+                && !config.kafka().containsKey(StreamsConfig.CONSUMER_PREFIX + StreamsConfig.RETRY_BACKOFF_MS_CONFIG)
+                && !config.kafka().containsKey(StreamsConfig.MAIN_CONSUMER_PREFIX
+                        + StreamsConfig.RETRY_BACKOFF_MS_CONFIG)) {
+            // Kafka Streams 4.3 sleeps retry.backoff.ms once per internal topic it creates (KAFKA-21033), which
+            // was 3 of the first 4.5 s of a first start. The topic manager reads it from the main consumer's
+            // configuration, so Streams and the main consumer get a short backoff (the consumer's grows
+            // exponentially up to retry.backoff.max.ms); the other clients keep their default (prefixed keys win).
+            p.put(StreamsConfig.RETRY_BACKOFF_MS_CONFIG, String.valueOf(STREAMS_RETRY_BACKOFF_MS));
+            for (String prefix : List.of(StreamsConfig.RESTORE_CONSUMER_PREFIX, StreamsConfig.GLOBAL_CONSUMER_PREFIX,
+                    StreamsConfig.PRODUCER_PREFIX, StreamsConfig.ADMIN_CLIENT_PREFIX)) {
+                p.putIfAbsent(prefix + CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG,
+                        String.valueOf(CommonClientConfigs.DEFAULT_RETRY_BACKOFF_MS));
+            }
+        }
         // Static membership: an instance restarted after a crash takes its tasks back at once instead of waiting
         // for the dead member's session to time out (45 s). The name must differ between instances.
         if (!p.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {

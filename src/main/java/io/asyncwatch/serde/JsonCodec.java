@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.asyncwatch.model.RequestEvent;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** JSON via {@link Json#MAPPER}, with rejection reasons an operator can act on. */
@@ -18,10 +20,13 @@ public final class JsonCodec<T> implements Codec<T> {
 
     private final Class<T> type;
     private final ObjectReader reader;
+    /** Reads the common plain shape without data binding, or returns null (then data binding decides). */
+    private final Function<JsonParser, ? extends T> plain;
 
     public JsonCodec(Class<T> type) {
         this.type = type;
         this.reader = Json.MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.plain = type == RequestEvent.class ? p -> type.cast(RequestJsonReader.read(p)) : null;
     }
 
     @Override
@@ -38,6 +43,21 @@ public final class JsonCodec<T> implements Codec<T> {
         if (first < 0 || bytes[first] != '{') {
             throw new DecodeException("not a JSON object");
         }
+        if (plain != null) {
+            try (JsonParser parser = reader.createParser(bytes)) {
+                T value = plain.apply(parser);
+                if (value != null) {
+                    return value;
+                }
+            } catch (IOException e) {
+                // not even a parser: data binding below reports why
+            }
+        }
+        return bind(bytes);
+    }
+
+    /** Data binding, with the rejection reasons; the plain-shape reader must agree with it. */
+    T bind(byte[] bytes) throws DecodeException {
         // Trailing data is checked by hand: Jackson's own check reports it as a type mismatch of the whole value
         // ("wrong type (expected RequestEvent)"), which sends an operator looking for the wrong problem.
         try (JsonParser parser = reader.createParser(bytes)) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,26 @@ class StreamsRunnerTest {
         Properties explicit = StreamsRunner.streamsProperties(AsyncwatchConfig.fromMap(Map.of(
                 "bootstrap.servers", "b:9092", "group.instance.id", "mine")));
         assertEquals("mine", explicit.getProperty("group.instance.id"));
+    }
+
+    @Test
+    void streamsRetriesTopicCreationQuicklyWhileTheOtherClientsKeepTheirOwnBackoff() {
+        StreamsConfig byDefault = new StreamsConfig(StreamsRunner.streamsProperties(AsyncwatchConfig.fromMap(Map.of(
+                "bootstrap.servers", "b:9092"))));
+        assertEquals(StreamsRunner.STREAMS_RETRY_BACKOFF_MS, byDefault.getLong("retry.backoff.ms"));
+        assertEquals(String.valueOf(StreamsRunner.STREAMS_RETRY_BACKOFF_MS),
+                String.valueOf(byDefault.getMainConsumerConfigs("g", "c", 0).get("retry.backoff.ms")),
+                "Streams' internal topic manager reads the main consumer's value");
+        assertEquals("100", String.valueOf(byDefault.getRestoreConsumerConfigs("c").get("retry.backoff.ms")));
+        assertEquals("100", String.valueOf(byDefault.getProducerConfigs("c").get("retry.backoff.ms")));
+        assertEquals("100", String.valueOf(byDefault.getAdminConfigs("c").get("retry.backoff.ms")));
+
+        Properties chosen = StreamsRunner.streamsProperties(AsyncwatchConfig.fromMap(Map.of(
+                "bootstrap.servers", "b:9092", "retry.backoff.ms", "250")));
+        StreamsConfig own = new StreamsConfig(chosen);
+        assertEquals(250L, own.getLong("retry.backoff.ms"), "the operator's value is used as is");
+        assertEquals("250", String.valueOf(own.getMainConsumerConfigs("g", "c", 0).get("retry.backoff.ms")));
+        assertEquals("250", String.valueOf(own.getProducerConfigs("c").get("retry.backoff.ms")));
     }
 
     /** A state dir with two tasks' stores and the process id; {@code killed}: the run's marker was left behind. */
