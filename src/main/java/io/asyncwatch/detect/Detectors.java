@@ -2,6 +2,7 @@ package io.asyncwatch.detect;
 
 import io.asyncwatch.detect.amplification.LayerAmplification;
 import io.asyncwatch.detect.cascade.CascadeTimeout;
+import io.asyncwatch.detect.causality.Causality;
 import io.asyncwatch.detect.duplicates.DuplicateOperations;
 import io.asyncwatch.detect.latency.LatencyTail;
 import io.asyncwatch.detect.timeouts.Timeouts;
@@ -16,6 +17,6 @@ public final class Detectors {
 
     public static List<Detector> all() {
         return List.of(new RetryStorm(), new DuplicateOperations(), new LatencyTail(), new Timeouts(),
-                new LayerAmplification(), new CascadeTimeout());
+                new LayerAmplification(), new CascadeTimeout(), new Causality());
     }
 }

@@ -24,7 +24,12 @@ public final class UpstreamClock {
 
     /** @param appConfigs the processor context's: they say how many upstream tasks to wait for */
     public static UpstreamClock restore(TaskStore store, Map<String, Object> appConfigs) {
-        return new UpstreamClock(store, Watermarks.fromBytes(store.meta(META), Watermarks.expectedSources(appConfigs)));
+        return restore(store, Watermarks.expectedSources(appConfigs));
+    }
+
+    /** @param expected upstream tasks to wait for (0: learn them during the warm-up) */
+    public static UpstreamClock restore(TaskStore store, int expected) {
+        return new UpstreamClock(store, Watermarks.fromBytes(store.meta(META), expected));
     }
 
     /** Takes an upstream tick received at wall-clock time {@code wall}; true when the clock moved. */

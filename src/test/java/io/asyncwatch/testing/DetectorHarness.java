@@ -58,6 +58,14 @@ public final class DetectorHarness implements AutoCloseable {
         engine.pipe("requests", e.service(), Json.write(e), e.timestamp());
     }
 
+    public void send(HeartbeatEvent e) {
+        engine.pipe("heartbeats", e.node(), Json.write(e), e.timestamp());
+    }
+
+    public void send(ClockEvent e) {
+        engine.pipe("clocks", e.node(), Json.write(e), e.timestamp());
+    }
+
     public void send(List<RequestEvent> events) {
         events.forEach(this::send);
     }

@@ -1,0 +1,264 @@
+package io.asyncwatch.detect.causality;
+
+import io.asyncwatch.alert.AlertPolicy;
+import io.asyncwatch.alert.Finding;
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.config.SettingsSpec;
+import io.asyncwatch.detect.Detector;
+import io.asyncwatch.detect.SharedInputs;
+import io.asyncwatch.ingest.Accepted;
+import io.asyncwatch.model.AlertType;
+import io.asyncwatch.model.ClockEvent;
+import io.asyncwatch.model.HeartbeatEvent;
+import io.asyncwatch.model.Metric;
+import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.model.Severity;
+import io.asyncwatch.time.Broadcast;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+
+/**
+ * Causality violations (the seeds' "time travel bug"): an effect stamped before its cause, or whose Lamport or
+ * vector clock does not come after its cause's. An event names its causes by {@code causedBy} (event ids of any
+ * input topic) and, for a call, by {@code parentSpanId} (the caller's span in the same trace).
+ *
+ * <p>Shape: every event is projected to a compact fact (id, node, sender timestamp, clocks) per link it takes part
+ * in, re-keyed by the link ({@link CausalLinksProcessor}: cause and effect meet whichever arrives first, within the
+ * horizon); the outcomes, already reduced, are gathered under one key per window ({@link CausalityWindowsProcessor})
+ * so that the node in most violating pairs can be named. One episode per (cause node, effect node) pair, and one per
+ * node whose effects miss their causes above the configured share.
+ */
+public final class Causality implements Detector {
+
+    public static final String NAME = "causality";
+    public static final String METRIC_PAIRS = "causality_violations";
+    public static final String METRIC_NODES = "causal_links";
+    static final String ALL = "all";
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public SettingsSpec<?> settings() {
+        return CausalitySettings.SPEC;
+    }
+
+    @Override
+    public Map<AlertType, AlertPolicy> policies(AsyncwatchConfig config) {
+        return Map.of(AlertType.CAUSALITY_VIOLATION, AlertPolicy.eventDriven(AlertPolicy.Direction.HIGHER_IS_WORSE));
+    }
+
+    @Override
+    public long settleMs(AsyncwatchConfig config) {
+        CausalitySettings s = config.settings(CausalitySettings.SPEC);
+        return s.windowMs() + s.horizonMs() + config.eventTime().graceMs();
+    }
+
+    /** The node of a request: its {@code node}, else its service. */
+    static String node(RequestEvent e) {
+        return e.node() != null && !e.node().isBlank() ? e.node() : e.service();
+    }
+
+    static List<KeyValue<String, CausalFact>> facts(RequestEvent e) {
+        List<KeyValue<String, CausalFact>> out = new ArrayList<>(2);
+        String node = node(e);
+        String id = "id:" + e.eventId();
+        out.add(KeyValue.pair(id, CausalFact.cause(id, e.eventId(), node, e.timestamp(), e.lamport(),
+                e.vectorClock())));
+        boolean traced = e.traceId() != null && !e.traceId().isBlank();
+        if (traced && e.spanId() != null && !e.spanId().isBlank()) {
+            String span = "span:" + e.traceId() + "/" + e.spanId();
+            out.add(KeyValue.pair(span, CausalFact.cause(span, e.eventId(), node, e.timestamp(), e.lamport(),
+                    e.vectorClock())));
+        }
+        if (traced && e.parentSpanId() != null && !e.parentSpanId().isBlank()) {
+            String parent = "span:" + e.traceId() + "/" + e.parentSpanId();
+            out.add(KeyValue.pair(parent, CausalFact.effect(parent, CausalFact.VIA_PARENT_SPAN + " " + e.parentSpanId(),
+                    e.eventId(), node, e.timestamp(), e.lamport(), e.vectorClock())));
+        }
+        if (e.causedBy() != null) {
+            for (String cause : e.causedBy()) {
+                if (cause != null && !cause.isBlank() && !cause.equals(e.eventId())) {
+                    String link = "id:" + cause;
+                    out.add(KeyValue.pair(link, CausalFact.effect(link, CausalFact.VIA_CAUSED_BY, e.eventId(), node,
+                            e.timestamp(), e.lamport(), e.vectorClock())));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Outputs wire(SharedInputs inputs, AsyncwatchConfig config) {
+        CausalitySettings s = config.settings(CausalitySettings.SPEC);
+        long grace = config.eventTime().graceMs();
+        KStream<String, CausalFact> requestFacts = inputs.requestsWithTicks().flatMap((k, a) -> a.isTick()
+                ? List.of(KeyValue.pair("", CausalFact.tick(a.source(), a.clock()))) : facts(a.event()),
+                Named.as(NAME + "-request-facts"));
+        // Heartbeats and clock readings can be causes (an event may name one); their partitions' ticks come along,
+        // so that a link is not given up while one of them is behind.
+        KStream<String, CausalFact> heartbeatFacts = inputs.heartbeats()
+                .filter((k, a) -> a.isTick() || a.event().eventId() != null, Named.as(NAME + "-heartbeats-with-id"))
+                .map((k, a) -> a.isTick() ? KeyValue.pair("", CausalFact.tick(a.source(), a.clock()))
+                        : heartbeatFact(a), Named.as(NAME + "-heartbeat-facts"));
+        KStream<String, CausalFact> clockFacts = inputs.clocks()
+                .filter((k, a) -> a.isTick() || a.event().eventId() != null, Named.as(NAME + "-clocks-with-id"))
+                .map((k, a) -> a.isTick() ? KeyValue.pair("", CausalFact.tick(a.source(), a.clock()))
+                        : clockFact(a), Named.as(NAME + "-clock-facts"));
+        KStream<String, CausalFact> facts = requestFacts
+                .merge(heartbeatFacts, Named.as(NAME + "-merge-heartbeats"))
+                .merge(clockFacts, Named.as(NAME + "-merge-clocks"))
+                .repartition(Repartitioned.with(Serdes.String(), CausalFact.SERDE).withName(NAME + "-links-by-id")
+                        .withStreamPartitioner(new Broadcast<>(CausalFact::isTick)));
+        KStream<String, CausalityWindowsProcessor.Closed> windows = facts
+                .process(new CausalLinksProcessor.Supplier(s, grace, inputs.stores()), Named.as(NAME + "-links"))
+                .repartition(Repartitioned.with(Serdes.String(), CausalOutcome.SERDE).withName(NAME + "-outcomes")
+                        .withStreamPartitioner(new Broadcast<>(CausalOutcome::isTick)))
+                .process(new CausalityWindowsProcessor.Supplier(s, grace, inputs.stores()),
+                        Named.as(NAME + "-windows"));
+        KStream<String, Metric> metrics = windows
+                .filter((k, c) -> !c.isTick(), Named.as(NAME + "-closed"))
+                .flatMap((k, c) -> metrics(c.window(), s).stream().map(m -> KeyValue.pair(m.seriesKey(), m)).toList(),
+                        Named.as(NAME + "-metrics"));
+        KStream<String, Finding> findings = windows
+                .flatMap((k, c) -> {
+                    List<Finding> out = c.isTick()
+                            ? List.of(Finding.tick(AlertType.CAUSALITY_VIOLATION, c.source(), c.tick()))
+                            : findings(c.window(), s, c.source());
+                    return out.stream().map(f -> KeyValue.pair(f.fingerprint(), f)).toList();
+                }, Named.as(NAME + "-findings"));
+        return new Outputs(findings, metrics, null);
+    }
+
+    private static KeyValue<String, CausalFact> heartbeatFact(Accepted<HeartbeatEvent> a) {
+        HeartbeatEvent e = a.event();
+        String link = "id:" + e.eventId();
+        return KeyValue.pair(link, CausalFact.cause(link, e.eventId(), e.node(), e.timestamp(), null, null));
+    }
+
+    private static KeyValue<String, CausalFact> clockFact(Accepted<ClockEvent> a) {
+        ClockEvent e = a.event();
+        String link = "id:" + e.eventId();
+        return KeyValue.pair(link, CausalFact.cause(link, e.eventId(), e.node(), e.timestamp(), e.lamport(),
+                e.vectorClock()));
+    }
+
+    static List<Metric> metrics(CausalWindow w, CausalitySettings s) {
+        List<Metric> out = new ArrayList<>();
+        long end = w.start + s.windowMs();
+        w.pairs.forEach((key, p) -> {
+            String[] nodes = key.split("\n", 2);
+            Map<String, Double> values = new TreeMap<>();
+            values.put("violations", (double) p.violations);
+            values.put("timestamp", (double) p.timestampRule);
+            values.put("lamport", (double) p.lamportRule);
+            values.put("vector", (double) p.vectorRule);
+            if (p.timestampRule > 0) {
+                // The effect's clock is at least this far behind the cause's (or the cause's that far ahead).
+                values.put("offsetLowerBoundMs", (double) p.maxGapMs);
+            }
+            out.add(new Metric(METRIC_PAIRS, Map.of("cause_node", nodes[0], "node", nodes[1]), w.start, end, values,
+                    Map.of("samples", String.join(" | ", p.samples))));
+        });
+        w.nodes.forEach((node, n) -> {
+            Map<String, Double> values = new TreeMap<>();
+            values.put("effects", (double) n.effects);
+            values.put("missingCauses", (double) n.missing);
+            values.put("violations", (double) n.violations);
+            long all = n.effects + n.missing;
+            if (all > 0) {
+                values.put("missingShare", (double) n.missing / all);
+            }
+            Map<String, String> attributes = new TreeMap<>();
+            if (!n.missingSamples.isEmpty()) {
+                attributes.put("missingSamples", String.join(" | ", n.missingSamples));
+            }
+            if (w.late > 0) {
+                attributes.put("lateOutcomes", Long.toString(w.late));
+            }
+            out.add(new Metric(METRIC_NODES, Map.of("node", node), w.start, end, values, attributes));
+        });
+        return out;
+    }
+
+    static List<Finding> findings(CausalWindow w, CausalitySettings s, String source) {
+        List<Finding> out = new ArrayList<>();
+        long end = w.start + s.windowMs();
+        String span = TIME.format(Instant.ofEpochMilli(w.start)) + "-" + TIME.format(Instant.ofEpochMilli(end))
+                + " UTC";
+        String suspect = w.usualSuspect();
+        w.pairs.forEach((key, p) -> {
+            String[] nodes = key.split("\n", 2);
+            String cause = nodes[0];
+            String effect = nodes[1];
+            boolean byTime = p.timestampRule > 0;
+            Severity severity = byTime && p.maxGapMs >= s.pageGapMs() ? Severity.PAGE : Severity.ALERT;
+            StringBuilder summary = new StringBuilder(String.format(Locale.ROOT,
+                    "Causality violation: %d event%s on %s came before %s cause%s on %s in %s", p.violations,
+                    p.violations == 1 ? "" : "s", effect, p.violations == 1 ? "its" : "their",
+                    p.violations == 1 ? "" : "s", cause, span));
+            List<String> how = new ArrayList<>();
+            if (byTime) {
+                how.add(String.format(Locale.ROOT, "stamped up to %d ms before the cause", p.maxGapMs));
+            }
+            if (p.lamportRule > 0) {
+                how.add(p.lamportRule + " with a Lamport clock not after the cause's");
+            }
+            if (p.vectorRule > 0) {
+                how.add(p.vectorRule + " with a vector clock not after the cause's");
+            }
+            summary.append(" (").append(String.join("; ", how)).append(')');
+            if (byTime) {
+                summary.append(String.format(Locale.ROOT, ": %s's clock is at least %d ms behind %s's",
+                        effect, p.maxGapMs, cause));
+                if (suspect != null && (suspect.equals(cause) || suspect.equals(effect))) {
+                    summary.append(String.format(Locale.ROOT, "; %s is in most violating pairs, its clock is the"
+                            + " likely one off", suspect));
+                } else {
+                    summary.append(String.format(Locale.ROOT, ", or %s's that far ahead", cause));
+                }
+            }
+            List<String> evidence = new ArrayList<>(p.samples);
+            if (w.late > 0) {
+                evidence.add(w.late + " outcomes arrived after their window had closed and are counted here");
+            }
+            Map<String, String> subject = new TreeMap<>();
+            subject.put("cause_node", cause);
+            subject.put("node", effect);
+            out.add(new Finding(Finding.fingerprint(AlertType.CAUSALITY_VIOLATION, subject),
+                    AlertType.CAUSALITY_VIOLATION, severity, subject, summary.toString(), p.violations,
+                    severity == Severity.PAGE ? s.pageGapMs() : 1, w.start, end, List.copyOf(evidence), source));
+        });
+        w.nodes.forEach((node, n) -> {
+            long all = n.effects + n.missing;
+            double share = all == 0 ? 0 : (double) n.missing / all;
+            if (all < s.missingMinEffects() || share <= s.missingShare()) {
+                return;
+            }
+            Map<String, String> subject = new TreeMap<>();
+            subject.put("node", node);
+            subject.put("rule", "missing-cause");
+            String summary = String.format(Locale.ROOT, "Missing causes: %d of %d events on %s (%.0f%%) named a"
+                    + " cause asyncwatch never saw within %d s in %s: lost messages, or causes on a topic asyncwatch"
+                    + " does not read", n.missing, all, node, 100 * share, s.horizonMs() / 1000, span);
+            out.add(new Finding(Finding.fingerprint(AlertType.CAUSALITY_VIOLATION, subject),
+                    AlertType.CAUSALITY_VIOLATION, Severity.WARN, subject, summary, share, s.missingShare(), w.start,
+                    end, List.copyOf(n.missingSamples), source));
+        });
+        return out;
+    }
+}

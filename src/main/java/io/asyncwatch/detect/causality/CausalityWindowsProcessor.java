@@ -1,0 +1,129 @@
+package io.asyncwatch.detect.causality;
+
+import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
+import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.UpstreamClock;
+import io.asyncwatch.time.Watermarks;
+import java.time.Duration;
+import java.util.Set;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+/**
+ * All of a window's causality outcomes in one place (one key: they are few, already reduced per link task), so that
+ * a node in most violating pairs can be named. A window closes once the slowest link task has passed its end plus
+ * horizon plus grace: by then every effect in it has been judged or has missed its cause. Only windows with
+ * outcomes are stored.
+ */
+final class CausalityWindowsProcessor implements Processor<String, CausalOutcome, String,
+        CausalityWindowsProcessor.Closed> {
+
+    static final String STORE = "causality-windows";
+    private static final Duration TICK = Duration.ofSeconds(1);
+
+    /** A closed window, or (window null) this task's clock tick. */
+    record Closed(CausalWindow window, long tick, String source) {
+        boolean isTick() {
+            return window == null;
+        }
+    }
+
+    record Supplier(CausalitySettings settings, long graceMs, StoreMode storeMode)
+            implements ProcessorSupplier<String, CausalOutcome, String, Closed> {
+        @Override
+        public Processor<String, CausalOutcome, String, Closed> get() {
+            return new CausalityWindowsProcessor(this);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(StateStores.taskStore(STORE, storeMode));
+        }
+    }
+
+    private static final String CLOSED_BEFORE = "closed-before";
+
+    private final Supplier conf;
+    private ProcessorContext<String, Closed> context;
+    private TaskStore store;
+    private UpstreamClock clock;
+    private String source;
+
+    private CausalityWindowsProcessor(Supplier conf) {
+        this.conf = conf;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Closed> context) {
+        this.context = context;
+        this.store = new TaskStore(context.getStateStore(STORE));
+        this.clock = UpstreamClock.restore(store, context.appConfigs());
+        this.source = Causality.NAME + ":" + context.taskId().partition();
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    private long closeAt(long start) {
+        return start + conf.settings().windowMs() + conf.settings().horizonMs() + conf.graceMs();
+    }
+
+    @Override
+    public void process(Record<String, CausalOutcome> record) {
+        CausalOutcome o = record.value();
+        if (o.isTick()) {
+            if (clock.observe(o.source(), o.tick(), context.currentSystemTimeMs())) {
+                sweep(clock.now());
+            }
+            return;
+        }
+        long w = conf.settings().windowMs();
+        long start = Math.floorDiv(o.time(), w) * w;
+        byte[] closedRaw = store.meta(CLOSED_BEFORE);
+        long closedBefore = closedRaw == null ? Long.MIN_VALUE : java.nio.ByteBuffer.wrap(closedRaw).getLong();
+        boolean late = start < closedBefore;
+        if (late) {
+            start = closedBefore; // counted in the first window still open, and said so
+        }
+        String key = "w|" + start;
+        byte[] raw = store.get(key);
+        CausalWindow window = raw == null ? new CausalWindow(start) : CausalWindow.fromBytes(raw);
+        if (raw == null) {
+            store.schedule(closeAt(start), key);
+        }
+        window.add(o);
+        if (late) {
+            window.late++;
+        }
+        store.put(key, window.toBytes());
+        if (clock.now() != Watermarks.NONE && clock.now() >= closeAt(start)) {
+            sweep(clock.now());
+        }
+    }
+
+    private void sweep(long now) {
+        store.forEachDue(now, d -> {
+            store.cancel(d.time(), d.key());
+            byte[] raw = store.get(d.key());
+            store.delete(d.key());
+            if (raw == null) {
+                return;
+            }
+            CausalWindow window = CausalWindow.fromBytes(raw);
+            long end = window.start + conf.settings().windowMs();
+            byte[] closedRaw = store.meta(CLOSED_BEFORE);
+            long closedBefore = closedRaw == null ? Long.MIN_VALUE : java.nio.ByteBuffer.wrap(closedRaw).getLong();
+            if (end > closedBefore) {
+                store.putMeta(CLOSED_BEFORE, java.nio.ByteBuffer.allocate(8).putLong(end).array());
+            }
+            context.forward(new Record<>(Causality.ALL, new Closed(window, 0, source), end));
+        });
+    }
+
+    private void tick(long wall) {
+        clock.nextTick(false).ifPresent(t -> context.forward(new Record<>("", new Closed(null, t, source), t)));
+    }
+}

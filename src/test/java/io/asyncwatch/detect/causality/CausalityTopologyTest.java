@@ -1,0 +1,196 @@
+package io.asyncwatch.detect.causality;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.asyncwatch.alert.Finding;
+import io.asyncwatch.model.ClockEvent;
+import io.asyncwatch.model.Kind;
+import io.asyncwatch.model.Metric;
+import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.model.Severity;
+import io.asyncwatch.model.Status;
+import io.asyncwatch.testing.DetectorHarness;
+import io.asyncwatch.testing.Requests;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The causality detector alone: each rule with the cause arriving first and with the effect arriving first. */
+class CausalityTopologyTest {
+
+    private static final long T0 = Requests.T0;
+
+    private static RequestEvent event(String id, String node, long ts, List<String> causedBy, Long lamport,
+                                      Map<String, Long> vc) {
+        return new RequestEvent(id, ts, "svc-" + node, "service", node, null, "op", 1, null, Status.SUCCESS, 5.0,
+                null, null, null, null, causedBy, Kind.CALL, null, lamport, vc, null);
+    }
+
+    private static RequestEvent span(String id, String node, long ts, String trace, String spanId, String parent) {
+        return new RequestEvent(id, ts, "svc-" + node, "service", node, "svc-next", "op", 1, null, Status.SUCCESS,
+                5.0, 1000L, trace, spanId, parent, null, Kind.CALL, null, null, null, null);
+    }
+
+    /** Sends the pair in the order asked, then a minute of other traffic on both nodes so that time moves. */
+    private static void play(DetectorHarness h, RequestEvent cause, RequestEvent effect, boolean effectFirst) {
+        if (effectFirst) {
+            h.send(effect);
+            h.send(cause);
+        } else {
+            h.send(cause);
+            h.send(effect);
+        }
+    }
+
+    private static List<Finding> run(List<RequestEvent> events) {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            h.send(events);
+            h.silence();
+            return h.findings();
+        }
+    }
+
+    @ParameterizedTest(name = "effect first: {0}")
+    @ValueSource(booleans = {false, true})
+    void anEffectStampedBeforeItsCauseIsAViolationOfTheNodePair(boolean effectFirst) {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            RequestEvent cause = event("e-1", "node-a", T0 + 10_000, null, null, null);
+            RequestEvent effect = event("e-2", "node-b", T0 + 9_170, List.of("e-1"), null, null);
+            play(h, cause, effect, effectFirst);
+            h.silence();
+            List<Finding> findings = h.findings();
+            assertEquals(1, findings.size(), findings.toString());
+            Finding f = findings.get(0);
+            assertEquals("CAUSALITY_VIOLATION{cause_node=\"node-a\",node=\"node-b\"}", f.fingerprint());
+            assertEquals(Severity.PAGE, f.severity(), "830 ms out of order is past the 500 ms page gap");
+            assertTrue(f.summary().contains("1 event on node-b came before its cause on node-a"), f.summary());
+            assertTrue(f.summary().contains("node-b's clock is at least 830 ms behind node-a's"), f.summary());
+            assertTrue(f.evidence().get(0).startsWith("e-2 on node-b (causedBy e-1 on node-a)"), f.evidence().toString());
+            Metric pair = h.metrics().stream().filter(m -> m.metric().equals(Causality.METRIC_PAIRS)).findFirst()
+                    .orElseThrow();
+            assertEquals(830.0, pair.values().get("offsetLowerBoundMs"), "a lower bound on the offset between them");
+            assertEquals(Map.of("cause_node", "node-a", "node", "node-b"), pair.labels());
+        }
+    }
+
+    @ParameterizedTest(name = "effect first: {0}")
+    @ValueSource(booleans = {false, true})
+    void aChildSpanStampedBeforeItsParentIsAViolation(boolean effectFirst) {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            RequestEvent parent = span("p-1", "gw-1", T0 + 5_000, "t-1", "s-1", null);
+            RequestEvent child = span("c-1", "order-1", T0 + 4_900, "t-1", "s-2", "s-1");
+            play(h, parent, child, effectFirst);
+            h.silence();
+            List<Finding> findings = h.findings();
+            assertEquals(1, findings.size(), findings.toString());
+            assertEquals(Severity.ALERT, findings.get(0).severity(), "100 ms: below the page gap");
+            assertTrue(findings.get(0).evidence().get(0).contains("(parentSpanId s-1: p-1 on gw-1)"),
+                    findings.get(0).evidence().toString());
+        }
+    }
+
+    @ParameterizedTest(name = "effect first: {0}")
+    @ValueSource(booleans = {false, true})
+    void logicalClocksThatDoNotFollowTheCauseAreViolationsWhateverTheTimestamps(boolean effectFirst) {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            play(h, event("e-1", "node-a", T0 + 1_000, null, 40L, Map.of("node-a", 4L)),
+                    event("e-2", "node-b", T0 + 2_000, List.of("e-1"), 12L, Map.of("node-a", 3L, "node-b", 9L)),
+                    effectFirst);
+            h.silence();
+            List<Finding> findings = h.findings();
+            assertEquals(1, findings.size(), findings.toString());
+            String summary = findings.get(0).summary();
+            assertTrue(summary.contains("1 with a Lamport clock not after the cause's"), summary);
+            assertTrue(summary.contains("1 with a vector clock not after the cause's"), summary);
+            assertTrue(!summary.contains("stamped"), "the timestamps are in order: " + summary);
+        }
+    }
+
+    @ParameterizedTest(name = "effect first: {0}")
+    @ValueSource(booleans = {false, true})
+    void consistentPairsRaiseNothingAndAreCounted(boolean effectFirst) {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            for (int i = 0; i < 30; i++) {
+                long t = T0 + i * 1_000;
+                play(h, event("c-" + i, "node-a", t, null, 10L + i, Map.of("node-a", 10L + i)),
+                        event("e-" + i, "node-b", t + 5, List.of("c-" + i), 11L + i,
+                                Map.of("node-a", 10L + i, "node-b", 1L + i)), effectFirst);
+            }
+            h.silence();
+            assertEquals(List.of(), h.findings());
+            Metric links = h.metrics().stream().filter(m -> m.metric().equals(Causality.METRIC_NODES)
+                    && m.labels().get("node").equals("node-b")).findFirst().orElseThrow();
+            assertEquals(30.0, links.values().get("effects"));
+            assertEquals(0.0, links.values().get("missingCauses"));
+        }
+    }
+
+    @Test
+    void causesNeverSeenAlertOnlyAboveTheShare() {
+        List<RequestEvent> events = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            long t = T0 + i * 1_000;
+            events.add(event("c-" + i, "node-a", t, null, null, null));
+            // node-b: every fourth cause is on a topic asyncwatch does not read; node-c: one in forty.
+            events.add(event("b-" + i, "node-b", t + 5, List.of(i % 4 == 0 ? "elsewhere-" + i : "c-" + i), null,
+                    null));
+            events.add(event("x-" + i, "node-c", t + 5, List.of(i == 0 ? "elsewhere-c" : "c-" + i), null, null));
+        }
+        List<Finding> findings = run(events);
+        assertEquals(1, findings.size(), findings.toString());
+        Finding f = findings.get(0);
+        assertEquals("CAUSALITY_VIOLATION{node=\"node-b\",rule=\"missing-cause\"}", f.fingerprint());
+        assertEquals(Severity.WARN, f.severity());
+        assertTrue(f.summary().startsWith("Missing causes: 10 of 40 events on node-b (25%)"), f.summary());
+        assertTrue(f.evidence().get(0).startsWith("b-0 on node-b (causedBy elsewhere-0)"), f.evidence().toString());
+    }
+
+    @Test
+    void theNodeInMostViolatingPairsIsNamed() {
+        List<RequestEvent> events = new ArrayList<>();
+        long t = T0 + 10_000;
+        // node-x runs 2 s behind: its effects come "before" causes on three different nodes.
+        for (String n : List.of("node-a", "node-b", "node-c")) {
+            events.add(event("c-" + n, n, t, null, null, null));
+            events.add(event("x-" + n, "node-x", t - 2_000, List.of("c-" + n), null, null));
+            t += 1_000;
+        }
+        List<Finding> findings = run(events);
+        assertEquals(3, findings.size(), findings.toString());
+        for (Finding f : findings) {
+            assertEquals("node-x", f.subject().get("node"));
+            assertTrue(f.summary().contains("node-x is in most violating pairs"), f.summary());
+        }
+    }
+
+    @Test
+    void aClockReadingCanBeTheCause() {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            h.send(new ClockEvent("clk-1", "node-a", "c1", T0 + 3_000, 1.0, null, true, 100L, null));
+            h.send(event("e-1", "node-b", T0 + 3_500, List.of("clk-1"), 90L, null));
+            h.silence();
+            List<Finding> findings = h.findings();
+            assertEquals(1, findings.size(), findings + " " + h.deadLetters() + " " + h.metrics());
+            assertTrue(findings.get(0).summary().contains("Lamport"), findings.get(0).summary());
+        }
+    }
+
+    @Test
+    void aCauseOutsideTheHorizonIsMissingNotMatched() {
+        List<RequestEvent> events = new ArrayList<>();
+        // The effect names a cause that only arrives two minutes later (horizon: 1 min), stamped after it anyway.
+        for (int i = 0; i < 25; i++) {
+            events.add(event("e-" + i, "node-b", T0 + i * 100, List.of("c-" + i), null, null));
+        }
+        for (int i = 0; i < 25; i++) {
+            events.add(event("c-" + i, "node-a", T0 + 120_000 + i * 100, null, null, null));
+        }
+        List<Finding> findings = run(events);
+        assertEquals(1, findings.size(), findings.toString());
+        assertEquals("missing-cause", findings.get(0).subject().get("rule"));
+    }
+}
