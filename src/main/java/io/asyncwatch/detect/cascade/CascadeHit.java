@@ -1,5 +1,6 @@
 package io.asyncwatch.detect.cascade;
 
+import io.asyncwatch.detect.traces.Span;
 import io.asyncwatch.serde.Bin;
 import org.apache.kafka.common.serialization.Serde;
 

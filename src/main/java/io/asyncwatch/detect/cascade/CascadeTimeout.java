@@ -1,5 +1,7 @@
 package io.asyncwatch.detect.cascade;
 
+import io.asyncwatch.detect.traces.Span;
+import io.asyncwatch.detect.traces.Traces;
 import io.asyncwatch.alert.AlertPolicy;
 import io.asyncwatch.alert.Finding;
 import io.asyncwatch.config.AsyncwatchConfig;
@@ -83,11 +85,7 @@ public final class CascadeTimeout implements Detector {
     public Outputs wire(SharedInputs inputs, AsyncwatchConfig config) {
         CascadeSettings s = config.settings(CascadeSettings.SPEC);
         long windowMs = config.settings(CallWindowSettings.SPEC).windowMs();
-        KStream<String, Span> spans = inputs.rekeyed("spans-by-trace", Span.SERDE, Span::isTick,
-                () -> inputs.requestsWithTicks()
-                        .filter((k, a) -> a.isTick() || traced(a.event()), Named.as("traced-requests"))
-                        .map((k, a) -> a.isTick() ? KeyValue.pair("", Span.tick(a.source(), a.clock()))
-                                : KeyValue.pair(a.event().traceId(), Span.of(a.event())), Named.as("spans-project")));
+        KStream<String, Span> spans = Traces.spansByTrace(inputs);
         KStream<String, CascadeHit> hits = spans
                 .process(new CascadeTraceProcessor.Supplier(s, config.eventTime().graceMs(), inputs.stores()),
                         Named.as(NAME + "-traces"))

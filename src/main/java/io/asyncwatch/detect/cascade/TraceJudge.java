@@ -1,5 +1,6 @@
 package io.asyncwatch.detect.cascade;
 
+import io.asyncwatch.detect.traces.Span;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -42,7 +42,8 @@ record CausalFact(int role, String link, String eventId, String node, String via
         return role == TICK;
     }
 
-    CausalFact at(long effectiveTime) {
+    /** As received: the link is the record key (not repeated in the value), the time its timestamp. */
+    CausalFact at(String link, long effectiveTime) {
         return new CausalFact(role, link, eventId, node, via, timestamp, lamport, vectorClock, effectiveTime, source,
                 tick);
     }
@@ -55,7 +56,8 @@ record CausalFact(int role, String link, String eventId, String node, String via
     static final Serde<CausalFact> SERDE = Bin.serde(CausalFact::toBytes, CausalFact::fromBytes);
 
     byte[] toBytes() {
-        Bin.Writer w = Bin.writer().u8(VERSION).u8(role).str(link).str(eventId).str(node).str(via)
+        // The link is the key wherever a fact is written (topic, stores): not repeated here.
+        Bin.Writer w = Bin.writer().u8(VERSION).u8(role).str(eventId).str(node).str(via)
                 .varlong(timestamp).varlong(lamport).varlong(vectorClock.size());
         new TreeMap<>(vectorClock).forEach((k, v) -> w.str(k).varlong(v));
         return w.varlong(time).str(source).varlong(tick).bytes();
@@ -64,7 +66,7 @@ record CausalFact(int role, String link, String eventId, String node, String via
     static CausalFact fromBytes(byte[] b) {
         Bin.Reader r = Bin.versioned(b, VERSION, "causal fact");
         int role = r.u8();
-        String link = r.str();
+        String link = null;
         String eventId = r.str();
         String node = r.str();
         String via = r.str();

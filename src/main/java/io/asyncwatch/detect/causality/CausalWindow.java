@@ -22,10 +22,16 @@ final class CausalWindow {
     }
 
     static final class Node {
-        long effects;
-        long missing;
+        /** Effects ingested (and looked up). */
+        long sent;
+        /** Effects whose cause was found and judged. */
+        long found;
         long violations;
-        final List<String> missingSamples = new ArrayList<>();
+
+        /** Effects whose cause never arrived within the horizon (a cause given twice can be found twice). */
+        long missing() {
+            return Math.max(0, sent - found);
+        }
     }
 
     final long start;
@@ -57,13 +63,8 @@ final class CausalWindow {
             nodes.computeIfAbsent(o.effectNode(), k -> new Node()).violations++;
         } else if (o.kind() == CausalOutcome.COUNTS) {
             Node n = nodes.computeIfAbsent(o.effectNode(), k -> new Node());
-            n.effects += o.effects();
-            n.missing += o.missing();
-            for (String sample : o.samples()) {
-                if (n.missingSamples.size() < SAMPLES) {
-                    n.missingSamples.add(sample);
-                }
-            }
+            n.sent += o.sent();
+            n.found += o.found();
         }
     }
 
@@ -115,8 +116,7 @@ final class CausalWindow {
         pairs.forEach((k, p) -> w.str(k).varlong(p.violations).varlong(p.maxGapMs).varlong(p.timestampRule)
                 .varlong(p.lamportRule).varlong(p.vectorRule).strings(p.samples));
         w.varlong(nodes.size());
-        nodes.forEach((k, n) -> w.str(k).varlong(n.effects).varlong(n.missing).varlong(n.violations)
-                .strings(n.missingSamples));
+        nodes.forEach((k, n) -> w.str(k).varlong(n.sent).varlong(n.found).varlong(n.violations));
         return w.bytes();
     }
 
@@ -140,10 +140,9 @@ final class CausalWindow {
         for (long i = 0; i < n; i++) {
             String k = r.str();
             Node node = new Node();
-            node.effects = r.varlong();
-            node.missing = r.varlong();
+            node.sent = r.varlong();
+            node.found = r.varlong();
             node.violations = r.varlong();
-            node.missingSamples.addAll(r.strings());
             w.nodes.put(k, node);
         }
         return w;

@@ -6,6 +6,7 @@ import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.config.SettingsSpec;
 import io.asyncwatch.detect.Detector;
 import io.asyncwatch.detect.SharedInputs;
+import io.asyncwatch.detect.traces.Traces;
 import io.asyncwatch.ingest.Accepted;
 import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.ClockEvent;
@@ -33,11 +34,14 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * vector clock does not come after its cause's. An event names its causes by {@code causedBy} (event ids of any
  * input topic) and, for a call, by {@code parentSpanId} (the caller's span in the same trace).
  *
- * <p>Shape: every event is projected to a compact fact (id, node, sender timestamp, clocks) per link it takes part
- * in, re-keyed by the link ({@link CausalLinksProcessor}: cause and effect meet whichever arrives first, within the
- * horizon); the outcomes, already reduced, are gathered under one key per window ({@link CausalityWindowsProcessor})
- * so that the node in most violating pairs can be named. One episode per (cause node, effect node) pair, and one per
- * node whose effects miss their causes above the configured share.
+ * <p>Shape: parent and child spans are matched on their trace's task ({@link SpanLinksProcessor}: traced requests are
+ * re-keyed by trace once, for every trace stage). For {@code causedBy}, every event is projected to a compact fact
+ * (id, node, sender timestamp, clocks). Causes (nearly every event) never leave the input task that ingested them: {@link CauseIndex} keeps them for
+ * the horizon, one write each. Effects (few) are counted where they were ingested and looked up in every input task
+ * (their lookup is broadcast); the task holding the cause judges the pair, at once or when the cause arrives. The
+ * outcomes, already reduced, are gathered under one key per window ({@link CausalityWindowsProcessor}), where the
+ * effects sent and found give the missing causes and the node in most violating pairs can be named. One episode
+ * per (cause node, effect node) pair, and one per node whose effects miss their causes above the configured share.
  */
 public final class Causality implements Detector {
 
@@ -74,22 +78,12 @@ public final class Causality implements Detector {
     }
 
     static List<KeyValue<String, CausalFact>> facts(RequestEvent e) {
-        List<KeyValue<String, CausalFact>> out = new ArrayList<>(2);
+        // Parent spans are matched on the trace's task (SpanLinksProcessor), where the spans are anyway.
+        List<KeyValue<String, CausalFact>> out = new ArrayList<>(1);
         String node = node(e);
         String id = "id:" + e.eventId();
         out.add(KeyValue.pair(id, CausalFact.cause(id, e.eventId(), node, e.timestamp(), e.lamport(),
                 e.vectorClock())));
-        boolean traced = e.traceId() != null && !e.traceId().isBlank();
-        if (traced && e.spanId() != null && !e.spanId().isBlank()) {
-            String span = "span:" + e.traceId() + "/" + e.spanId();
-            out.add(KeyValue.pair(span, CausalFact.cause(span, e.eventId(), node, e.timestamp(), e.lamport(),
-                    e.vectorClock())));
-        }
-        if (traced && e.parentSpanId() != null && !e.parentSpanId().isBlank()) {
-            String parent = "span:" + e.traceId() + "/" + e.parentSpanId();
-            out.add(KeyValue.pair(parent, CausalFact.effect(parent, CausalFact.VIA_PARENT_SPAN + " " + e.parentSpanId(),
-                    e.eventId(), node, e.timestamp(), e.lamport(), e.vectorClock())));
-        }
         if (e.causedBy() != null) {
             for (String cause : e.causedBy()) {
                 if (cause != null && !cause.isBlank() && !cause.equals(e.eventId())) {
@@ -109,23 +103,32 @@ public final class Causality implements Detector {
         KStream<String, CausalFact> requestFacts = inputs.requestsWithTicks().flatMap((k, a) -> a.isTick()
                 ? List.of(KeyValue.pair("", CausalFact.tick(a.source(), a.clock()))) : facts(a.event()),
                 Named.as(NAME + "-request-facts"));
-        // Heartbeats and clock readings can be causes (an event may name one); their partitions' ticks come along,
-        // so that a link is not given up while one of them is behind.
+        // Heartbeats and clock readings can be causes too (an event may name one).
         KStream<String, CausalFact> heartbeatFacts = inputs.heartbeats()
-                .filter((k, a) -> a.isTick() || a.event().eventId() != null, Named.as(NAME + "-heartbeats-with-id"))
-                .map((k, a) -> a.isTick() ? KeyValue.pair("", CausalFact.tick(a.source(), a.clock()))
-                        : heartbeatFact(a), Named.as(NAME + "-heartbeat-facts"));
+                .filter((k, a) -> !a.isTick() && a.event().eventId() != null, Named.as(NAME + "-heartbeats-with-id"))
+                .map((k, a) -> heartbeatFact(a), Named.as(NAME + "-heartbeat-facts"));
         KStream<String, CausalFact> clockFacts = inputs.clocks()
-                .filter((k, a) -> a.isTick() || a.event().eventId() != null, Named.as(NAME + "-clocks-with-id"))
-                .map((k, a) -> a.isTick() ? KeyValue.pair("", CausalFact.tick(a.source(), a.clock()))
-                        : clockFact(a), Named.as(NAME + "-clock-facts"));
-        KStream<String, CausalFact> facts = requestFacts
+                .filter((k, a) -> !a.isTick() && a.event().eventId() != null, Named.as(NAME + "-clocks-with-id"))
+                .map((k, a) -> clockFact(a), Named.as(NAME + "-clock-facts"));
+        // Causes stay in the input task that ingested them; only lookups of effects (few) are broadcast.
+        KStream<String, CauseIndexProcessor.Out> indexed = requestFacts
                 .merge(heartbeatFacts, Named.as(NAME + "-merge-heartbeats"))
                 .merge(clockFacts, Named.as(NAME + "-merge-clocks"))
-                .repartition(Repartitioned.with(Serdes.String(), CausalFact.SERDE).withName(NAME + "-links-by-id")
-                        .withStreamPartitioner(new Broadcast<>(CausalFact::isTick)));
-        KStream<String, CausalityWindowsProcessor.Closed> windows = facts
-                .process(new CausalLinksProcessor.Supplier(s, grace, inputs.stores()), Named.as(NAME + "-links"))
+                .process(new CauseIndexProcessor.Supplier(s, grace, inputs.stores()), Named.as(NAME + "-index"));
+        KStream<String, CausalOutcome> answers = indexed
+                .filter((k, o) -> o.isLookup(), Named.as(NAME + "-lookups"))
+                .mapValues(CauseIndexProcessor.Out::lookup, Named.as(NAME + "-lookup-facts"))
+                .repartition(Repartitioned.with(Serdes.String(), CausalFact.SERDE).withName(NAME + "-lookups")
+                        .withStreamPartitioner(new Broadcast<>(f -> true)))
+                .process(new LookupProcessor.Supplier(s, grace), Named.as(NAME + "-lookup"), CauseIndex.STORE,
+                        CauseIndex.CAUSES);
+        KStream<String, CausalOutcome> spanOutcomes = Traces.spansByTrace(inputs)
+                .process(new SpanLinksProcessor.Supplier(s, inputs.stores()), Named.as(NAME + "-spans"));
+        KStream<String, CausalityWindowsProcessor.Closed> windows = indexed
+                .filter((k, o) -> !o.isLookup(), Named.as(NAME + "-index-outcomes"))
+                .mapValues(CauseIndexProcessor.Out::outcome, Named.as(NAME + "-index-outcome"))
+                .merge(answers, Named.as(NAME + "-merge-answers"))
+                .merge(spanOutcomes, Named.as(NAME + "-merge-spans"))
                 .repartition(Repartitioned.with(Serdes.String(), CausalOutcome.SERDE).withName(NAME + "-outcomes")
                         .withStreamPartitioner(new Broadcast<>(CausalOutcome::isTick)))
                 .process(new CausalityWindowsProcessor.Supplier(s, grace, inputs.stores()),
@@ -176,17 +179,14 @@ public final class Causality implements Detector {
         });
         w.nodes.forEach((node, n) -> {
             Map<String, Double> values = new TreeMap<>();
-            values.put("effects", (double) n.effects);
-            values.put("missingCauses", (double) n.missing);
+            values.put("effects", (double) n.sent);
+            values.put("matched", (double) n.found);
+            values.put("missingCauses", (double) n.missing());
             values.put("violations", (double) n.violations);
-            long all = n.effects + n.missing;
-            if (all > 0) {
-                values.put("missingShare", (double) n.missing / all);
+            if (n.sent > 0) {
+                values.put("missingShare", (double) n.missing() / n.sent);
             }
             Map<String, String> attributes = new TreeMap<>();
-            if (!n.missingSamples.isEmpty()) {
-                attributes.put("missingSamples", String.join(" | ", n.missingSamples));
-            }
             if (w.late > 0) {
                 attributes.put("lateOutcomes", Long.toString(w.late));
             }
@@ -244,8 +244,8 @@ public final class Causality implements Detector {
                     severity == Severity.PAGE ? s.pageGapMs() : 1, w.start, end, List.copyOf(evidence), source));
         });
         w.nodes.forEach((node, n) -> {
-            long all = n.effects + n.missing;
-            double share = all == 0 ? 0 : (double) n.missing / all;
+            long all = n.sent;
+            double share = all == 0 ? 0 : (double) n.missing() / all;
             if (all < s.missingMinEffects() || share <= s.missingShare()) {
                 return;
             }
@@ -254,10 +254,10 @@ public final class Causality implements Detector {
             subject.put("rule", "missing-cause");
             String summary = String.format(Locale.ROOT, "Missing causes: %d of %d events on %s (%.0f%%) named a"
                     + " cause asyncwatch never saw within %d s in %s: lost messages, or causes on a topic asyncwatch"
-                    + " does not read", n.missing, all, node, 100 * share, s.horizonMs() / 1000, span);
+                    + " does not read", n.missing(), all, node, 100 * share, s.horizonMs() / 1000, span);
             out.add(new Finding(Finding.fingerprint(AlertType.CAUSALITY_VIOLATION, subject),
                     AlertType.CAUSALITY_VIOLATION, Severity.WARN, subject, summary, share, s.missingShare(), w.start,
-                    end, List.copyOf(n.missingSamples), source));
+                    end, List.of(n.missing() + " of " + all + " effects on " + node + " unmatched"), source));
         });
         return out;
     }

@@ -62,7 +62,8 @@ final class CausalityWindowsProcessor implements Processor<String, CausalOutcome
     public void init(ProcessorContext<String, Closed> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
-        this.clock = UpstreamClock.restore(store, context.appConfigs());
+        // Two upstream stages, each with a task per input partition: the lookups and the trace spans.
+        this.clock = UpstreamClock.restore(store, 2 * Watermarks.expectedSources(context.appConfigs()));
         this.source = Causality.NAME + ":" + context.taskId().partition();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }

@@ -1,5 +1,6 @@
 package io.asyncwatch.detect.cascade;
 
+import io.asyncwatch.detect.traces.Span;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;

@@ -1,0 +1,192 @@
+package io.asyncwatch.detect.causality;
+
+import io.asyncwatch.detect.traces.Span;
+import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.DecodedEntries;
+import io.asyncwatch.state.KeyBudget;
+import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
+import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.UpstreamClock;
+import io.asyncwatch.time.Watermarks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parent and child spans of one trace, on the trace's task (the spans are re-keyed by trace once, for every trace
+ * stage): a child is judged against its parent span whichever arrives first. A trace is forgotten {@code horizon-ms}
+ * after its first span; a child whose parent never came is not counted as missing (the caller may be outside what
+ * asyncwatch sees, and a root span has no parent here).
+ */
+final class SpanLinksProcessor implements Processor<String, Span, String, CausalOutcome> {
+
+    static final String STORE = "causality-spans";
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final int VERSION = 1;
+    private static final Logger LOG = LoggerFactory.getLogger(SpanLinksProcessor.class);
+
+    record Supplier(CausalitySettings settings, StoreMode storeMode)
+            implements ProcessorSupplier<String, Span, String, CausalOutcome> {
+        @Override
+        public Processor<String, Span, String, CausalOutcome> get() {
+            return new SpanLinksProcessor(this);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(StateStores.taskStore(STORE, storeMode));
+        }
+    }
+
+    /** The spans of a trace seen so far (by span id; the first stamp of an id stands), and children waiting. */
+    private static final class TraceLinks {
+        long firstSeen;
+        final Map<String, Span> spans = new LinkedHashMap<>();
+        final List<Span> waiting = new ArrayList<>();
+
+        byte[] toBytes() {
+            Bin.Writer w = Bin.writer().u8(VERSION).varlong(firstSeen).varlong(spans.size());
+            spans.values().forEach(s -> s.write(w));
+            w.varlong(waiting.size());
+            waiting.forEach(s -> s.write(w));
+            return w.bytes();
+        }
+
+        static TraceLinks fromBytes(byte[] b, String traceId) {
+            Bin.Reader r = Bin.versioned(b, VERSION, "trace links");
+            TraceLinks t = new TraceLinks();
+            t.firstSeen = r.varlong();
+            long n = r.varlong();
+            for (long i = 0; i < n; i++) {
+                Span s = Span.read(traceId, r);
+                t.spans.put(s.spanId(), s);
+            }
+            n = r.varlong();
+            for (long i = 0; i < n; i++) {
+                t.waiting.add(Span.read(traceId, r));
+            }
+            return t;
+        }
+    }
+
+    private final Supplier conf;
+    private final CausalitySettings s;
+    private ProcessorContext<String, CausalOutcome> context;
+    private TaskStore store;
+    /** Traces being gathered, decoded between commits: a trace's spans arrive close together. */
+    private DecodedEntries<TraceLinks> traces;
+    private KeyBudget budget;
+    private UpstreamClock clock;
+    private String source;
+
+    private SpanLinksProcessor(Supplier conf) {
+        this.conf = conf;
+        this.s = conf.settings();
+    }
+
+    @Override
+    public void init(ProcessorContext<String, CausalOutcome> context) {
+        this.context = context;
+        this.store = new TaskStore(context.getStateStore(STORE));
+        this.traces = new DecodedEntries<>(store, TraceLinks::toBytes);
+        this.budget = new KeyBudget(store, "traces", s.maxLinks());
+        this.clock = UpstreamClock.restore(store, context.appConfigs());
+        this.source = Causality.NAME + "-spans:" + context.taskId().partition();
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    @Override
+    public void process(Record<String, Span> record) {
+        Span in = record.value();
+        if (in.isTick()) {
+            if (clock.observe(in.source(), in.tick(), context.currentSystemTimeMs())) {
+                expire(clock.now());
+            }
+            return;
+        }
+        Span span = in.at(record.timestamp());
+        String key = span.traceId();
+        TraceLinks t = traces.get(key);
+        byte[] raw = t != null ? null : store.get(key);
+        if (t == null && raw == null) {
+            if (!budget.admit()) {
+                return; // counted; logged by the tick
+            }
+            t = new TraceLinks();
+            t.firstSeen = span.timestamp();
+            store.schedule(t.firstSeen + s.horizonMs(), key);
+        } else if (t == null) {
+            t = TraceLinks.fromBytes(raw, key);
+        }
+        Span known = t.spans.get(span.spanId());
+        if (known == null || span.sentAt() < known.sentAt()) {
+            t.spans.put(span.spanId(), span);
+        }
+        if (span.parentSpanId() != null) {
+            Span parent = t.spans.get(span.parentSpanId());
+            if (parent != null) {
+                judge(parent, span);
+            } else if (t.waiting.size() < s.maxPendingEffects()) {
+                t.waiting.add(span);
+            }
+        }
+        for (Iterator<Span> it = t.waiting.iterator(); it.hasNext(); ) {
+            Span child = it.next();
+            if (child != span && span.spanId().equals(child.parentSpanId())) {
+                judge(span, child);
+                it.remove();
+            }
+        }
+        traces.changed(key, t);
+    }
+
+    private void judge(Span parent, Span child) {
+        CausalJudge.Verdict v = CausalJudge.judge(stamp(parent), stamp(child), s.toleranceMs());
+        if (v.violation()) {
+            CausalOutcome o = CausalOutcome.violation(parent.node(), child.node(), parent.eventId(), child.eventId(),
+                    CausalFact.VIA_PARENT_SPAN + " " + child.parentSpanId(), v, parent.sentAt(), child.sentAt(),
+                    child.timestamp());
+            context.forward(new Record<>(Causality.ALL, o, o.time()));
+        }
+    }
+
+    private static CausalJudge.Stamp stamp(Span s) {
+        return new CausalJudge.Stamp(s.sentAt(), s.lamport(), s.vectorClock());
+    }
+
+    private void expire(long now) {
+        store.forEachDue(now, d -> {
+            store.cancel(d.time(), d.key());
+            boolean held = traces.get(d.key()) != null;
+            traces.forget(d.key());
+            if (held || store.get(d.key()) != null) {
+                store.delete(d.key());
+                budget.release();
+            }
+        });
+    }
+
+    private void tick(long wall) {
+        // Announced before the clock starts, so the window stage knows this task exists and waits for it.
+        clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", CausalOutcome.tick(source, t),
+                t == Watermarks.NONE ? wall : t)));
+        long overflow = budget.drainOverflow();
+        if (overflow > 0) {
+            LOG.warn("causality: {} traces tracked in task {} (asyncwatch.causality.max-links): {} spans of further"
+                    + " traces not checked", budget.cap(), context.taskId(), overflow);
+        }
+    }
+}
