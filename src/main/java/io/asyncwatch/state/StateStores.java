@@ -1,12 +1,10 @@
 package io.asyncwatch.state;
 
-import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The one way asyncwatch creates state stores: a {@link TaskStore} layout (binary keys, binary values), record
@@ -17,21 +15,6 @@ import org.apache.kafka.streams.state.WindowStore;
 public final class StateStores {
 
     private StateStores() {
-    }
-
-    /**
-     * A time-indexed store for what many events write and few read back (one entry per event, kept for
-     * {@code retention} of stream time): RocksDB drops whole expired segments, so expiry costs no per-key deletes
-     * and no changelog tombstones. No record cache: keys are unique, a cache would only copy every entry once more.
-     */
-    public static StoreBuilder<WindowStore<Bytes, byte[]>> timeIndex(String name, Duration retention, StoreMode mode) {
-        Duration slot = Duration.ofMillis(1);
-        StoreBuilder<WindowStore<Bytes, byte[]>> b = Stores.windowStoreBuilder(
-                        mode == StoreMode.PERSISTENT ? Stores.persistentWindowStore(name, retention, slot, false)
-                                : Stores.inMemoryWindowStore(name, retention, slot, false),
-                        Serdes.Bytes(), Serdes.ByteArray())
-                .withCachingDisabled();
-        return mode == StoreMode.REPLAY ? b.withLoggingDisabled() : b.withLoggingEnabled(java.util.Map.of());
     }
 
     /**

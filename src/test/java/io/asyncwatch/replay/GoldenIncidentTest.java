@@ -43,7 +43,8 @@ class GoldenIncidentTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"checkout-retry-storm", "zombie-writes", "storm-and-duplicates", "death-spiral"})
+    @ValueSource(strings = {"checkout-retry-storm", "zombie-writes", "storm-and-duplicates", "death-spiral",
+            "time-travel"})
     void replayProducesTheRecordedAlertsByteForByte(String incident) throws IOException {
         String expected = resource("incidents/" + incident + "/expected-alerts.jsonl");
         assertTrue(expected.contains("\"status\":\"FIRING\"") && expected.contains("\"status\":\"RESOLVED\""));

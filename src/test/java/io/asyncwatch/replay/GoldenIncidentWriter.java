@@ -35,6 +35,9 @@ public final class GoldenIncidentWriter {
         if (only.isEmpty() || only.contains("death-spiral")) {
             write(deathSpiral(), Path.of("src/test/resources/incidents/death-spiral/input.jsonl"));
         }
+        if (only.isEmpty() || only.contains("time-travel")) {
+            write(timeTravel(), Path.of("src/test/resources/incidents/time-travel/input.jsonl"));
+        }
     }
 
     /**
@@ -56,6 +59,29 @@ public final class GoldenIncidentWriter {
                         new io.asyncwatch.demo.DeathSpiral("api-gateway", "svc-user", "db-users", 16, 17, 3)), 12);
         List<String> lines = lines(plan);
         Random random = new Random(12);
+        for (int from = 0; from + 20 <= lines.size(); from += 20) {
+            Collections.shuffle(lines.subList(from, from + 20), random);
+        }
+        return lines;
+    }
+
+    /**
+     * The time travel bug: at minutes 10 and 11 svc-shipping handles a message from svc-order every 2 s (each naming
+     * its cause in causedBy, Lamport clocks in order) on node svc-shipping-9, whose clock is 700 ms slow; its events
+     * are stamped before their causes. Clock readings of two clusters alongside. Runs of 20 records are shuffled
+     * (out of order within grace), so effects often arrive before their causes.
+     */
+    static List<String> timeTravel() {
+        long start = 1_767_272_400_000L; // 2026-01-01T13:00:00Z
+        TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start, 25, List.of(
+                new TrafficGenerator.Service("svc-order", "service", "db-orders", 150, 0.02),
+                new TrafficGenerator.Service("svc-shipping", "service", "db-orders", 90, 0.02),
+                new TrafficGenerator.Service("db-orders", "database", null, 120, 0.005)),
+                TrafficGenerator.twoClusters(),
+                List.of(new io.asyncwatch.demo.TimeTravel("svc-order", "svc-shipping", "svc-shipping-9", 10, 11,
+                        2_000, 700)), 13);
+        List<String> lines = lines(plan);
+        Random random = new Random(13);
         for (int from = 0; from + 20 <= lines.size(); from += 20) {
             Collections.shuffle(lines.subList(from, from + 20), random);
         }

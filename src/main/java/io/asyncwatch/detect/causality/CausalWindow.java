@@ -57,8 +57,11 @@ final class CausalWindow {
             p.timestampRule += o.broke(CausalJudge.Rule.TIMESTAMP) ? 1 : 0;
             p.lamportRule += o.broke(CausalJudge.Rule.LAMPORT) ? 1 : 0;
             p.vectorRule += o.broke(CausalJudge.Rule.VECTOR) ? 1 : 0;
-            if (p.samples.size() < SAMPLES) {
-                p.samples.add(describe(o));
+            // The first few by effect id, not by arrival: live and replay deliver in different orders.
+            p.samples.add(describe(o));
+            p.samples.sort(null);
+            if (p.samples.size() > SAMPLES) {
+                p.samples.remove(SAMPLES);
             }
             nodes.computeIfAbsent(o.effectNode(), k -> new Node()).violations++;
         } else if (o.kind() == CausalOutcome.COUNTS) {

@@ -4,10 +4,10 @@ import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.UpstreamClock;
 import io.asyncwatch.time.Watermarks;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -15,8 +15,6 @@ import java.util.function.Consumer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * The causes an input task has ingested, and the lookups it is waiting on. Causes never leave the task that
@@ -36,20 +34,22 @@ final class CauseIndex {
     private static final String CLOCK = "clock";
 
     static Set<StoreBuilder<?>> stores(CausalitySettings s, long graceMs, StoreMode mode) {
-        return Set.of(StateStores.smallTaskStore(STORE, mode), StateStores.timeIndex(CAUSES,
-                Duration.ofMillis(2 * s.horizonMs() + graceMs), mode));
+        return Set.of(StateStores.smallTaskStore(STORE, mode), StateStores.taskStore(CAUSES, mode));
     }
 
     private final CausalitySettings s;
     private final long graceMs;
     private final TaskStore store;
-    private final WindowStore<Bytes, byte[]> causes;
+    /** Causes by time bucket ({@code horizon-ms} of event time) and link: {@code b|<bucket>|<link>}. */
+    private final TaskStore causes;
+    /** The last bucket this instance made sure is listed (buckets change once per horizon of event time). */
+    private long listedBucket = Long.MIN_VALUE;
 
     CauseIndex(ProcessorContext<?, ?> context, CausalitySettings s, long graceMs) {
         this.s = s;
         this.graceMs = graceMs;
         this.store = new TaskStore(context.getStateStore(STORE));
-        this.causes = context.getStateStore(CAUSES);
+        this.causes = new TaskStore(context.getStateStore(CAUSES));
     }
 
     TaskStore store() {
@@ -68,9 +68,21 @@ final class CauseIndex {
         }
     }
 
+    /** The slowest input task's clock, as relayed behind the lookups ({@link Watermarks#NONE} before it starts). */
+    long slowest() {
+        return UpstreamClock.peek(store);
+    }
+
     /** Indexes a cause, and judges the lookups waiting for it here. */
     void cause(CausalFact cause, Consumer<CausalOutcome> out) {
-        causes.put(key(cause.link()), cause.toBytes(), cause.time());
+        long bucket = bucket(cause.time());
+        listBucket(bucket);
+        String causeKey = causeKey(bucket, cause.link());
+        byte[] known = causes.get(causeKey);
+        // One id delivered twice (a producer retry): the earliest stamp stands for it, in any arrival order.
+        if (known == null || cause.timestamp() < CausalFact.fromBytes(known).timestamp()) {
+            causes.put(causeKey, cause.toBytes());
+        }
         String key = "l|" + cause.link();
         byte[] raw = store.get(key);
         if (raw == null) {
@@ -195,16 +207,79 @@ final class CauseIndex {
 
     private CausalFact find(CausalFact effect) {
         CausalFact found = null;
-        try (WindowStoreIterator<byte[]> it = causes.fetch(key(effect.link()), effect.time() - s.horizonMs(),
-                effect.time() + s.horizonMs())) {
-            while (it.hasNext()) {
-                CausalFact c = CausalFact.fromBytes(it.next().value).at(effect.link(), 0);
-                if (found == null || c.timestamp() < found.timestamp()) {
-                    found = c; // one id delivered twice (a producer retry): the earliest stamp stands for it
-                }
+        for (long b = bucket(effect.time() - s.horizonMs()); b <= bucket(effect.time() + s.horizonMs());
+             b += s.horizonMs()) {
+            byte[] raw = causes.get(causeKey(b, effect.link()));
+            if (raw == null) {
+                continue;
+            }
+            CausalFact c = CausalFact.fromBytes(raw);
+            c = c.at(effect.link(), c.time());
+            if (Math.abs(c.time() - effect.time()) <= s.horizonMs()
+                    && (found == null || c.timestamp() < found.timestamp())) {
+                found = c;
             }
         }
         return found;
+    }
+
+    private long bucket(long time) {
+        return Math.floorDiv(time, s.horizonMs()) * s.horizonMs();
+    }
+
+    private static String causeKey(long bucket, String link) {
+        return "b|" + bucket + "|" + link;
+    }
+
+    /** Buckets with causes, in the small store's meta: both processors of the task read and change the list. */
+    private java.util.TreeSet<Long> buckets() {
+        java.util.TreeSet<Long> out = new java.util.TreeSet<>();
+        byte[] raw = store.meta("buckets");
+        if (raw != null) {
+            ByteBuffer b = ByteBuffer.wrap(raw);
+            while (b.hasRemaining()) {
+                out.add(b.getLong());
+            }
+        }
+        return out;
+    }
+
+    private void putBuckets(java.util.TreeSet<Long> buckets) {
+        ByteBuffer b = ByteBuffer.allocate(8 * buckets.size());
+        buckets.forEach(b::putLong);
+        store.putMeta("buckets", b.array());
+    }
+
+    private void listBucket(long bucket) {
+        if (bucket == listedBucket) {
+            return;
+        }
+        java.util.TreeSet<Long> all = buckets();
+        if (all.add(bucket)) {
+            putBuckets(all);
+        }
+        listedBucket = bucket;
+    }
+
+    /**
+     * Forgets the causes no lookup can reach any more: those of buckets that the slowest input task, as relayed
+     * behind the lookups, has passed by a horizon and the grace. Driven by the slowest task, not this one: a
+     * partition may run far ahead of another (a catch-up), and the other's effects still need its causes.
+     */
+    void expireCauses(long slowest) {
+        java.util.TreeSet<Long> all = buckets();
+        boolean changed = false;
+        while (!all.isEmpty() && all.first() + 2 * s.horizonMs() + graceMs <= slowest) {
+            long b = all.pollFirst();
+            for (var kv : causes.dataWithPrefix("b|" + b + "|")) {
+                causes.delete(kv.key);
+            }
+            changed = true;
+        }
+        if (changed) {
+            putBuckets(all);
+            listedBucket = Long.MIN_VALUE;
+        }
     }
 
     private void judge(CausalFact cause, CausalFact effect, Consumer<CausalOutcome> out) {

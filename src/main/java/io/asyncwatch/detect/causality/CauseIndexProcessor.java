@@ -101,8 +101,9 @@ final class CauseIndexProcessor implements Processor<String, CausalFact, String,
     }
 
     private void tick(long wall) {
-        if (index.now() == Watermarks.NONE) {
-            // Announced before the clock starts, so the lookup stages know this task exists and wait for it.
+        if (index.now() == Watermarks.NONE && !idle) {
+            // Announced before the clock starts, so the lookup stages know this task exists and wait for it (an
+            // empty partition says idle instead, once: announcing it again would hold everybody back).
             context.forward(new Record<>("", new Out(CausalFact.tick(source, Watermarks.NONE), null), wall));
         }
         long[] overflow = index.drainOverflow();

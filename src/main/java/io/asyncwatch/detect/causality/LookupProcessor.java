@@ -54,6 +54,7 @@ final class LookupProcessor implements Processor<String, CausalFact, String, Cau
             if (clock.observe(f.source(), f.tick(), context.currentSystemTimeMs())) {
                 // Every task is past it, this one too (and an idle one, whose own clock never moves, learns it here).
                 index.expire(clock.now());
+                index.expireCauses(clock.now());
                 index.flushCounts(clock.now(), this::outcome);
             }
             return;
