@@ -85,7 +85,8 @@ public final class Causality implements Detector {
         out.add(KeyValue.pair(id, CausalFact.cause(id, e.eventId(), node, e.timestamp(), e.lamport(),
                 e.vectorClock())));
         if (e.causedBy() != null) {
-            for (String cause : e.causedBy()) {
+            // An id listed twice is one cause.
+            for (String cause : new java.util.LinkedHashSet<>(e.causedBy())) {
                 if (cause != null && !cause.isBlank() && !cause.equals(e.eventId())) {
                     String link = "id:" + cause;
                     out.add(KeyValue.pair(link, CausalFact.effect(link, CausalFact.VIA_CAUSED_BY, e.eventId(), node,

@@ -42,8 +42,6 @@ final class CauseIndex {
     private final TaskStore store;
     /** Causes by time bucket ({@code horizon-ms} of event time) and link: {@code b|<bucket>|<link>}. */
     private final TaskStore causes;
-    /** The last bucket this instance made sure is listed (buckets change once per horizon of event time). */
-    private long listedBucket = Long.MIN_VALUE;
 
     CauseIndex(ProcessorContext<?, ?> context, CausalitySettings s, long graceMs) {
         this.s = s;
@@ -89,10 +87,21 @@ final class CauseIndex {
             return;
         }
         Waiting w = Waiting.fromBytes(raw, cause.link());
+        List<CausalFact> beyond = new ArrayList<>();
         for (CausalFact effect : w.effects) {
-            judge(cause, effect, out);
+            // The same horizon as a lookup that finds its cause at once: arrival order must not change the verdict.
+            if (Math.abs(cause.time() - effect.time()) <= s.horizonMs()) {
+                judge(cause, effect, out);
+            } else {
+                beyond.add(effect);
+            }
         }
-        forget(key, w);
+        if (beyond.isEmpty()) {
+            forget(key, w);
+        } else {
+            w.effects.retainAll(beyond);
+            store.put(key, w.toBytes());
+        }
     }
 
     /** Counts an effect ingested here as sent (its lookup goes to every input task). */
@@ -108,7 +117,7 @@ final class CauseIndex {
             return;
         }
         long now = now();
-        if (now != Watermarks.NONE && effect.time() + s.horizonMs() <= now) {
+        if (now != Watermarks.NONE && effect.time() + s.horizonMs() + graceMs <= now) {
             return; // this task has passed the horizon already: its cause is not here
         }
         String key = "l|" + effect.link();
@@ -120,7 +129,7 @@ final class CauseIndex {
             }
             w = new Waiting();
             w.firstSeen = effect.time();
-            store.schedule(w.firstSeen + s.horizonMs(), key);
+            store.schedule(w.firstSeen + s.horizonMs() + graceMs, key);
         } else {
             w = Waiting.fromBytes(raw, effect.link());
         }
@@ -250,15 +259,15 @@ final class CauseIndex {
         store.putMeta("buckets", b.array());
     }
 
+    /**
+     * Read from the store every time, not cached: the other processor of the task drops expired buckets, and a late
+     * cause in a dropped bucket must list it again or it would never be forgotten.
+     */
     private void listBucket(long bucket) {
-        if (bucket == listedBucket) {
-            return;
-        }
         java.util.TreeSet<Long> all = buckets();
         if (all.add(bucket)) {
             putBuckets(all);
         }
-        listedBucket = bucket;
     }
 
     /**
@@ -278,7 +287,6 @@ final class CauseIndex {
         }
         if (changed) {
             putBuckets(all);
-            listedBucket = Long.MIN_VALUE;
         }
     }
 
@@ -291,7 +299,7 @@ final class CauseIndex {
     }
 
     private void forget(String key, Waiting w) {
-        store.cancel(w.firstSeen + s.horizonMs(), key);
+        store.cancel(w.firstSeen + s.horizonMs() + graceMs, key);
         store.delete(key);
         release();
     }

@@ -57,6 +57,8 @@ final class CauseIndexProcessor implements Processor<String, CausalFact, String,
         this.context = context;
         this.index = new CauseIndex(context, conf.settings(), conf.graceMs());
         this.source = Causality.NAME + "-index:" + context.taskId().partition();
+        // A task revived after an aborted transaction reuses this instance: the IDLE it sent may be gone.
+        this.idle = false;
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 

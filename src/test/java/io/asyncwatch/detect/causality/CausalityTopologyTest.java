@@ -35,7 +35,7 @@ class CausalityTopologyTest {
                 5.0, 1000L, trace, spanId, parent, null, Kind.CALL, null, null, null, null);
     }
 
-    /** Sends the pair in the order asked, then a minute of other traffic on both nodes so that time moves. */
+    /** Sends the pair in the order asked. */
     private static void play(DetectorHarness h, RequestEvent cause, RequestEvent effect, boolean effectFirst) {
         if (effectFirst) {
             h.send(effect);
