@@ -42,6 +42,8 @@ final class CauseIndex {
     private final TaskStore store;
     /** Causes by time bucket ({@code horizon-ms} of event time) and link: {@code b|<bucket>|<link>}. */
     private final TaskStore causes;
+    private long listedBucket = Long.MIN_VALUE;
+    private long listedAtDrops = -1;
 
     CauseIndex(ProcessorContext<?, ?> context, CausalitySettings s, long graceMs) {
         this.s = s;
@@ -260,14 +262,21 @@ final class CauseIndex {
     }
 
     /**
-     * Read from the store every time, not cached: the other processor of the task drops expired buckets, and a late
-     * cause in a dropped bucket must list it again or it would never be forgotten.
+     * Lists the bucket unless this instance listed it last and the other processor of the task has not dropped
+     * buckets since (its count of drops is in the store): a late cause in a dropped bucket lists it again, or it
+     * would never be forgotten.
      */
     private void listBucket(long bucket) {
+        long drops = metaLong("bucket-drops");
+        if (bucket == listedBucket && drops == listedAtDrops) {
+            return;
+        }
         java.util.TreeSet<Long> all = buckets();
         if (all.add(bucket)) {
             putBuckets(all);
         }
+        listedBucket = bucket;
+        listedAtDrops = drops;
     }
 
     /**
@@ -287,6 +296,7 @@ final class CauseIndex {
         }
         if (changed) {
             putBuckets(all);
+            addMeta("bucket-drops", 1);
         }
     }
 
