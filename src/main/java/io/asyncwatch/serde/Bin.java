@@ -89,6 +89,13 @@ public final class Bin {
             return this;
         }
 
+        /** A map of counters (a vector clock), keys sorted so that equal maps encode equally. */
+        public Writer longMap(Map<String, Long> map) {
+            varlong(map.size());
+            new java.util.TreeMap<>(map).forEach((k, v) -> str(k).varlong(v));
+            return this;
+        }
+
         public byte[] bytes() {
             return out.toByteArray();
         }
@@ -167,6 +174,19 @@ public final class Bin {
             Map<String, String> map = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
                 map.put(str(), str());
+            }
+            return map;
+        }
+
+        /** As written by {@link Writer#longMap}; an empty map is {@code Map.of()}. */
+        public Map<String, Long> longMap() {
+            long n = varlong();
+            if (n == 0) {
+                return Map.of();
+            }
+            Map<String, Long> map = new java.util.TreeMap<>();
+            for (long i = 0; i < n; i++) {
+                map.put(str(), varlong());
             }
             return map;
         }

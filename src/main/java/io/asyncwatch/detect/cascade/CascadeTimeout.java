@@ -1,7 +1,5 @@
 package io.asyncwatch.detect.cascade;
 
-import io.asyncwatch.detect.traces.Span;
-import io.asyncwatch.detect.traces.Traces;
 import io.asyncwatch.alert.AlertPolicy;
 import io.asyncwatch.alert.Finding;
 import io.asyncwatch.config.AsyncwatchConfig;
@@ -11,6 +9,8 @@ import io.asyncwatch.detect.SharedInputs;
 import io.asyncwatch.detect.calls.CallWindowSettings;
 import io.asyncwatch.detect.timeouts.TimeoutMath;
 import io.asyncwatch.detect.timeouts.Timeouts;
+import io.asyncwatch.detect.traces.Span;
+import io.asyncwatch.detect.traces.Traces;
 import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.RequestEvent;

@@ -2,7 +2,6 @@ package io.asyncwatch.detect.causality;
 
 import io.asyncwatch.serde.Bin;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
@@ -57,10 +56,8 @@ record CausalFact(int role, String link, String eventId, String node, String via
 
     byte[] toBytes() {
         // The link is the key wherever a fact is written (topic, stores): not repeated here.
-        Bin.Writer w = Bin.writer().u8(VERSION).u8(role).str(eventId).str(node).str(via)
-                .varlong(timestamp).varlong(lamport).varlong(vectorClock.size());
-        new TreeMap<>(vectorClock).forEach((k, v) -> w.str(k).varlong(v));
-        return w.varlong(time).str(source).varlong(tick).bytes();
+        return Bin.writer().u8(VERSION).u8(role).str(eventId).str(node).str(via).varlong(timestamp).varlong(lamport)
+                .longMap(vectorClock).varlong(time).str(source).varlong(tick).bytes();
     }
 
     static CausalFact fromBytes(byte[] b) {
@@ -72,11 +69,7 @@ record CausalFact(int role, String link, String eventId, String node, String via
         String via = r.str();
         long timestamp = r.varlong();
         long lamport = r.varlong();
-        long n = r.varlong();
-        Map<String, Long> vc = n == 0 ? Map.of() : new TreeMap<>();
-        for (long i = 0; i < n; i++) {
-            vc.put(r.str(), r.varlong());
-        }
+        Map<String, Long> vc = r.longMap();
         return new CausalFact(role, link, eventId, node, via, timestamp, lamport, vc, r.varlong(), r.str(),
                 r.varlong());
     }

@@ -3,7 +3,6 @@ package io.asyncwatch.detect.traces;
 import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.serde.Bin;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
@@ -73,8 +72,7 @@ public record Span(String traceId, String spanId, String parentSpanId, String ev
         w.str(spanId).str(parentSpanId).str(eventId).varlong(timestamp).str(service).str(layer).str(destination)
                 .varlong(timeoutMs).f64(latencyMs).str(status)
                 .str(node.equals(service) ? null : node).varlong(sentAt - timestamp).varlong(lamport)
-                .varlong(vectorClock.size());
-        new TreeMap<>(vectorClock).forEach((k, v) -> w.str(k).varlong(v));
+                .longMap(vectorClock);
     }
 
     public static Span read(String traceId, Bin.Reader r) {
@@ -91,11 +89,7 @@ public record Span(String traceId, String spanId, String parentSpanId, String ev
         String node = r.str();
         long sentAt = timestamp + r.varlong();
         long lamport = r.varlong();
-        long n = r.varlong();
-        Map<String, Long> vc = n == 0 ? Map.of() : new TreeMap<>();
-        for (long i = 0; i < n; i++) {
-            vc.put(r.str(), r.varlong());
-        }
+        Map<String, Long> vc = r.longMap();
         return new Span(traceId, spanId, parent, eventId, timestamp, service, layer, destination, timeoutMs, latencyMs,
                 status, null, 0, node == null ? service : node, sentAt, lamport, vc);
     }
