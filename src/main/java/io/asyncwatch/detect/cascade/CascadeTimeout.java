@@ -13,7 +13,6 @@ import io.asyncwatch.detect.traces.Span;
 import io.asyncwatch.detect.traces.Traces;
 import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.Metric;
-import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.model.Severity;
 import io.asyncwatch.time.Broadcast;
 import java.time.Instant;
@@ -75,10 +74,6 @@ public final class CascadeTimeout implements Detector {
     public long settleMs(AsyncwatchConfig config) {
         return config.settings(CallWindowSettings.SPEC).windowMs() + config.settings(CascadeSettings.SPEC).horizonMs()
                 + config.eventTime().graceMs();
-    }
-
-    static boolean traced(RequestEvent e) {
-        return e.traceId() != null && e.spanId() != null;
     }
 
     @Override

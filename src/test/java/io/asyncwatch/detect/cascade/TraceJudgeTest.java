@@ -1,8 +1,8 @@
 package io.asyncwatch.detect.cascade;
 
-import io.asyncwatch.detect.traces.Span;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.asyncwatch.detect.traces.Span;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
