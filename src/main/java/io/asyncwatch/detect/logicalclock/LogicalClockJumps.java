@@ -1,0 +1,88 @@
+package io.asyncwatch.detect.logicalclock;
+
+import io.asyncwatch.alert.AlertPolicy;
+import io.asyncwatch.alert.Finding;
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.config.SettingsSpec;
+import io.asyncwatch.detect.Detector;
+import io.asyncwatch.detect.SharedInputs;
+import io.asyncwatch.model.AlertType;
+import io.asyncwatch.model.Metric;
+import io.asyncwatch.model.Severity;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+
+/**
+ * Logical clock health from clock readings (the seeds' logical clock inspector): a node's Lamport clock or vector
+ * component that goes backwards (ALERT), or jumps between consecutive readings by more than {@code alert-gap}
+ * (ALERT) or {@code page-gap} (PAGE). One episode per node, resolved after the quiet period. Clock readings are
+ * keyed by node already, so this runs on their own partition: nothing crosses the broker.
+ */
+public final class LogicalClockJumps implements Detector {
+
+    public static final String NAME = "logical-clock";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public SettingsSpec<?> settings() {
+        return LogicalClockSettings.SPEC;
+    }
+
+    @Override
+    public Map<AlertType, AlertPolicy> policies(AsyncwatchConfig config) {
+        return Map.of(AlertType.LOGICAL_CLOCK_JUMP, AlertPolicy.eventDriven(AlertPolicy.Direction.HIGHER_IS_WORSE));
+    }
+
+    @Override
+    public long settleMs(AsyncwatchConfig config) {
+        return config.eventTime().graceMs();
+    }
+
+    @Override
+    public Outputs wire(SharedInputs inputs, AsyncwatchConfig config) {
+        LogicalClockSettings s = config.settings(LogicalClockSettings.SPEC);
+        KStream<String, Finding> findings = inputs.clocks().process(
+                new LogicalClockProcessor.Supplier(s, config.eventTime().graceMs(), inputs.stores()),
+                Named.as(NAME + "-nodes"));
+        KStream<String, Metric> metrics = findings
+                .filter((k, f) -> !f.isTick(), Named.as(NAME + "-found"))
+                .mapValues(LogicalClockJumps::metric, Named.as(NAME + "-metrics"))
+                .selectKey((k, m) -> m.seriesKey(), Named.as(NAME + "-metric-key"));
+        return new Outputs(findings, metrics, null);
+    }
+
+    static Finding finding(String node, String cluster, ClockHealth.Reading previous, ClockHealth.Reading next,
+                           ClockHealth.Finding f, LogicalClockSettings s, String source) {
+        boolean backwards = f.gap() < 0;
+        Severity severity = !backwards && f.gap() > s.pageGap() ? Severity.PAGE : Severity.ALERT;
+        String clock = f.component() == null ? "Lamport clock" : "vector component " + f.component();
+        String summary = String.format(Locale.ROOT, "Logical clock %s on %s: %s went from %d to %d (%+d) between"
+                        + " readings at %s and %s%s", backwards ? "went backwards" : "JUMP", node, clock, f.from(),
+                f.to(), f.gap(), Instant.ofEpochMilli(previous.timestamp()), Instant.ofEpochMilli(next.timestamp()),
+                backwards ? ": a restart, a reset or a bad merge" : String.format(Locale.ROOT, " (%s above %d)",
+                        severity, severity == Severity.PAGE ? s.pageGap() : s.alertGap()));
+        Map<String, String> subject = new TreeMap<>();
+        subject.put("node", node);
+        if (cluster != null) {
+            subject.put("cluster", cluster);
+        }
+        return new Finding(Finding.fingerprint(AlertType.LOGICAL_CLOCK_JUMP, Map.of("node", node)),
+                AlertType.LOGICAL_CLOCK_JUMP, severity, subject, summary, Math.abs(f.gap()),
+                severity == Severity.PAGE ? s.pageGap() : backwards ? 0 : s.alertGap(), previous.timestamp(),
+                next.timestamp(), List.of("readings " + previous.eventId() + " -> " + next.eventId()), source);
+    }
+
+    static Metric metric(Finding f) {
+        return new Metric("logical_clock_gap", Map.of("node", f.subject().get("node")), f.windowStart(),
+                f.windowEnd(), Map.of("gap", f.value()), Map.of("summary", f.summary()));
+    }
+}

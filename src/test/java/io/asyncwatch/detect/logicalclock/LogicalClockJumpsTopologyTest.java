@@ -1,0 +1,80 @@
+package io.asyncwatch.detect.logicalclock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.asyncwatch.alert.Finding;
+import io.asyncwatch.model.ClockEvent;
+import io.asyncwatch.model.Severity;
+import io.asyncwatch.testing.DetectorHarness;
+import io.asyncwatch.testing.Requests;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The logical clock detector alone, on clock readings: jumps, steps backwards, and readings out of order. */
+class LogicalClockJumpsTopologyTest {
+
+    private static final long T0 = Requests.T0;
+
+    /** Readings of node-d every 10 s: Lamport clocks 100, 110, ...; at {@code jumpAt} the clock jumps by {@code by}. */
+    private static List<ClockEvent> readings(int count, int jumpAt, long by) {
+        List<ClockEvent> out = new ArrayList<>();
+        long lamport = 100;
+        for (int i = 0; i < count; i++) {
+            lamport += i == jumpAt ? by : 10;
+            out.add(new ClockEvent("clk-" + i, "node-d", "orders-cluster", T0 + i * 10_000L, 1.0, null, true,
+                    lamport, Map.of("node-d", lamport)));
+        }
+        return out;
+    }
+
+    private static List<Finding> run(List<ClockEvent> events) {
+        try (DetectorHarness h = new DetectorHarness(new LogicalClockJumps(), Map.of())) {
+            events.forEach(h::send);
+            h.silence();
+            return h.findings();
+        }
+    }
+
+    @Test
+    void steadyClocksRaiseNothing() {
+        assertEquals(List.of(), run(readings(30, -1, 0)));
+    }
+
+    @Test
+    void aJumpAboveTheAlertGapAlertsAndAboveThePageGapPages() {
+        List<Finding> alert = run(readings(30, 12, 5_741));
+        assertEquals(2, alert.size(), alert.toString()); // the Lamport clock and the vector component
+        assertTrue(alert.stream().allMatch(f -> f.severity() == Severity.ALERT), alert.toString());
+        assertEquals("LOGICAL_CLOCK_JUMP{node=\"node-d\"}", alert.get(0).fingerprint());
+        assertTrue(alert.get(0).summary().contains("went from 220 to 5961 (+5741)"), alert.get(0).summary());
+        assertTrue(alert.get(0).evidence().get(0).equals("readings clk-11 -> clk-12"), alert.get(0).evidence()
+                .toString());
+
+        List<Finding> page = run(readings(30, 12, 20_000));
+        assertTrue(page.stream().allMatch(f -> f.severity() == Severity.PAGE), page.toString());
+    }
+
+    @Test
+    void aClockGoingBackwardsAlerts() {
+        List<ClockEvent> events = new ArrayList<>(readings(30, 12, -50));
+        List<Finding> out = run(events);
+        assertEquals(2, out.size(), out.toString());
+        assertTrue(out.get(0).summary().startsWith("Logical clock went backwards on node-d"), out.get(0).summary());
+    }
+
+    @ParameterizedTest(name = "shuffle seed {0}")
+    @ValueSource(ints = {1, 2, 3})
+    void readingsOutOfOrderWithinGraceGiveTheSameFindings(int seed) {
+        List<ClockEvent> ordered = readings(30, 12, 5_741);
+        List<ClockEvent> shuffled = new ArrayList<>(ordered);
+        // Neighbours swapped: each reading at most 10 s late, well within the grace period.
+        Collections.shuffle(shuffled.subList(10, 14), new java.util.Random(seed));
+        assertEquals(run(ordered), run(shuffled));
+    }
+}
