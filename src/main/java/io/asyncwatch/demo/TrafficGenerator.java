@@ -184,7 +184,8 @@ public final class TrafficGenerator {
      * tail on svc-search in minutes 25..27, svc-payment's messages from svc-order stamped before their causes by a
      * node 900 ms slow (svc-payment-3) in minutes 32..33, duplicate writes of svc-payment's intents on db-orders in
      * minutes 40..43, a death spiral down api-gateway, svc-user and db-users (3 tries at every layer, on traces) in minutes
-     * 48..49, then from minute 62 a retry storm on svc-order that escalates and dies down.
+     * 48..49, orders-3's logical clock jumping 5 000 ahead in minute 55, then from minute 62 a retry storm on
+     * svc-order that escalates and dies down.
      */
     public static Plan demoPlan(long startTime, int minutes, int scale, long seed) {
         return new Plan(startTime, minutes, threeLayers(scale), twoClusters(), List.of(
@@ -192,6 +193,7 @@ public final class TrafficGenerator {
                 new TimeTravel("svc-order", "svc-payment", "svc-payment-3", 32, 33, 2_000, 900),
                 new DuplicateWrites("svc-payment", "db-orders", 40, 43, 5),
                 new DeathSpiral("api-gateway", "svc-user", "db-users", 48, 49, 3),
+                new LogicalClockJump("orders-3", 55, 5_000),
                 new Storm("svc-order", 62, List.of(3.0, 8.0, 15.0, 15.0, 12.0, 8.0))), seed);
     }
 

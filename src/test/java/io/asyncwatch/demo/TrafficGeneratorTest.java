@@ -285,9 +285,10 @@ class TrafficGeneratorTest {
                 ExpectedEpisode.of(AlertType.DUPLICATE_OPERATION, "service", "db-orders"),
                 new ExpectedEpisode(AlertType.LAYER_AMPLIFICATION, Map.of("entry", "api-gateway")),
                 ExpectedEpisode.of(AlertType.CASCADE_TIMEOUT, "service", "api-gateway"),
+                ExpectedEpisode.of(AlertType.LOGICAL_CLOCK_JUMP, "node", "orders-3"),
                 ExpectedEpisode.of(AlertType.RETRY_STORM, "service", "svc-order")), expected);
 
-        ExpectedEpisode storm = expected.get(5);
+        ExpectedEpisode storm = expected.get(6);
         assertTrue(storm.resolvedBy(alert(AlertType.RETRY_STORM, AlertStatus.RESOLVED,
                 Map.of("service", "svc-order", "layer", "service"))));
         assertFalse(storm.resolvedBy(alert(AlertType.RETRY_STORM, AlertStatus.FIRING, Map.of("service", "svc-order"))));
