@@ -68,7 +68,6 @@ public final class OfflineEngine implements AutoCloseable {
         props.putAll(ContainedErrors.properties(this.config));
         // The test driver runs every topic as one partition: one upstream task per re-keyed stage.
         props.put(Watermarks.EXPECTED_SOURCES, "1");
-        props.put(Watermarks.EXPECTED_INPUT_SOURCES, "3");
         driver = new TopologyTestDriver(topology, props, Instant.EPOCH);
         for (String name : List.of(topics.requests().name(), topics.heartbeats().name(), topics.clocks().name())) {
             inputs.put(name, driver.createInputTopic(name, new StringSerializer(), new ByteArraySerializer()));

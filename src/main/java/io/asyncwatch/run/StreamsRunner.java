@@ -273,27 +273,24 @@ public final class StreamsRunner {
 
     /**
      * Tells the stages after a re-key how many upstream tasks to wait for ({@link Watermarks#EXPECTED_SOURCES}: the
-     * partitions of the requests topic; {@link Watermarks#EXPECTED_INPUT_SOURCES}: those of all three input topics),
-     * so that none of them judges on the ticks of the tasks that happened to start first.
+     * partitions of the requests topic), so that none of them judges on the ticks of the tasks that happened to
+     * start first.
      *
-     * @throws IllegalStateException if the input topics cannot be described (Kafka Streams could not read it
+     * @throws IllegalStateException if the requests topic cannot be described (Kafka Streams could not read it
      *                               either)
      */
     public static void expectUpstreamPartitions(Properties props, AsyncwatchConfig config) {
-        if (props.containsKey(Watermarks.EXPECTED_SOURCES) && props.containsKey(Watermarks.EXPECTED_INPUT_SOURCES)) {
+        if (props.containsKey(Watermarks.EXPECTED_SOURCES)) {
             return;
         }
-        List<String> inputs = List.of(config.topics().requests(), config.topics().heartbeats(),
-                config.topics().clocks());
+        String topic = config.topics().requests();
         try (Admin admin = Admin.create(adminProperties(config))) {
-            var described = admin.describeTopics(inputs).allTopicNames().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            int requests = described.get(config.topics().requests()).partitions().size();
-            int all = described.values().stream().mapToInt(d -> d.partitions().size()).sum();
-            props.putIfAbsent(Watermarks.EXPECTED_SOURCES, Integer.toString(requests));
-            props.putIfAbsent(Watermarks.EXPECTED_INPUT_SOURCES, Integer.toString(all));
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic).partitions().size();
+            props.put(Watermarks.EXPECTED_SOURCES, Integer.toString(partitions));
         } catch (Exception e) {
-            throw new IllegalStateException("cannot describe the input topics " + inputs + " (create them, or run"
-                    + " with --create-topics): " + rootMessage(e), e);
+            throw new IllegalStateException("cannot describe the requests topic " + topic + " (create it, or run with"
+                    + " --create-topics): " + rootMessage(e), e);
         }
     }
 

@@ -39,12 +39,6 @@ public final class UpstreamClock {
         return moved;
     }
 
-    /** The clock another processor of the same task keeps in {@code store} ({@link Watermarks#NONE} if none). */
-    public static long peek(TaskStore store) {
-        byte[] raw = store.meta(META);
-        return raw == null ? Watermarks.NONE : Watermarks.fromBytes(raw, 0).now();
-    }
-
     public long now() {
         return marks.now();
     }

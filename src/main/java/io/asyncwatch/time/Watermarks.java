@@ -34,8 +34,6 @@ public final class Watermarks {
      * partitions of the requests topic; absent or 0: learnt during the warm-up.
      */
     public static final String EXPECTED_SOURCES = "asyncwatch.runtime.request-partitions";
-    /** The partitions of all three input topics: for a stage fed by every input topic's ticks. */
-    public static final String EXPECTED_INPUT_SOURCES = "asyncwatch.runtime.input-partitions";
 
     private final Map<String, Long> sources = new TreeMap<>();
     private final int expected;
@@ -48,23 +46,14 @@ public final class Watermarks {
 
     /** The expected number of upstream tasks from the app configs, or 0 when it was not given. */
     public static int expectedSources(Map<String, Object> appConfigs) {
-        return expected(appConfigs, EXPECTED_SOURCES);
-    }
-
-    /** As {@link #expectedSources}, for a stage that takes the ticks of all three input topics. */
-    public static int expectedInputSources(Map<String, Object> appConfigs) {
-        return expected(appConfigs, EXPECTED_INPUT_SOURCES);
-    }
-
-    private static int expected(Map<String, Object> appConfigs, String key) {
-        Object v = appConfigs.get(key);
+        Object v = appConfigs.get(EXPECTED_SOURCES);
         if (v == null) {
             return 0;
         }
         try {
             return Math.max(0, Integer.parseInt(v.toString().trim()));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, got '" + v + "'", e);
+            throw new IllegalArgumentException(EXPECTED_SOURCES + " must be a whole number, got '" + v + "'", e);
         }
     }
 

@@ -4,7 +4,6 @@ import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
-import io.asyncwatch.time.UpstreamClock;
 import io.asyncwatch.time.Watermarks;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -66,11 +65,6 @@ final class CauseIndex {
         if (time > now()) {
             store.putMeta(CLOCK, ByteBuffer.allocate(8).putLong(time).array());
         }
-    }
-
-    /** The slowest input task's clock, as relayed behind the lookups ({@link Watermarks#NONE} before it starts). */
-    long slowest() {
-        return UpstreamClock.peek(store);
     }
 
     /** Indexes a cause, and judges the lookups waiting for it here. */

@@ -10,6 +10,8 @@ import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.Severity;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,6 +28,7 @@ import org.apache.kafka.streams.kstream.Named;
 public final class LogicalClockJumps implements Detector {
 
     public static final String NAME = "logical-clock";
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
     @Override
     public String name() {
@@ -66,8 +69,9 @@ public final class LogicalClockJumps implements Detector {
         Severity severity = !backwards && f.gap() > s.pageGap() ? Severity.PAGE : Severity.ALERT;
         String clock = f.component() == null ? "Lamport clock" : "vector component " + f.component();
         String summary = String.format(Locale.ROOT, "Logical clock %s on %s: %s went from %d to %d (%+d) between"
-                        + " readings at %s and %s%s", backwards ? "went backwards" : "JUMP", node, clock, f.from(),
-                f.to(), f.gap(), Instant.ofEpochMilli(previous.timestamp()), Instant.ofEpochMilli(next.timestamp()),
+                        + " readings at %s and %s UTC%s", backwards ? "went backwards" : "JUMP", node, clock, f.from(),
+                f.to(), f.gap(), TIME.format(Instant.ofEpochMilli(previous.timestamp())),
+                TIME.format(Instant.ofEpochMilli(next.timestamp())),
                 backwards ? ": a restart, a reset or a bad merge" : String.format(Locale.ROOT, " (%s above %d)",
                         severity, severity == Severity.PAGE ? s.pageGap() : s.alertGap()));
         Map<String, String> subject = new TreeMap<>();
