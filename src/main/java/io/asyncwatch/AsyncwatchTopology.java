@@ -53,7 +53,7 @@ public final class AsyncwatchTopology {
         // Detectors: each turns the shared inputs into findings, metrics and its own dead letters.
         Map<String, KStream<String, Finding>> findings = new LinkedHashMap<>();
         Map<AlertType, AlertPolicy> policies = new EnumMap<>(AlertType.class);
-        for (Detector detector : Detectors.all()) {
+        for (Detector detector : Detectors.enabled(config)) {
             Detector.Outputs out = detector.wire(inputs, config);
             findings.put(detector.name(), out.findings());
             policies.putAll(detector.policies(config));
@@ -83,7 +83,7 @@ public final class AsyncwatchTopology {
     public static long settleMs(AsyncwatchConfig config) {
         long detectors = 0;
         long alerts = config.alerts().quietPeriodMs();
-        for (Detector d : Detectors.all()) {
+        for (Detector d : Detectors.enabled(config)) {
             detectors = Math.max(detectors, d.settleMs(config));
             for (AlertPolicy p : d.policies(config).values()) {
                 alerts = Math.max(alerts, (config.alerts().resolveAfterWindows() + 1L) * p.windowMs());

@@ -128,7 +128,8 @@ final class ThroughputRun {
             long cpu1 = processCpuNanos();
             return new Result(name, endTotal, (t1 - t0) / 1e9, (inputDoneNanos - t0) / 1e9,
                     (firstCommitNanos - t0) / 1e9, committedAtFirst, peakHeapUsed(),
-                    cpu0 < 0 || cpu1 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e9, threadTime(streams, (t1 - t0) / 1e9));
+                    cpu0 < 0 || cpu1 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e9, threadTime(streams, (t1 - t0) / 1e9)
+                            + writes(streams, endTotal, applicationId));
         } catch (Failed | InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -220,6 +221,46 @@ final class ThroughputRun {
             b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "commits take %.0f ms",
                     commitLatency / latencies));
         }
+        return b.toString();
+    }
+
+    /**
+     * Records the application wrote per input event, by kind of topic (from the producers' per-topic metrics), and
+     * the topics that took most: state and repartition writes are broker work the pass-through does not have.
+     */
+    static String writes(KafkaStreams streams, long events, String applicationId) {
+        Map<String, Double> byTopic = new java.util.TreeMap<>();
+        for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> e
+                : streams.metrics().entrySet()) {
+            String topic = e.getKey().tags().get("topic");
+            if ("producer-topic-metrics".equals(e.getKey().group()) && "record-send-total".equals(e.getKey().name())
+                    && topic != null && e.getValue().metricValue() instanceof Number v) {
+                byTopic.merge(topic, v.doubleValue(), Double::sum);
+            }
+        }
+        if (byTopic.isEmpty() || events <= 0) {
+            return "";
+        }
+        double changelog = 0;
+        double repartition = 0;
+        double other = 0;
+        for (Map.Entry<String, Double> e : byTopic.entrySet()) {
+            if (e.getKey().endsWith("-changelog")) {
+                changelog += e.getValue();
+            } else if (e.getKey().endsWith("-repartition")) {
+                repartition += e.getValue();
+            } else {
+                other += e.getValue();
+            }
+        }
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+                "%n                records written per input event: %.2f state changelog, %.2f repartition, %.2f"
+                        + " output; most:", changelog / events, repartition / events, other / events));
+        byTopic.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(4)
+                .forEach(e -> b.append(String.format(Locale.ROOT, " %s %.2f",
+                        e.getKey().startsWith(applicationId + "-") ? e.getKey().substring(applicationId.length() + 1)
+                                : e.getKey(),
+                        e.getValue() / events)));
         return b.toString();
     }
 

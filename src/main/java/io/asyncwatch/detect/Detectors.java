@@ -8,6 +8,7 @@ import io.asyncwatch.detect.latency.LatencyTail;
 import io.asyncwatch.detect.logicalclock.LogicalClockJumps;
 import io.asyncwatch.detect.timeouts.Timeouts;
 import io.asyncwatch.detect.retrystorm.RetryStorm;
+import io.asyncwatch.config.AsyncwatchConfig;
 import java.util.List;
 
 /** Every detector asyncwatch runs, in topology order. */
@@ -20,5 +21,11 @@ public final class Detectors {
         return List.of(new RetryStorm(), new DuplicateOperations(), new LatencyTail(), new Timeouts(),
                 new LayerAmplification(), new CascadeTimeout(), new Causality(),
                 new LogicalClockJumps());
+    }
+
+    /** The detectors {@code asyncwatch.detectors.disabled} leaves on, in topology order. */
+    public static List<Detector> enabled(AsyncwatchConfig config) {
+        DetectorSelection selection = config.settings(DetectorSelection.SPEC);
+        return all().stream().filter(selection::enabled).toList();
     }
 }

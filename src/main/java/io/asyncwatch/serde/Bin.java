@@ -34,6 +34,17 @@ public final class Bin {
             return this;
         }
 
+        /** Bytes as they are, without a length: what another writer produced, spliced in. */
+        public Writer raw(byte[] b) {
+            out.write(b, 0, b.length);
+            return this;
+        }
+
+        /** Bytes written so far. */
+        public int size() {
+            return out.size();
+        }
+
         public Writer bool(boolean v) {
             return u8(v ? 1 : 0);
         }

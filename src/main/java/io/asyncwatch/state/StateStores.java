@@ -28,6 +28,20 @@ public final class StateStores {
                 : inner.withLoggingEnabled(java.util.Map.of()));
     }
 
+    /**
+     * A {@link TaskStore} for an index whose keys are written once and read rarely (one per event): record caching
+     * off, since no key is hot and a cache of many distinct keys only costs ordered-map work per write.
+     */
+    public static StoreBuilder<KeyValueStore<Bytes, byte[]>> indexStore(String name, StoreMode mode) {
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
+                        mode == StoreMode.PERSISTENT ? Stores.persistentKeyValueStore(name)
+                                : Stores.inMemoryKeyValueStore(name),
+                        Serdes.Bytes(), Serdes.ByteArray())
+                .withCachingDisabled();
+        return WriteBackStore.around(mode == StoreMode.REPLAY ? inner.withLoggingDisabled()
+                : inner.withLoggingEnabled(java.util.Map.of()));
+    }
+
     public static StoreBuilder<KeyValueStore<Bytes, byte[]>> taskStore(String name, StoreMode mode) {
         StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
                         mode == StoreMode.PERSISTENT ? Stores.persistentKeyValueStore(name)

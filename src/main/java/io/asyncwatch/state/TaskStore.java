@@ -47,6 +47,11 @@ public final class TaskStore {
         WriteBackStore.of(store).beforeCommit(hook);
     }
 
+    /** The object the task's processors share through this store (see {@link WriteBackStore#attachment}). */
+    public <T> T attachment(Class<T> type, java.util.function.Supplier<T> create) {
+        return WriteBackStore.of(store).attachment(type, create);
+    }
+
     // --- data ---
 
     public byte[] get(String key) {

@@ -23,6 +23,7 @@ public final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes,
         implements KeyValueStore<Bytes, byte[]> {
 
     private Runnable beforeCommit;
+    private Object attachment;
 
     WriteBackStore(KeyValueStore<Bytes, byte[]> inner) {
         super(inner);
@@ -31,6 +32,24 @@ public final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes,
     /** Runs {@code hook} before every commit of this store; a processor sets it in its init (one per task). */
     public void beforeCommit(Runnable hook) {
         this.beforeCommit = hook;
+    }
+
+    /**
+     * The one object the processors of this store's task share through it (a decoded index they all read): created
+     * on first use, dropped when the store is closed or initialised again, so it never outlives what the store holds
+     * (a revived task rebuilds it from the restored store).
+     */
+    public <T> T attachment(Class<T> type, java.util.function.Supplier<T> create) {
+        if (attachment == null) {
+            attachment = create.get();
+        }
+        return type.cast(attachment);
+    }
+
+    @Override
+    public void init(org.apache.kafka.streams.processor.StateStoreContext context, StateStore root) {
+        attachment = null;
+        super.init(context, root);
     }
 
     /** The write-back layer under what {@code context.getStateStore} returned (it wraps stores in decorators). */
@@ -66,6 +85,7 @@ public final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes,
     @Override
     public void close() {
         beforeCommit = null;
+        attachment = null;
         super.close();
     }
 

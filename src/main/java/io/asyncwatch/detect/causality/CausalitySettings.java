@@ -19,9 +19,13 @@ import java.util.Map;
  * @param maxLinks          links (event ids, spans) remembered per task within the horizon; beyond it events are not
  *                          matched, counted and logged
  * @param maxPendingEffects effects waiting for one cause; further ones are counted as unchecked
+ * @param maxCauses         causes kept in memory per input task (about 200 bytes each): the causes of
+ *                          {@code 2 × horizon-ms} plus the grace of event time must fit, or the newest are left out,
+ *                          counted and logged (effects naming them then count as missing their cause)
  */
 public record CausalitySettings(long horizonMs, long toleranceMs, long windowMs, long pageGapMs, double missingShare,
-                                long missingMinEffects, long maxLinks, long maxPendingEffects) {
+                                long missingMinEffects, long maxLinks, long maxPendingEffects,
+                                long maxCauses) {
 
     public static final String SECTION = "causality";
 
@@ -29,7 +33,7 @@ public record CausalitySettings(long horizonMs, long toleranceMs, long windowMs,
             s -> new CausalitySettings(s.longValue("horizon-ms"), s.longValue("tolerance-ms"),
                     s.longValue("window-ms"), s.longValue("page-gap-ms"), s.number("missing-share"),
                     s.longValue("missing-min-effects"), s.longValue("max-links"),
-                    s.longValue("max-pending-effects")));
+                    s.longValue("max-pending-effects"), s.longValue("max-causes")));
 
     private static Map<String, String> defaultValues() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -41,6 +45,7 @@ public record CausalitySettings(long horizonMs, long toleranceMs, long windowMs,
         d.put("missing-min-effects", "20");
         d.put("max-links", "1000000");
         d.put("max-pending-effects", "64");
+        d.put("max-causes", "1000000");
         return d;
     }
 
@@ -56,5 +61,6 @@ public record CausalitySettings(long horizonMs, long toleranceMs, long windowMs,
         Section.require(maxLinks >= 1, SECTION, "max-links must be at least 1, got " + maxLinks);
         Section.require(maxPendingEffects >= 1, SECTION, "max-pending-effects must be at least 1, got "
                 + maxPendingEffects);
+        Section.require(maxCauses >= 1, SECTION, "max-causes must be at least 1, got " + maxCauses);
     }
 }

@@ -6,18 +6,17 @@ import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.Watermarks;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * The causes an input task has ingested, and the lookups it is waiting on. Causes never leave the task that
- * ingested them: each is one write to a time index, expired by whole segments. An effect is looked up in every
+ * ingested them: each is an entry of the task's {@link CauseBook} (in memory, written as chunks per commit), expired
+ * by whole buckets. An effect is looked up in every
  * input task (its lookup is broadcast, and effects are few); the one task holding its cause judges the pair, at once
  * or when the cause arrives within the horizon. The task that ingested the effect counts it as sent, the one that
  * judges it as found, so the window stage knows how many missed their cause without any task waiting per effect.
@@ -33,22 +32,31 @@ final class CauseIndex {
     private static final String CLOCK = "clock";
 
     static Set<StoreBuilder<?>> stores(CausalitySettings s, long graceMs, StoreMode mode) {
-        return Set.of(StateStores.smallTaskStore(STORE, mode), StateStores.taskStore(CAUSES, mode));
+        return Set.of(StateStores.smallTaskStore(STORE, mode), StateStores.indexStore(CAUSES, mode));
     }
 
     private final CausalitySettings s;
     private final long graceMs;
     private final TaskStore store;
-    /** Causes by time bucket ({@code horizon-ms} of event time) and link: {@code b|<bucket>|<link>}. */
+    /** The causes within reach, shared by the task's two processors through the causes store. */
+    private final CauseBook book;
     private final TaskStore causes;
-    private long listedBucket = Long.MIN_VALUE;
-    private long listedAtDrops = -1;
 
     CauseIndex(ProcessorContext<?, ?> context, CausalitySettings s, long graceMs) {
         this.s = s;
         this.graceMs = graceMs;
         this.store = new TaskStore(context.getStateStore(STORE));
         this.causes = new TaskStore(context.getStateStore(CAUSES));
+        this.book = causes.attachment(CauseBook.class, () -> new CauseBook(causes, s.horizonMs(), s.maxCauses()));
+    }
+
+    /** Writes the causes booked since the last commit: the processor that books them runs it before each commit. */
+    TaskStore causesStore() {
+        return causes;
+    }
+
+    void flushCauses() {
+        book.flush();
     }
 
     TaskStore store() {
@@ -69,14 +77,8 @@ final class CauseIndex {
 
     /** Indexes a cause, and judges the lookups waiting for it here. */
     void cause(CausalFact cause, Consumer<CausalOutcome> out) {
-        long bucket = bucket(cause.time());
-        listBucket(bucket);
-        String causeKey = causeKey(bucket, cause.link());
-        byte[] known = causes.get(causeKey);
         // One id delivered twice (a producer retry): the earliest stamp stands for it, in any arrival order.
-        if (known == null || cause.timestamp() < CausalFact.fromBytes(known).timestamp()) {
-            causes.put(causeKey, cause.toBytes());
-        }
+        book.add(cause);
         String key = "l|" + cause.link();
         byte[] raw = store.get(key);
         if (raw == null) {
@@ -191,7 +193,7 @@ final class CauseIndex {
 
     /** Lookups not kept for the cap, and effects over max-pending-effects, since the last call. */
     long[] drainOverflow() {
-        long[] n = {metaLong("overflow"), metaLong("overflow-effects")};
+        long[] n = {metaLong("overflow"), metaLong("overflow-effects"), book.drainOverflow()};
         if (n[0] != 0) {
             addMeta("overflow", -n[0]);
         }
@@ -211,66 +213,8 @@ final class CauseIndex {
     }
 
     private CausalFact find(CausalFact effect) {
-        CausalFact found = null;
-        for (long b = bucket(effect.time() - s.horizonMs()); b <= bucket(effect.time() + s.horizonMs());
-             b += s.horizonMs()) {
-            byte[] raw = causes.get(causeKey(b, effect.link()));
-            if (raw == null) {
-                continue;
-            }
-            CausalFact c = CausalFact.fromBytes(raw);
-            c = c.at(effect.link(), c.time());
-            if (Math.abs(c.time() - effect.time()) <= s.horizonMs()
-                    && (found == null || c.timestamp() < found.timestamp())) {
-                found = c;
-            }
-        }
-        return found;
-    }
-
-    private long bucket(long time) {
-        return Math.floorDiv(time, s.horizonMs()) * s.horizonMs();
-    }
-
-    private static String causeKey(long bucket, String link) {
-        return "b|" + bucket + "|" + link;
-    }
-
-    /** Buckets with causes, in the small store's meta: both processors of the task read and change the list. */
-    private java.util.TreeSet<Long> buckets() {
-        java.util.TreeSet<Long> out = new java.util.TreeSet<>();
-        byte[] raw = store.meta("buckets");
-        if (raw != null) {
-            ByteBuffer b = ByteBuffer.wrap(raw);
-            while (b.hasRemaining()) {
-                out.add(b.getLong());
-            }
-        }
-        return out;
-    }
-
-    private void putBuckets(java.util.TreeSet<Long> buckets) {
-        ByteBuffer b = ByteBuffer.allocate(8 * buckets.size());
-        buckets.forEach(b::putLong);
-        store.putMeta("buckets", b.array());
-    }
-
-    /**
-     * Lists the bucket unless this instance listed it last and the other processor of the task has not dropped
-     * buckets since (its count of drops is in the store): a late cause in a dropped bucket lists it again, or it
-     * would never be forgotten.
-     */
-    private void listBucket(long bucket) {
-        long drops = metaLong("bucket-drops");
-        if (bucket == listedBucket && drops == listedAtDrops) {
-            return;
-        }
-        java.util.TreeSet<Long> all = buckets();
-        if (all.add(bucket)) {
-            putBuckets(all);
-        }
-        listedBucket = bucket;
-        listedAtDrops = drops;
+        CausalFact c = book.find(effect.link());
+        return c != null && Math.abs(c.time() - effect.time()) <= s.horizonMs() ? c : null;
     }
 
     /**
@@ -279,19 +223,7 @@ final class CauseIndex {
      * partition may run far ahead of another (a catch-up), and the other's effects still need its causes.
      */
     void expireCauses(long slowest) {
-        java.util.TreeSet<Long> all = buckets();
-        boolean changed = false;
-        while (!all.isEmpty() && all.first() + 2 * s.horizonMs() + graceMs <= slowest) {
-            long b = all.pollFirst();
-            for (var kv : causes.dataWithPrefix("b|" + b + "|")) {
-                causes.delete(kv.key);
-            }
-            changed = true;
-        }
-        if (changed) {
-            putBuckets(all);
-            addMeta("bucket-drops", 1);
-        }
+        book.expire(slowest, 2 * s.horizonMs() + graceMs);
     }
 
     private void judge(CausalFact cause, CausalFact effect, Consumer<CausalOutcome> out) {
@@ -328,10 +260,6 @@ final class CauseIndex {
             found++;
         }
         store.put(key, Bin.writer().u8(VERSION).varlong(sent).varlong(found).bytes());
-    }
-
-    private static Bytes key(String link) {
-        return Bytes.wrap(link.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Effects waiting for the cause of one link in this task, since the first of them arrived. */

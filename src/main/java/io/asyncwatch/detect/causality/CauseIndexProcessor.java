@@ -59,6 +59,7 @@ final class CauseIndexProcessor implements Processor<String, CausalFact, String,
         this.source = Causality.NAME + "-index:" + context.taskId().partition();
         // A task revived after an aborted transaction reuses this instance: the IDLE it sent may be gone.
         this.idle = false;
+        index.causesStore().beforeCommit(index::flushCauses);
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -113,6 +114,11 @@ final class CauseIndexProcessor implements Processor<String, CausalFact, String,
             LOG.warn("causality: task {} keeps lookups waiting for at most {} links (asyncwatch.causality.max-links):"
                     + " {} further lookups not kept; {} over asyncwatch.causality.max-pending-effects not kept",
                     context.taskId(), conf.settings().maxLinks(), overflow[0], overflow[1]);
+        }
+        if (overflow[2] > 0) {
+            LOG.warn("causality: task {} keeps at most {} causes (asyncwatch.causality.max-causes): {} causes not"
+                    + " kept; effects naming them count as missing their cause", context.taskId(),
+                    conf.settings().maxCauses(), overflow[2]);
         }
     }
 }

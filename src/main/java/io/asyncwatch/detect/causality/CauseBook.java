@@ -1,0 +1,168 @@
+package io.asyncwatch.detect.causality;
+
+import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.TaskStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The causes an input task has ingested that a lookup can still reach: a hash map in memory, shared by the task's
+ * two processors through their store, and written to the store (and so the changelog) as chunks, one per time
+ * bucket and commit, instead of one record per cause and one tombstone per expiry. Nearly every event is a cause and
+ * nearly none is ever looked up, so a cause costs a map entry and a few bytes of a chunk.
+ *
+ * <p>After a restart the map is rebuilt from the chunks on first use: the store holds every cause committed with the
+ * input offsets before it (the chunks are written before each commit). Buckets are dropped whole, chunks included.
+ */
+final class CauseBook {
+
+    /** Chunk size at which a bucket's pending causes become a record of their own (well below a record's limit). */
+    static final int CHUNK_BYTES = 128 * 1024;
+    private static final int VERSION = 1;
+    private static final String PREFIX = "k|";
+
+    /** A cause within reach, with the bucket it is listed in. */
+    private record Known(long bucket, CausalFact fact) {
+    }
+
+    private final TaskStore store;
+    private final long bucketMs;
+    private final long maxCauses;
+    private final Map<String, Known> byLink = new HashMap<>();
+    /** Links per bucket, in bucket order: what dropping a bucket forgets. */
+    private final TreeMap<Long, List<String>> byBucket = new TreeMap<>();
+    /** Causes not yet written, per bucket. */
+    private final TreeMap<Long, Bin.Writer> pending = new TreeMap<>();
+    private final Map<Long, Integer> pendingCount = new HashMap<>();
+    private boolean loaded;
+    private long nextSeq;
+    private long overflow;
+
+    CauseBook(TaskStore store, long bucketMs, long maxCauses) {
+        this.store = store;
+        this.bucketMs = bucketMs;
+        this.maxCauses = maxCauses;
+    }
+
+    long bucket(long time) {
+        return Math.floorDiv(time, bucketMs) * bucketMs;
+    }
+
+    /**
+     * Books a cause (its {@code time} set); an id delivered twice keeps its earliest stamp, in any arrival order.
+     * Returns false when the cap left it out (counted).
+     */
+    boolean add(CausalFact cause) {
+        load();
+        Known known = byLink.get(cause.link());
+        if (known != null && cause.timestamp() >= known.fact().timestamp()) {
+            return true;
+        }
+        if (known == null && byLink.size() >= maxCauses) {
+            overflow++;
+            return false;
+        }
+        long b = bucket(cause.time());
+        byLink.put(cause.link(), new Known(b, cause));
+        byBucket.computeIfAbsent(b, k -> new ArrayList<>()).add(cause.link());
+        Bin.Writer w = pending.computeIfAbsent(b, k -> Bin.writer());
+        w.str(cause.link()).bytes(cause.toBytes());
+        pendingCount.merge(b, 1, Integer::sum);
+        if (w.size() >= CHUNK_BYTES) {
+            writeChunk(b);
+        }
+        return true;
+    }
+
+    /** The cause of {@code link}, or null. */
+    CausalFact find(String link) {
+        load();
+        Known k = byLink.get(link);
+        return k == null ? null : k.fact();
+    }
+
+    /** Drops the buckets whose causes no lookup can reach once every task is past {@code slowest}. */
+    void expire(long slowest, long reachMs) {
+        load();
+        while (!byBucket.isEmpty() && byBucket.firstKey() + reachMs <= slowest) {
+            Map.Entry<Long, List<String>> e = byBucket.pollFirstEntry();
+            long b = e.getKey();
+            for (String link : e.getValue()) {
+                Known k = byLink.get(link);
+                if (k != null && k.bucket() == b) {
+                    byLink.remove(link);
+                }
+            }
+            pending.remove(b);
+            pendingCount.remove(b);
+            for (var kv : store.dataWithPrefix(PREFIX + bucketKey(b) + "|")) {
+                store.delete(kv.key);
+            }
+        }
+    }
+
+    /** Writes the pending causes to the store: run before every commit. */
+    void flush() {
+        for (Long b : new ArrayList<>(pending.keySet())) {
+            writeChunk(b);
+        }
+    }
+
+    /** Causes left out by the cap since the last call. */
+    long drainOverflow() {
+        long n = overflow;
+        overflow = 0;
+        return n;
+    }
+
+    int size() {
+        load();
+        return byLink.size();
+    }
+
+    private void writeChunk(long b) {
+        Bin.Writer w = pending.remove(b);
+        Integer n = pendingCount.remove(b);
+        if (w == null || n == null || n == 0) {
+            return;
+        }
+        byte[] entries = w.bytes();
+        byte[] chunk = Bin.writer().u8(VERSION).varlong(n).raw(entries).bytes();
+        store.put(PREFIX + bucketKey(b) + "|" + String.format("%019d", nextSeq++), chunk);
+    }
+
+    /** Rebuilds the map from the chunks once per store lifetime (after a restore). */
+    private void load() {
+        if (loaded) {
+            return;
+        }
+        loaded = true;
+        long maxSeq = -1;
+        for (var kv : store.dataWithPrefix(PREFIX)) {
+            String[] parts = kv.key.split("\\|", 3);
+            long b = Long.parseLong(parts[1]);
+            maxSeq = Math.max(maxSeq, Long.parseLong(parts[2]));
+            Bin.Reader r = Bin.versioned(kv.value, VERSION, "cause chunk");
+            long n = r.varlong();
+            for (long i = 0; i < n; i++) {
+                String link = r.str();
+                CausalFact f = CausalFact.fromBytes(r.bytes());
+                f = f.at(link, f.time());
+                Known known = byLink.get(link);
+                if (known == null || f.timestamp() < known.fact().timestamp()) {
+                    byLink.put(link, new Known(b, f));
+                    byBucket.computeIfAbsent(b, k -> new ArrayList<>()).add(link);
+                }
+            }
+        }
+        nextSeq = maxSeq + 1;
+    }
+
+    /** Bucket starts as fixed-width text, so that chunk keys sort by bucket. */
+    private static String bucketKey(long b) {
+        return String.format("%020d", b);
+    }
+}

@@ -1,0 +1,133 @@
+package io.asyncwatch.detect.causality;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
+import io.asyncwatch.state.TaskStore;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The in-memory cause index: what it finds, what it writes to its store, what a restarted task rebuilds. */
+class CauseBookTest {
+
+    private static final long H = 60_000;
+    private static final long T0 = 1_767_225_600_000L;
+
+    private TaskStore store;
+
+    @BeforeEach
+    void openStore() {
+        KeyValueStore<Bytes, byte[]> kv = StateStores.indexStore("causes", StoreMode.REPLAY).build();
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+        kv.init(context.getStateStoreContext(), kv);
+        store = new TaskStore(kv);
+    }
+
+    private static CausalFact cause(String id, String node, long timestamp, long time) {
+        return CausalFact.cause("id:" + id, id, node, timestamp, null, null).at("id:" + id, time);
+    }
+
+    @Test
+    void findsWhatItBookedAndNothingElse() {
+        CauseBook book = new CauseBook(store, H, 1_000);
+        assertTrue(book.add(cause("a", "n1", T0, T0)));
+        CausalFact found = book.find("id:a");
+        assertNotNull(found);
+        assertEquals("n1", found.node());
+        assertEquals(T0, found.time());
+        assertNull(book.find("id:b"));
+    }
+
+    @Test
+    void anIdDeliveredTwiceKeepsItsEarliestStampInEitherOrder() {
+        CauseBook later = new CauseBook(store, H, 1_000);
+        later.add(cause("a", "late", T0 + 500, T0 + 500));
+        later.add(cause("a", "early", T0, T0));
+        assertEquals("early", later.find("id:a").node());
+
+        openStore();
+        CauseBook earlier = new CauseBook(store, H, 1_000);
+        earlier.add(cause("a", "early", T0, T0));
+        earlier.add(cause("a", "late", T0 + 500, T0 + 500));
+        assertEquals("early", earlier.find("id:a").node());
+    }
+
+    @Test
+    void aRestartedTaskRebuildsWhatWasWrittenBeforeTheCommit() {
+        CauseBook book = new CauseBook(store, H, 1_000);
+        book.add(cause("a", "n1", T0, T0));
+        book.add(cause("b", "n2", T0 + H, T0 + H));
+        assertTrue(store.allData().isEmpty(), "nothing written until the commit");
+        book.flush();
+        assertEquals(2, store.allData().size(), "one chunk per bucket");
+        book.add(cause("late-dup", "n3", T0 + 1, T0 + 1));
+        book.add(cause("a", "n9", T0 - 5, T0 - 5)); // a duplicate with an earlier stamp
+        book.flush();
+
+        CauseBook rebuilt = new CauseBook(store, H, 1_000);
+        assertEquals("n9", rebuilt.find("id:a").node(), "the earliest stamp, whichever chunk it is in");
+        assertEquals("n2", rebuilt.find("id:b").node());
+        assertEquals("n3", rebuilt.find("id:late-dup").node());
+        assertEquals(3, rebuilt.size());
+        // Chunk numbers go on after the restored ones: a new chunk does not overwrite an old one.
+        rebuilt.add(cause("c", "n4", T0 + 2, T0 + 2));
+        rebuilt.flush();
+        assertEquals(4, new CauseBook(store, H, 1_000).size());
+    }
+
+    @Test
+    void expiryDropsWholeBucketsFromMemoryAndStore() {
+        CauseBook book = new CauseBook(store, H, 1_000);
+        book.add(cause("old", "n1", T0 + 10, T0 + 10));
+        book.add(cause("new", "n1", T0 + H + 10, T0 + H + 10));
+        book.flush();
+        long reach = 2 * H + 5_000;
+        book.expire(T0 + reach - 1, reach);
+        assertNotNull(book.find("id:old"), "not yet past the reach");
+        book.expire(T0 + reach, reach);
+        assertNull(book.find("id:old"));
+        assertNotNull(book.find("id:new"));
+        CauseBook rebuilt = new CauseBook(store, H, 1_000);
+        assertNull(rebuilt.find("id:old"), "its chunk is gone from the store");
+        assertNotNull(rebuilt.find("id:new"));
+        // A late cause of a dropped bucket is booked again and dropped at the next expiry.
+        book.add(cause("late", "n1", T0 + 20, T0 + 20));
+        assertNotNull(book.find("id:late"));
+        book.expire(T0 + reach, reach);
+        assertNull(book.find("id:late"));
+    }
+
+    @Test
+    void theCapLeavesOutNewCausesAndCountsThem() {
+        CauseBook book = new CauseBook(store, H, 2);
+        assertTrue(book.add(cause("a", "n1", T0, T0)));
+        assertTrue(book.add(cause("b", "n1", T0, T0)));
+        assertFalse(book.add(cause("c", "n1", T0, T0)));
+        assertTrue(book.add(cause("a", "n1", T0 - 1, T0 - 1)), "a known id is not a new entry");
+        assertNull(book.find("id:c"));
+        assertEquals(1, book.drainOverflow());
+        assertEquals(0, book.drainOverflow());
+    }
+
+    @Test
+    void aBusyBucketIsWrittenInChunksBeforeTheCommit() {
+        CauseBook book = new CauseBook(store, H, 1_000_000);
+        String pad = "x".repeat(200);
+        int n = 2 * CauseBook.CHUNK_BYTES / 200;
+        for (int i = 0; i < n; i++) {
+            book.add(cause(pad + i, "n1", T0 + i % 1000, T0 + i % 1000));
+        }
+        assertTrue(store.allData().size() >= 1, "chunks written as they fill");
+        book.flush();
+        assertTrue(store.allData().size() >= 2);
+        assertEquals(n, new CauseBook(store, H, 1_000_000).size());
+    }
+}
