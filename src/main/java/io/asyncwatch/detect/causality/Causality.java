@@ -48,6 +48,9 @@ public final class Causality implements Detector {
     public static final String NAME = "causality";
     public static final String METRIC_PAIRS = "causality_violations";
     public static final String METRIC_NODES = "causal_links";
+    /** Per node and UTC day, and for all nodes (node "*"): the seeds' daily violation count, target 0. */
+    public static final String METRIC_DAILY = "causality_violations_daily";
+    static final String ALL_NODES = "*";
     static final String ALL = "all";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
@@ -136,13 +139,14 @@ public final class Causality implements Detector {
                         Named.as(NAME + "-windows"));
         KStream<String, Metric> metrics = windows
                 .filter((k, c) -> !c.isTick(), Named.as(NAME + "-closed"))
-                .flatMap((k, c) -> metrics(c.window(), s).stream().map(m -> KeyValue.pair(m.seriesKey(), m)).toList(),
+                .flatMap((k, c) -> (c.day() != null ? daily(c.day()) : metrics(c.window(), s)).stream()
+                                .map(m -> KeyValue.pair(m.seriesKey(), m)).toList(),
                         Named.as(NAME + "-metrics"));
         KStream<String, Finding> findings = windows
                 .flatMap((k, c) -> {
                     List<Finding> out = c.isTick()
                             ? List.of(Finding.tick(AlertType.CAUSALITY_VIOLATION, c.source(), c.tick()))
-                            : findings(c.window(), s, c.source());
+                            : c.day() != null ? List.of() : findings(c.window(), s, c.source());
                     return out.stream().map(f -> KeyValue.pair(f.fingerprint(), f)).toList();
                 }, Named.as(NAME + "-findings"));
         return new Outputs(findings, metrics, null);
@@ -194,6 +198,33 @@ public final class Causality implements Detector {
             out.add(new Metric(METRIC_NODES, Map.of("node", node), w.start, end, values, attributes));
         });
         return out;
+    }
+
+    static List<Metric> daily(CausalDay day) {
+        List<Metric> out = new ArrayList<>();
+        long end = day.start + CausalDay.DAY_MS;
+        long violations = 0;
+        long effects = 0;
+        long missing = 0;
+        for (Map.Entry<String, CausalDay.Tally> e : day.nodes.entrySet()) {
+            CausalDay.Tally t = e.getValue();
+            out.add(new Metric(METRIC_DAILY, Map.of("node", e.getKey()), day.start, end, dailyValues(t.violations,
+                    t.effects, t.missing), Map.of("target", "0")));
+            violations += t.violations;
+            effects += t.effects;
+            missing += t.missing;
+        }
+        out.add(new Metric(METRIC_DAILY, Map.of("node", ALL_NODES), day.start, end,
+                dailyValues(violations, effects, missing), Map.of("target", "0")));
+        return out;
+    }
+
+    private static Map<String, Double> dailyValues(long violations, long effects, long missing) {
+        Map<String, Double> values = new TreeMap<>();
+        values.put("violations", (double) violations);
+        values.put("effects", (double) effects);
+        values.put("missingCauses", (double) missing);
+        return values;
     }
 
     static List<Finding> findings(CausalWindow w, CausalitySettings s, String source) {

@@ -26,12 +26,15 @@ final class CausalityWindowsProcessor implements Processor<String, CausalOutcome
     static final String STORE = "causality-windows";
     private static final Duration TICK = Duration.ofSeconds(1);
 
-    /** A closed window, or (window null) this task's clock tick. */
-    record Closed(CausalWindow window, long tick, String source) {
+    /** A closed window, a closed UTC day, or (both null) this task's clock tick. */
+    record Closed(CausalWindow window, CausalDay day, long tick, String source) {
         boolean isTick() {
-            return window == null;
+            return window == null && day == null;
         }
     }
+
+    /** Deadline lane of the days (lane 0: windows), swept after the windows that feed them. */
+    private static final int DAYS = 1;
 
     record Supplier(CausalitySettings settings, long graceMs, StoreMode storeMode)
             implements ProcessorSupplier<String, CausalOutcome, String, Closed> {
@@ -120,11 +123,35 @@ final class CausalityWindowsProcessor implements Processor<String, CausalOutcome
             if (end > closedBefore) {
                 store.putMeta(CLOSED_BEFORE, java.nio.ByteBuffer.allocate(8).putLong(end).array());
             }
-            context.forward(new Record<>(Causality.ALL, new Closed(window, 0, source), end));
+            context.forward(new Record<>(Causality.ALL, new Closed(window, null, 0, source), end));
+            addToDay(window);
+        });
+        store.forEachDue(DAYS, now, d -> {
+            store.cancel(DAYS, d.time(), d.key());
+            byte[] raw = store.get(d.key());
+            store.delete(d.key());
+            if (raw != null) {
+                CausalDay day = CausalDay.fromBytes(raw);
+                context.forward(new Record<>(Causality.ALL, new Closed(null, day, 0, source),
+                        day.start + CausalDay.DAY_MS));
+            }
         });
     }
 
+    /** The day of a closed window collects its counts; it closes when the day's last window has. */
+    private void addToDay(CausalWindow window) {
+        long dayStart = CausalDay.dayOf(window.start);
+        String key = "d|" + dayStart;
+        byte[] raw = store.get(key);
+        CausalDay day = raw == null ? new CausalDay(dayStart) : CausalDay.fromBytes(raw);
+        if (raw == null) {
+            store.schedule(DAYS, closeAt(dayStart + CausalDay.DAY_MS - conf.settings().windowMs()), key);
+        }
+        day.add(window);
+        store.put(key, day.toBytes());
+    }
+
     private void tick(long wall) {
-        clock.nextTick(false).ifPresent(t -> context.forward(new Record<>("", new Closed(null, t, source), t)));
+        clock.nextTick(false).ifPresent(t -> context.forward(new Record<>("", new Closed(null, null, t, source), t)));
     }
 }

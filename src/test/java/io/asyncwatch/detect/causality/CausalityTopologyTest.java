@@ -194,4 +194,37 @@ class CausalityTopologyTest {
         assertEquals(1, findings.size(), findings.toString());
         assertEquals("missing-cause", findings.get(0).subject().get("rule"));
     }
+
+    @Test
+    void violationsAreCountedPerNodeAndDayOnceTheDayHasClosed() {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            // Day one: node-b has two effects before their causes, node-c one consistent effect.
+            h.send(event("c-1", "node-a", T0 + 10_000, null, null, null));
+            h.send(event("b-1", "node-b", T0 + 9_000, List.of("c-1"), null, null));
+            h.send(event("c-2", "node-a", T0 + 3_600_000, null, null, null));
+            h.send(event("b-2", "node-b", T0 + 3_599_900, List.of("c-2"), null, null));
+            h.send(event("x-1", "node-c", T0 + 3_600_100, List.of("c-2"), null, null));
+            assertTrue(daily(h).isEmpty(), "the day is still open");
+            // The next day's traffic moves the clock past the end of day one.
+            for (int i = 0; i < 30; i++) {
+                h.send(event("n-" + i, "node-a", T0 + CausalDay.DAY_MS + 300_000 + i * 1_000, null, null, null));
+            }
+            h.silence();
+            List<Metric> daily = daily(h);
+            Map<String, Double> violations = new java.util.TreeMap<>();
+            daily.forEach(m -> violations.put(m.labels().get("node"), m.values().get("violations")));
+            assertEquals(Map.of("node-b", 2.0, "node-c", 0.0, "*", 2.0), violations);
+            long day = 1_699_920_000_000L; // 2023-11-14T00:00Z: T0 is 22:00 that day
+            for (Metric m : daily) {
+                assertEquals(day, m.windowStart(), "the UTC day the counts are for");
+                assertEquals(day + CausalDay.DAY_MS, m.windowEnd());
+            }
+            assertEquals(3.0, daily.stream().filter(m -> m.labels().get("node").equals("*")).findFirst().orElseThrow()
+                    .values().get("effects"));
+        }
+    }
+
+    private static List<Metric> daily(DetectorHarness h) {
+        return h.metrics().stream().filter(m -> m.metric().equals(Causality.METRIC_DAILY)).toList();
+    }
 }
