@@ -20,10 +20,11 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 
 /**
- * Logical clock health from clock readings (the seeds' logical clock inspector): a node's Lamport clock or vector
+ * Logical clock health from clock readings and requests (the seeds' logical clock inspector): a node's Lamport clock or vector
  * component that goes backwards (ALERT), or jumps between consecutive readings by more than {@code alert-gap}
  * (ALERT) or {@code page-gap} (PAGE). One episode per node, resolved after the quiet period. Clock readings are
- * keyed by node already, so this runs on their own partition: nothing crosses the broker.
+ * keyed by node, and a node's requests share its service's partition, so both run where they are read: nothing
+ * crosses the broker. Readings and requests are judged as two sequences of the node's clock.
  */
 public final class LogicalClockJumps implements Detector {
 
@@ -53,9 +54,19 @@ public final class LogicalClockJumps implements Detector {
     @Override
     public Outputs wire(SharedInputs inputs, AsyncwatchConfig config) {
         LogicalClockSettings s = config.settings(LogicalClockSettings.SPEC);
-        KStream<String, Finding> findings = inputs.clocks().process(
-                new LogicalClockProcessor.Supplier(s, config.eventTime().graceMs(), inputs.stores()),
-                Named.as(NAME + "-nodes"));
+        long grace = config.eventTime().graceMs();
+        KStream<String, Finding> fromClocks = inputs.clocks()
+                .mapValues(NodeReading::of, Named.as(NAME + "-clock-readings"))
+                .process(new LogicalClockProcessor.Supplier(s, grace, inputs.stores(), LogicalClockProcessor.STORE,
+                        NAME), Named.as(NAME + "-nodes"));
+        // Requests stamped with their node's clocks, on their own partition: a node's requests all share its
+        // service's partition (the contract keys requests by service).
+        KStream<String, Finding> fromRequests = inputs.requestsWithTicks()
+                .filter((k, a) -> a.isTick() || NodeReading.hasClock(a.event()), Named.as(NAME + "-clocked-requests"))
+                .mapValues(NodeReading::ofRequest, Named.as(NAME + "-request-readings"))
+                .process(new LogicalClockProcessor.Supplier(s, grace, inputs.stores(),
+                        LogicalClockProcessor.REQUEST_STORE, NAME + "-requests"), Named.as(NAME + "-request-nodes"));
+        KStream<String, Finding> findings = fromClocks.merge(fromRequests, Named.as(NAME + "-merge"));
         KStream<String, Metric> metrics = findings
                 .filter((k, f) -> !f.isTick(), Named.as(NAME + "-found"))
                 .mapValues(LogicalClockJumps::metric, Named.as(NAME + "-metrics"))

@@ -1,10 +1,9 @@
 package io.asyncwatch.detect.logicalclock;
 
 import io.asyncwatch.alert.Finding;
-import io.asyncwatch.ingest.Accepted;
 import io.asyncwatch.model.AlertType;
-import io.asyncwatch.model.ClockEvent;
 import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.DecodedEntries;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
@@ -22,37 +21,44 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
- * Per node, on the clock readings' own partition (keyed by node, no re-key): readings wait out the grace period and
- * are then judged in the node's time order against the previous one ({@link ClockHealth}), so a reading that arrives
- * late within grace gives the same result as one in order. The partition's clock ticks move time and go on to the
- * alert stage.
+ * Per node, on the partition its events come in on (no re-key: clock readings are keyed by node, requests by
+ * service, and a node belongs to one service): readings wait out the grace period and are then judged in the node's
+ * time order against the previous one ({@link ClockHealth}), so a reading that arrives late within grace gives the
+ * same result as one in order. The partition's clock ticks move time and go on to the alert stage. One instance per
+ * input topic: clock readings and requests are separate sequences of the node's clock.
  */
-final class LogicalClockProcessor implements Processor<String, Accepted<ClockEvent>, String, Finding> {
+final class LogicalClockProcessor implements Processor<String, NodeReading, String, Finding> {
 
     static final String STORE = "logical-clock-nodes";
-    private static final int VERSION = 1;
+    static final String REQUEST_STORE = "logical-clock-request-nodes";
+    private static final int VERSION = 2;
+    private static final java.time.Duration LOG_EVERY = java.time.Duration.ofSeconds(10);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogicalClockProcessor.class);
 
-    record Supplier(LogicalClockSettings settings, long graceMs, StoreMode storeMode)
-            implements ProcessorSupplier<String, Accepted<ClockEvent>, String, Finding> {
+    /** {@code store}: this instance's store; {@code label}: its findings' source name. */
+    record Supplier(LogicalClockSettings settings, long graceMs, StoreMode storeMode, String store, String label)
+            implements ProcessorSupplier<String, NodeReading, String, Finding> {
         @Override
-        public Processor<String, Accepted<ClockEvent>, String, Finding> get() {
+        public Processor<String, NodeReading, String, Finding> get() {
             return new LogicalClockProcessor(this);
         }
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.taskStore(store, storeMode));
         }
     }
 
     /** The node's last judged reading and the readings waiting out the grace period. */
     private static final class NodeClocks {
         String cluster;
+        /** The node's deadline in the store (Long.MIN_VALUE: none). */
+        long scheduled = Long.MIN_VALUE;
         ClockHealth.Reading last;
         final List<ClockHealth.Reading> pending = new ArrayList<>();
 
         byte[] toBytes() {
-            Bin.Writer w = Bin.writer().u8(VERSION).str(cluster).bool(last != null);
+            Bin.Writer w = Bin.writer().u8(VERSION).str(cluster).varlong(scheduled).bool(last != null);
             if (last != null) {
                 write(w, last);
             }
@@ -65,6 +71,7 @@ final class LogicalClockProcessor implements Processor<String, Accepted<ClockEve
             Bin.Reader r = Bin.versioned(b, VERSION, "node clocks");
             NodeClocks n = new NodeClocks();
             n.cluster = r.str();
+            n.scheduled = r.varlong();
             if (r.bool()) {
                 n.last = read(r);
             }
@@ -87,8 +94,11 @@ final class LogicalClockProcessor implements Processor<String, Accepted<ClockEve
     private final Supplier conf;
     private ProcessorContext<String, Finding> context;
     private TaskStore store;
+    /** Nodes updated since the last commit, decoded: a node's requests come many to a commit. */
+    private DecodedEntries<NodeClocks> nodes;
     private KeyBudget budget;
     private String source;
+    private long overflow;
 
     private LogicalClockProcessor(Supplier conf) {
         this.conf = conf;
@@ -97,57 +107,85 @@ final class LogicalClockProcessor implements Processor<String, Accepted<ClockEve
     @Override
     public void init(ProcessorContext<String, Finding> context) {
         this.context = context;
-        this.store = new TaskStore(context.getStateStore(STORE));
+        this.store = new TaskStore(context.getStateStore(conf.store()));
+        this.nodes = new DecodedEntries<>(store, NodeClocks::toBytes);
         this.budget = new KeyBudget(store, "nodes", conf.settings().maxNodes());
         // Findings and ticks name the same task, so the alert stage measures silence on this task's clock.
-        this.source = LogicalClockJumps.NAME + ":" + context.taskId().partition();
+        this.source = conf.label() + ":" + context.taskId().partition();
+        this.overflow = 0;
+        context.schedule(LOG_EVERY, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, w -> report());
+    }
+
+    private void report() {
+        long nodesLeftOut = budget.drainOverflow();
+        if (overflow > 0 || nodesLeftOut > 0) {
+            LOG.warn("logical clocks: task {} ({}): {} readings over asyncwatch.logical-clock.max-pending per node"
+                    + " and {} readings of nodes over max-nodes not checked", context.taskId(), conf.label(),
+                    overflow, nodesLeftOut);
+            overflow = 0;
+        }
+    }
+
+    private NodeClocks read(String node) {
+        NodeClocks n = nodes.get(node);
+        if (n != null) {
+            return n;
+        }
+        byte[] raw = store.get(node);
+        return raw == null ? null : NodeClocks.fromBytes(raw);
     }
 
     @Override
-    public void process(Record<String, Accepted<ClockEvent>> record) {
-        Accepted<ClockEvent> a = record.value();
-        if (a.isTick()) {
-            if (a.clock() == Watermarks.NONE || a.clock() == Watermarks.IDLE) {
+    public void process(Record<String, NodeReading> record) {
+        NodeReading e = record.value();
+        if (e.isTick()) {
+            if (e.tick() == Watermarks.NONE || e.tick() == Watermarks.IDLE) {
                 return; // no readings on this partition yet: nothing to judge, no time to tell
             }
-            judgeDue(a.clock());
-            context.forward(new Record<>("", Finding.tick(AlertType.LOGICAL_CLOCK_JUMP, source, a.clock()),
-                    a.clock()));
+            judgeDue(e.tick());
+            context.forward(new Record<>("", Finding.tick(AlertType.LOGICAL_CLOCK_JUMP, source, e.tick()),
+                    e.tick()));
             return;
         }
-        ClockEvent e = a.event();
-        boolean hasVector = e.vectorClock() != null && !e.vectorClock().isEmpty();
-        if (e.lamport() == null && !hasVector) {
+        if (!e.hasClock()) {
             return;
         }
-        byte[] raw = store.get(e.node());
-        NodeClocks n;
-        if (raw == null) {
+        NodeClocks n = read(e.node());
+        if (n == null) {
             if (!budget.admit()) {
-                return;
+                return; // counted; logged every LOG_EVERY
             }
             n = new NodeClocks();
-        } else {
-            n = NodeClocks.fromBytes(raw);
         }
-        n.cluster = e.cluster();
+        if (e.cluster() != null) {
+            n.cluster = e.cluster();
+        }
         if (n.pending.size() < conf.settings().maxPending()) {
             long time = record.timestamp();
-            n.pending.add(new ClockHealth.Reading(time, e.eventId(), e.lamport() == null ? -1 : e.lamport(),
-                    hasVector ? e.vectorClock() : Map.of()));
-            store.schedule(time + conf.graceMs(), e.node());
+            n.pending.add(new ClockHealth.Reading(time, e.eventId(), e.lamport(), e.vectorClock()));
+            // One deadline per node and grace-long step is enough: due readings are all judged together.
+            long due = time + conf.graceMs();
+            if (n.scheduled == Long.MIN_VALUE || due < n.scheduled) {
+                if (n.scheduled != Long.MIN_VALUE) {
+                    store.cancel(n.scheduled, e.node());
+                }
+                store.schedule(due, e.node());
+                n.scheduled = due;
+            }
+        } else {
+            overflow++;
         }
-        store.put(e.node(), n.toBytes());
+        nodes.changed(e.node(), n);
     }
 
     private void judgeDue(long now) {
         store.forEachDue(now, d -> {
             store.cancel(d.time(), d.key());
-            byte[] raw = store.get(d.key());
-            if (raw == null) {
+            NodeClocks n = read(d.key());
+            if (n == null) {
                 return;
             }
-            NodeClocks n = NodeClocks.fromBytes(raw);
+            n.scheduled = Long.MIN_VALUE;
             n.pending.sort(Comparator.comparingLong(ClockHealth.Reading::timestamp)
                     .thenComparing(r -> r.eventId() == null ? "" : r.eventId()));
             List<ClockHealth.Reading> ready = new ArrayList<>();
@@ -167,7 +205,13 @@ final class LogicalClockProcessor implements Processor<String, Accepted<ClockEve
                 }
                 n.last = r;
             }
-            store.put(d.key(), n.toBytes());
+            if (!n.pending.isEmpty()) {
+                long next = n.pending.stream().mapToLong(ClockHealth.Reading::timestamp).min().orElseThrow()
+                        + conf.graceMs();
+                store.schedule(next, d.key());
+                n.scheduled = next;
+            }
+            nodes.changed(d.key(), n);
         });
     }
 }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.asyncwatch.alert.Finding;
 import io.asyncwatch.model.ClockEvent;
+import io.asyncwatch.model.Kind;
+import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.model.Status;
 import io.asyncwatch.model.Severity;
 import io.asyncwatch.testing.DetectorHarness;
 import io.asyncwatch.testing.Requests;
@@ -16,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The logical clock detector alone, on clock readings: jumps, steps backwards, and readings out of order. */
+/** The logical clock detector alone, on clock readings and on requests: jumps, steps backwards, out of order. */
 class LogicalClockJumpsTopologyTest {
 
     private static final long T0 = Requests.T0;
@@ -76,5 +79,50 @@ class LogicalClockJumpsTopologyTest {
         // Neighbours swapped: each reading at most 10 s late, well within the grace period.
         Collections.shuffle(shuffled.subList(10, 14), new java.util.Random(seed));
         assertEquals(run(ordered), run(shuffled));
+    }
+
+    /** Requests of node svc-order-2 every second, stamped with its Lamport clock; the clock jumps at {@code jumpAt}. */
+    private static List<RequestEvent> requests(int count, int jumpAt, long by) {
+        List<RequestEvent> out = new ArrayList<>();
+        long lamport = 40;
+        for (int i = 0; i < count; i++) {
+            lamport += i == jumpAt ? by : 3;
+            out.add(new RequestEvent("req-" + i, T0 + i * 1_000L, "svc-order", "service", "svc-order-2", "db", "op",
+                    1, null, Status.SUCCESS, 5.0, null, null, null, null, null, Kind.CALL, null, lamport, null,
+                    null));
+        }
+        return out;
+    }
+
+    private static List<Finding> runRequests(List<RequestEvent> events) {
+        try (DetectorHarness h = new DetectorHarness(new LogicalClockJumps(), Map.of())) {
+            h.send(events);
+            h.silence();
+            return h.findings();
+        }
+    }
+
+    @Test
+    void requestsCarryTheirNodesClockToo() {
+        assertEquals(List.of(), runRequests(requests(40, -1, 0)));
+        List<Finding> jump = runRequests(requests(40, 20, 12_000));
+        assertEquals(1, jump.size(), jump.toString());
+        Finding f = jump.get(0);
+        assertEquals("LOGICAL_CLOCK_JUMP{node=\"svc-order-2\"}", f.fingerprint());
+        assertEquals(Severity.PAGE, f.severity());
+        assertTrue(f.summary().contains("Lamport clock went from 100 to 12100 (+12000)"), f.summary());
+        assertEquals(List.of("readings req-19 -> req-20"), f.evidence());
+    }
+
+    @ParameterizedTest(name = "shuffle seed {0}")
+    @ValueSource(ints = {1, 2})
+    void requestsOutOfOrderWithinGraceGiveTheSameFindings(int seed) {
+        List<RequestEvent> ordered = requests(40, 20, 12_000);
+        List<RequestEvent> shuffled = new ArrayList<>(ordered);
+        Collections.shuffle(shuffled.subList(17, 23), new java.util.Random(seed));
+        assertEquals(runRequests(ordered), runRequests(shuffled));
+        List<RequestEvent> backwards = new ArrayList<>(requests(40, -1, 0));
+        Collections.shuffle(backwards.subList(5, 12), new java.util.Random(seed));
+        assertEquals(List.of(), runRequests(backwards), "late within grace is not a clock going backwards");
     }
 }

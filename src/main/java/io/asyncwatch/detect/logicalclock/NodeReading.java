@@ -1,0 +1,55 @@
+package io.asyncwatch.detect.logicalclock;
+
+import io.asyncwatch.ingest.Accepted;
+import io.asyncwatch.model.ClockEvent;
+import io.asyncwatch.model.RequestEvent;
+import java.util.Map;
+
+/**
+ * A node's logical clock as one event shows it (a clock reading, or a request stamped with its node's clocks), or an
+ * input partition's clock tick. What the logical clock stage keeps of an event, whichever topic it came from.
+ *
+ * @param lamport -1 when absent
+ */
+record NodeReading(String node, String cluster, String eventId, long lamport, Map<String, Long> vectorClock,
+                   long tick) {
+
+    /** Not a tick. */
+    static final long EVENT = Long.MIN_VALUE + 1;
+
+    boolean isTick() {
+        return tick != EVENT;
+    }
+
+    static NodeReading of(Accepted<ClockEvent> a) {
+        if (a.isTick()) {
+            return new NodeReading(null, null, null, -1, Map.of(), a.clock());
+        }
+        ClockEvent e = a.event();
+        return new NodeReading(e.node(), e.cluster(), e.eventId(), e.lamport() == null ? -1 : e.lamport(),
+                present(e.vectorClock()) ? e.vectorClock() : Map.of(), EVENT);
+    }
+
+    static NodeReading ofRequest(Accepted<RequestEvent> a) {
+        if (a.isTick()) {
+            return new NodeReading(null, null, null, -1, Map.of(), a.clock());
+        }
+        RequestEvent e = a.event();
+        String node = e.node() != null && !e.node().isBlank() ? e.node() : e.service();
+        return new NodeReading(node, null, e.eventId(), e.lamport() == null ? -1 : e.lamport(),
+                present(e.vectorClock()) ? e.vectorClock() : Map.of(), EVENT);
+    }
+
+    /** Does the request carry a clock of its node? (Only those are kept.) */
+    static boolean hasClock(RequestEvent e) {
+        return e.lamport() != null || present(e.vectorClock());
+    }
+
+    boolean hasClock() {
+        return lamport >= 0 || !vectorClock.isEmpty();
+    }
+
+    private static boolean present(Map<String, Long> vc) {
+        return vc != null && !vc.isEmpty();
+    }
+}
