@@ -37,6 +37,13 @@ record CausalFact(int role, String link, String eventId, String node, String via
                 vc == null ? Map.of() : vc, 0, null, 0);
     }
 
+    /** An operation on an entity (business order): the link is the entity, {@code via} the operation. */
+    static CausalFact op(String entity, String operation, String eventId, String node, long timestamp, Long lamport,
+                         Map<String, Long> vc) {
+        return new CausalFact(CAUSE, entity, eventId, node, operation, timestamp, lamport == null ? -1 : lamport,
+                vc == null ? Map.of() : vc, 0, null, 0);
+    }
+
     boolean isTick() {
         return role == TICK;
     }

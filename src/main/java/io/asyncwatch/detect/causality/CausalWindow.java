@@ -9,7 +9,7 @@ import java.util.TreeMap;
 /** One window of causality outcomes: violations per (cause node, effect node) pair, and effects per node. No Kafka types. */
 final class CausalWindow {
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     static final int SAMPLES = 5;
 
     static final class Pair {
@@ -18,6 +18,17 @@ final class CausalWindow {
         long timestampRule;
         long lamportRule;
         long vectorRule;
+        final List<String> samples = new ArrayList<>();
+    }
+
+    /** Business-order violations of one rule ("order>pay"). */
+    static final class OrderTally {
+        long violations;
+        /** By kind: REVERSED, IMPOSSIBLE, UNORDERED. */
+        final TreeMap<String, Long> kinds = new TreeMap<>();
+        /** How they were judged: VECTOR_CLOCKS, LAMPORT_CLOCKS, TIMESTAMPS. */
+        final java.util.TreeSet<String> methods = new java.util.TreeSet<>();
+        final java.util.TreeSet<String> entities = new java.util.TreeSet<>();
         final List<String> samples = new ArrayList<>();
     }
 
@@ -40,6 +51,7 @@ final class CausalWindow {
     /** Keyed by {@code causeNode + '\n' + effectNode}. */
     final TreeMap<String, Pair> pairs = new TreeMap<>();
     final TreeMap<String, Node> nodes = new TreeMap<>();
+    final TreeMap<String, OrderTally> orders = new TreeMap<>();
 
     CausalWindow(long start) {
         this.start = start;
@@ -64,6 +76,23 @@ final class CausalWindow {
                 p.samples.remove(SAMPLES);
             }
             nodes.computeIfAbsent(o.effectNode(), k -> new Node()).violations++;
+        } else if (o.kind() == CausalOutcome.ORDER) {
+            OrderTally t = orders.computeIfAbsent(o.via(), k -> new OrderTally());
+            t.violations++;
+            String[] verdict = o.verdict().split(" ", 2);
+            t.kinds.merge(verdict[0], 1L, Long::sum);
+            t.methods.add(verdict[1]);
+            // Entities named: the first few in name order, not by arrival (live and replay deliver differently).
+            t.entities.add(o.entity());
+            if (t.entities.size() > SAMPLES) {
+                t.entities.pollLast();
+            }
+            t.samples.add(describeOrder(o));
+            t.samples.sort(null);
+            if (t.samples.size() > SAMPLES) {
+                t.samples.remove(SAMPLES);
+            }
+            nodes.computeIfAbsent(o.effectNode(), k -> new Node()).violations++;
         } else if (o.kind() == CausalOutcome.COUNTS) {
             Node n = nodes.computeIfAbsent(o.effectNode(), k -> new Node());
             n.sent += o.sent();
@@ -86,6 +115,20 @@ final class CausalWindow {
             what.add("vector clock not after its cause's");
         }
         return sb.append(": ").append(String.join("; ", what)).toString();
+    }
+
+    /** "Order[42]: pay-7 on node-b before order-3 on node-a, REVERSED by timestamps (830 ms)" */
+    static String describeOrder(CausalOutcome o) {
+        String[] verdict = o.verdict().split(" ", 2);
+        String[] ops = o.via().split(">", 2);
+        String how = switch (verdict[1]) {
+            case "VECTOR_CLOCKS" -> "by vector clocks";
+            case "LAMPORT_CLOCKS" -> "by Lamport clocks";
+            default -> "by timestamps, " + o.gapMs() + " ms";
+        };
+        String relation = verdict[0].equals("UNORDERED") ? "concurrent with" : "before";
+        return String.format(java.util.Locale.ROOT, "%s: %s %s on %s %s %s %s on %s: %s (%s)", o.entity(), ops[1],
+                o.effectId(), o.effectNode(), relation, ops[0], o.causeId(), o.causeNode(), verdict[0], how);
     }
 
     /** "causedBy e-7", or "parentSpanId s-1: p-1" (the span, then the event that is the parent call). */
@@ -120,6 +163,13 @@ final class CausalWindow {
                 .varlong(p.lamportRule).varlong(p.vectorRule).strings(p.samples));
         w.varlong(nodes.size());
         nodes.forEach((k, n) -> w.str(k).varlong(n.sent).varlong(n.found).varlong(n.violations));
+        w.varlong(orders.size());
+        orders.forEach((k, t) -> {
+            w.str(k).varlong(t.violations).varlong(t.kinds.size());
+            t.kinds.forEach((kind, n) -> w.str(kind).varlong(n));
+            w.strings(List.copyOf(t.methods)).strings(List.copyOf(t.entities))
+                    .strings(t.samples);
+        });
         return w.bytes();
     }
 
@@ -147,6 +197,20 @@ final class CausalWindow {
             node.found = r.varlong();
             node.violations = r.varlong();
             w.nodes.put(k, node);
+        }
+        n = r.varlong();
+        for (long i = 0; i < n; i++) {
+            String k = r.str();
+            OrderTally t = new OrderTally();
+            t.violations = r.varlong();
+            long kinds = r.varlong();
+            for (long j = 0; j < kinds; j++) {
+                t.kinds.put(r.str(), r.varlong());
+            }
+            t.methods.addAll(r.strings());
+            t.entities.addAll(r.strings());
+            t.samples.addAll(r.strings());
+            w.orders.put(k, t);
         }
         return w;
     }

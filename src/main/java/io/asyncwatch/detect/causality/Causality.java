@@ -51,6 +51,8 @@ public final class Causality implements Detector {
     /** Per node and UTC day, and for all nodes (node "*"): the seeds' daily violation count, target 0. */
     public static final String METRIC_DAILY = "causality_violations_daily";
     static final String ALL_NODES = "*";
+    /** Business-order violations per rule ("order>pay") and window. */
+    public static final String METRIC_ORDER = "causality_business_order";
     static final String ALL = "all";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
@@ -128,14 +130,29 @@ public final class Causality implements Detector {
                         CauseIndex.CAUSES);
         KStream<String, CausalOutcome> spanOutcomes = Traces.spansByTrace(inputs)
                 .process(new SpanLinksProcessor.Supplier(s, inputs.stores()), Named.as(NAME + "-spans"));
-        KStream<String, CausalityWindowsProcessor.Closed> windows = indexed
+        KStream<String, CausalOutcome> outcomes = indexed
                 .filter((k, o) -> !o.isLookup(), Named.as(NAME + "-index-outcomes"))
                 .mapValues(CauseIndexProcessor.Out::outcome, Named.as(NAME + "-index-outcome"))
                 .merge(answers, Named.as(NAME + "-merge-answers"))
-                .merge(spanOutcomes, Named.as(NAME + "-merge-spans"))
+                .merge(spanOutcomes, Named.as(NAME + "-merge-spans"));
+        // Stages whose tasks tick into the window stage: lookups, spans, and entities when business order is on.
+        int stages = 2;
+        if (!s.businessOrder().isEmpty()) {
+            KStream<String, CausalOutcome> orders = inputs.rekeyed(NAME + "-entity-ops", CausalFact.SERDE,
+                    CausalFact::isTick, () -> inputs.requestsWithTicks()
+                            .filter((k, a) -> a.isTick() || ordered(a.event(), s.businessOrder()),
+                                    Named.as(NAME + "-ordered-operations"))
+                            .map((k, a) -> a.isTick() ? KeyValue.pair("", CausalFact.tick(a.source(), a.clock()))
+                                    : entityOp(a.event()), Named.as(NAME + "-entity-op")))
+                    .process(new EntityOrderProcessor.Supplier(s, grace, inputs.stores()),
+                            Named.as(NAME + "-entities"));
+            outcomes = outcomes.merge(orders, Named.as(NAME + "-merge-entities"));
+            stages = 3;
+        }
+        KStream<String, CausalityWindowsProcessor.Closed> windows = outcomes
                 .repartition(Repartitioned.with(Serdes.String(), CausalOutcome.SERDE).withName(NAME + "-outcomes")
                         .withStreamPartitioner(new Broadcast<>(CausalOutcome::isTick)))
-                .process(new CausalityWindowsProcessor.Supplier(s, grace, inputs.stores()),
+                .process(new CausalityWindowsProcessor.Supplier(s, grace, inputs.stores(), stages),
                         Named.as(NAME + "-windows"));
         KStream<String, Metric> metrics = windows
                 .filter((k, c) -> !c.isTick(), Named.as(NAME + "-closed"))
@@ -150,6 +167,16 @@ public final class Causality implements Detector {
                     return out.stream().map(f -> KeyValue.pair(f.fingerprint(), f)).toList();
                 }, Named.as(NAME + "-findings"));
         return new Outputs(findings, metrics, null);
+    }
+
+    /** A request with an entity and an operation some business-order sequence names. */
+    static boolean ordered(RequestEvent e, BusinessOrder rules) {
+        return e.entity() != null && !e.entity().isBlank() && e.operation() != null && rules.concerns(e.operation());
+    }
+
+    private static KeyValue<String, CausalFact> entityOp(RequestEvent e) {
+        return KeyValue.pair(e.entity(), CausalFact.op(e.entity(), BusinessOrder.normalise(e.operation()),
+                e.eventId(), node(e), e.timestamp(), e.lamport(), e.vectorClock()));
     }
 
     private static KeyValue<String, CausalFact> heartbeatFact(Accepted<HeartbeatEvent> a) {
@@ -196,6 +223,14 @@ public final class Causality implements Detector {
                 attributes.put("lateOutcomes", Long.toString(w.late));
             }
             out.add(new Metric(METRIC_NODES, Map.of("node", node), w.start, end, values, attributes));
+        });
+        w.orders.forEach((rule, t) -> {
+            Map<String, Double> values = new TreeMap<>();
+            values.put("violations", (double) t.violations);
+            t.kinds.forEach((kind, n) -> values.put(kind.toLowerCase(Locale.ROOT), (double) n));
+            out.add(new Metric(METRIC_ORDER, Map.of("order", rule), w.start, end, values,
+                    Map.of("entities", String.join(" ", t.entities), "judgedBy", String.join(" ", t.methods),
+                            "samples", String.join(" | ", t.samples))));
         });
         return out;
     }
@@ -290,6 +325,26 @@ public final class Causality implements Detector {
             out.add(new Finding(Finding.fingerprint(AlertType.CAUSALITY_VIOLATION, subject),
                     AlertType.CAUSALITY_VIOLATION, Severity.WARN, subject, summary, share, s.missingShare(), w.start,
                     end, List.of(n.missing() + " of " + all + " effects on " + node + " unmatched"), source));
+        });
+        w.orders.forEach((rule, t) -> {
+            String[] ops = rule.split(">", 2);
+            List<String> kinds = new ArrayList<>();
+            t.kinds.forEach((kind, n) -> kinds.add(n + " " + kind));
+            List<String> methods = t.methods.stream().map(m -> switch (m) {
+                case "VECTOR_CLOCKS" -> "vector clocks";
+                case "LAMPORT_CLOCKS" -> "Lamport clocks";
+                default -> "timestamps (no logical clocks on both)";
+            }).toList();
+            String summary = String.format(Locale.ROOT, "Business order broken: %s came before %s %d time%s in %s"
+                            + " (%s) on %s; judged by %s", ops[1], ops[0], t.violations, t.violations == 1 ? "" : "s",
+                    span, String.join(", ", kinds), String.join(", ", t.entities)
+                            + (t.violations > t.entities.size() ? ", ..." : ""), String.join(" and ", methods));
+            Map<String, String> subject = new TreeMap<>();
+            subject.put("rule", "business-order");
+            subject.put("order", rule);
+            out.add(new Finding(Finding.fingerprint(AlertType.CAUSALITY_VIOLATION, subject),
+                    AlertType.CAUSALITY_VIOLATION, Severity.ALERT, subject, summary, t.violations, 1, w.start, end,
+                    List.copyOf(t.samples), source));
         });
         return out;
     }

@@ -19,13 +19,16 @@ import java.util.Map;
  * @param maxLinks          links (event ids, spans) remembered per task within the horizon; beyond it events are not
  *                          matched, counted and logged
  * @param maxPendingEffects effects waiting for one cause; further ones are counted as unchecked
+ * @param businessOrder     operations that must happen in this order on one entity ({@code create>update>delete;
+ *                          order>pay}): requests with an {@code entity} and one of these operations are re-keyed by
+ *                          entity and each pair judged; empty: none
  * @param maxCauses         causes kept in memory per input task (about 200 bytes each): the causes of
  *                          {@code 2 × horizon-ms} plus the grace of event time must fit, or the newest are left out,
  *                          counted and logged (effects naming them then count as missing their cause)
  */
 public record CausalitySettings(long horizonMs, long toleranceMs, long windowMs, long pageGapMs, double missingShare,
                                 long missingMinEffects, long maxLinks, long maxPendingEffects,
-                                long maxCauses) {
+                                long maxCauses, BusinessOrder businessOrder) {
 
     public static final String SECTION = "causality";
 
@@ -33,7 +36,17 @@ public record CausalitySettings(long horizonMs, long toleranceMs, long windowMs,
             s -> new CausalitySettings(s.longValue("horizon-ms"), s.longValue("tolerance-ms"),
                     s.longValue("window-ms"), s.longValue("page-gap-ms"), s.number("missing-share"),
                     s.longValue("missing-min-effects"), s.longValue("max-links"),
-                    s.longValue("max-pending-effects"), s.longValue("max-causes")));
+                    s.longValue("max-pending-effects"), s.longValue("max-causes"),
+                    businessOrder(s.optionalText("business-order"))));
+
+    private static BusinessOrder businessOrder(String spec) {
+        try {
+            return BusinessOrder.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("asyncwatch.causality.business-order: " + e.getMessage()
+                    + " (expected sequences like create>update>delete;order>pay)", e);
+        }
+    }
 
     private static Map<String, String> defaultValues() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -46,6 +59,7 @@ public record CausalitySettings(long horizonMs, long toleranceMs, long windowMs,
         d.put("max-links", "1000000");
         d.put("max-pending-effects", "64");
         d.put("max-causes", "1000000");
+        d.put("business-order", "create>update>delete;order>pay");
         return d;
     }
 

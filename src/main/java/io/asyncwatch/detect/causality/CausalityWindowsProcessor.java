@@ -36,7 +36,8 @@ final class CausalityWindowsProcessor implements Processor<String, CausalOutcome
     /** Deadline lane of the days (lane 0: windows), swept after the windows that feed them. */
     private static final int DAYS = 1;
 
-    record Supplier(CausalitySettings settings, long graceMs, StoreMode storeMode)
+    /** {@code stages}: upstream stages whose tasks tick here, each with a task per input partition. */
+    record Supplier(CausalitySettings settings, long graceMs, StoreMode storeMode, int stages)
             implements ProcessorSupplier<String, CausalOutcome, String, Closed> {
         @Override
         public Processor<String, CausalOutcome, String, Closed> get() {
@@ -65,8 +66,8 @@ final class CausalityWindowsProcessor implements Processor<String, CausalOutcome
     public void init(ProcessorContext<String, Closed> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
-        // Two upstream stages, each with a task per input partition: the lookups and the trace spans.
-        this.clock = UpstreamClock.restore(store, 2 * Watermarks.expectedSources(context.appConfigs()));
+        // The upstream stages (lookups, trace spans, entities), each with a task per input partition.
+        this.clock = UpstreamClock.restore(store, conf.stages() * Watermarks.expectedSources(context.appConfigs()));
         this.source = Causality.NAME + ":" + context.taskId().partition();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }

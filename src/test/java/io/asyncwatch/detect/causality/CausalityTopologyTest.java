@@ -227,4 +227,75 @@ class CausalityTopologyTest {
     private static List<Metric> daily(DetectorHarness h) {
         return h.metrics().stream().filter(m -> m.metric().equals(Causality.METRIC_DAILY)).toList();
     }
+
+    private static RequestEvent op(String id, String node, long ts, String operation, String entity,
+                                   Map<String, Long> vc) {
+        return new RequestEvent(id, ts, "svc-" + node, "service", node, null, operation, 1, null, Status.SUCCESS, 5.0,
+                null, null, null, null, null, Kind.WRITE, entity, null, vc, null);
+    }
+
+    @ParameterizedTest(name = "later operation first: {0}")
+    @ValueSource(booleans = {false, true})
+    void aPaymentStampedBeforeItsOrderIsReversedBusinessOrder(boolean laterFirst) {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            RequestEvent order = op("order-1", "node-a", T0 + 10_000, "order", "Order[42]", null);
+            RequestEvent pay = op("pay-1", "node-b", T0 + 9_200, "PAY", "Order[42]", null);
+            RequestEvent create = op("create-1", "node-a", T0 + 20_000, "create", "User[16]", null);
+            RequestEvent delete = op("delete-1", "node-c", T0 + 19_000, "delete", "User[16]", null);
+            play(h, order, pay, laterFirst);
+            play(h, create, delete, laterFirst);
+            // In order: nothing to say.
+            h.send(op("order-2", "node-a", T0 + 30_000, "order", "Order[7]", null));
+            h.send(op("pay-2", "node-b", T0 + 30_500, "pay", "Order[7]", null));
+            h.silence();
+            List<Finding> findings = h.findings().stream()
+                    .filter(f -> "business-order".equals(f.subject().get("rule"))).toList();
+            assertEquals(2, findings.size(), findings.toString());
+            Finding pays = findings.stream().filter(f -> f.subject().get("order").equals("order>pay")).findFirst()
+                    .orElseThrow();
+            assertEquals("CAUSALITY_VIOLATION{order=\"order>pay\",rule=\"business-order\"}", pays.fingerprint());
+            assertEquals(Severity.ALERT, pays.severity());
+            assertTrue(pays.summary().startsWith("Business order broken: pay came before order 1 time in"),
+                    pays.summary());
+            assertTrue(pays.summary().contains("(1 REVERSED) on Order[42]; judged by timestamps"), pays.summary());
+            assertEquals(List.of("Order[42]: pay pay-1 on node-b before order order-1 on node-a: REVERSED (by"
+                    + " timestamps, 800 ms)"), pays.evidence());
+            Finding deletes = findings.stream().filter(f -> f.subject().get("order").equals("create>delete"))
+                    .findFirst().orElseThrow();
+            assertTrue(deletes.summary().contains("1 IMPOSSIBLE"), deletes.summary());
+            Metric m = h.metrics().stream().filter(x -> x.metric().equals(Causality.METRIC_ORDER)
+                    && x.labels().get("order").equals("order>pay")).findFirst().orElseThrow();
+            assertEquals(1.0, m.values().get("reversed"));
+        }
+    }
+
+    @Test
+    void vectorClocksDecideBusinessOrderWhateverTheWallClocksSay() {
+        List<RequestEvent> events = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            long t = T0 + i * 5_000;
+            // node-b's wall clock runs 3 s behind, but pay has seen order: in order, no alert.
+            events.add(op("o-" + i, "node-a", t, "order", "Order[" + i + "]", Map.of("node-a", 10L + i)));
+            events.add(op("p-" + i, "node-b", t - 3_000, "pay", "Order[" + i + "]",
+                    Map.of("node-a", 10L + i, "node-b", 1L + i)));
+        }
+        // Concurrent: pay never saw the order.
+        events.add(op("o-x", "node-a", T0 + 40_000, "order", "Order[99]", Map.of("node-a", 50L)));
+        events.add(op("p-x", "node-b", T0 + 41_000, "pay", "Order[99]", Map.of("node-b", 9L)));
+        List<Finding> findings = run(events);
+        assertEquals(1, findings.size(), findings.toString());
+        assertTrue(findings.get(0).summary().contains("(1 UNORDERED) on Order[99]; judged by vector clocks"),
+                findings.get(0).summary());
+    }
+
+    @Test
+    void businessOrderCanBeSwitchedOff() {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of("asyncwatch.causality.business-order",
+                ""))) {
+            h.send(op("order-1", "node-a", T0 + 10_000, "order", "Order[42]", null));
+            h.send(op("pay-1", "node-b", T0 + 9_200, "pay", "Order[42]", null));
+            h.silence();
+            assertEquals(List.of(), h.findings());
+        }
+    }
 }
