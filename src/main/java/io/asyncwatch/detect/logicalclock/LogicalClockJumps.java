@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 
@@ -71,6 +72,23 @@ public final class LogicalClockJumps implements Detector {
                 .filter((k, f) -> !f.isTick(), Named.as(NAME + "-found"))
                 .mapValues(LogicalClockJumps::metric, Named.as(NAME + "-metrics"))
                 .selectKey((k, m) -> m.seriesKey(), Named.as(NAME + "-metric-key"));
+        if (s.drift() > 0) {
+            // Drift compares a cluster's nodes: clock readings with a vector clock (few), re-keyed by cluster.
+            KStream<String, ClusterDriftProcessor.Out> drift = inputs.rekeyed(NAME + "-readings-by-cluster",
+                    NodeReading.SERDE, NodeReading::isTick, () -> inputs.clocks()
+                            .filter((k, a) -> a.isTick() || a.event().vectorClock() != null
+                                    && !a.event().vectorClock().isEmpty(), Named.as(NAME + "-vector-readings"))
+                            .map((k, a) -> KeyValue.pair(a.isTick() ? "" : a.event().cluster(), NodeReading.of(a)),
+                                    Named.as(NAME + "-by-cluster")))
+                    .process(new ClusterDriftProcessor.Supplier(s, grace, inputs.stores()),
+                            Named.as(NAME + "-clusters"));
+            findings = findings.merge(drift.filter((k, o) -> o.finding() != null, Named.as(NAME + "-drift-found"))
+                    .mapValues(ClusterDriftProcessor.Out::finding, Named.as(NAME + "-drift-findings")),
+                    Named.as(NAME + "-merge-drift"));
+            metrics = metrics.merge(drift.filter((k, o) -> o.metric() != null, Named.as(NAME + "-drift-measured"))
+                    .map((k, o) -> KeyValue.pair(o.metric().seriesKey(), o.metric()), Named.as(NAME + "-drift-metrics")),
+                    Named.as(NAME + "-merge-drift-metrics"));
+        }
         return new Outputs(findings, metrics, null);
     }
 
@@ -94,6 +112,24 @@ public final class LogicalClockJumps implements Detector {
                 AlertType.LOGICAL_CLOCK_JUMP, severity, subject, summary, Math.abs(f.gap()),
                 severity == Severity.PAGE ? s.pageGap() : backwards ? 0 : s.alertGap(), previous.timestamp(),
                 next.timestamp(), List.of("readings " + previous.eventId() + " -> " + next.eventId()), source);
+    }
+
+    static Finding drift(String cluster, ClockHealth.Deviation dev, Map<String, Map<String, Long>> latest,
+                         LogicalClockSettings s, long start, long end, String source) {
+        String summary = String.format(Locale.ROOT, "Logical clock drift on %s (cluster %s): its vector component %s"
+                        + " is %d, %+d from the cluster's median %d at %s UTC (WARN beyond %d): it is %s the other"
+                        + " nodes' events", dev.node(), cluster, dev.component(), dev.value(), dev.deviation(),
+                dev.median(), TIME.format(Instant.ofEpochMilli(end)), s.drift(),
+                dev.deviation() < 0 ? "not hearing" : "ahead of");
+        Map<String, String> subject = new TreeMap<>();
+        subject.put("node", dev.node());
+        subject.put("cluster", cluster);
+        subject.put("rule", "drift");
+        List<String> evidence = new java.util.ArrayList<>();
+        latest.forEach((node, vc) -> evidence.add(node + ": " + new TreeMap<>(vc)));
+        return new Finding(Finding.fingerprint(AlertType.LOGICAL_CLOCK_JUMP, Map.of("node", dev.node(),
+                "rule", "drift")), AlertType.LOGICAL_CLOCK_JUMP, Severity.WARN, subject, summary,
+                Math.abs(dev.deviation()), s.drift(), start, end, List.copyOf(evidence), source);
     }
 
     static Metric metric(Finding f) {

@@ -13,14 +13,20 @@ import java.util.Map;
  * @param pageGap        more than this pages
  * @param maxNodes       nodes tracked per task
  * @param maxPending     readings of one node waiting out the grace period
+ * @param drift          a node whose vector clock component differs from its cluster's median of that component by
+ *                       more than this (clock readings, at least three nodes reporting it) is drifting: WARN; 0: off
+ * @param driftWindowMs  the cluster's latest readings are compared once per this much event time; a node whose
+ *                       latest reading is older than five windows is left out
  */
-public record LogicalClockSettings(long alertGap, long pageGap, long maxNodes, long maxPending) {
+public record LogicalClockSettings(long alertGap, long pageGap, long maxNodes, long maxPending, long drift,
+                                   long driftWindowMs) {
 
     public static final String SECTION = "logical-clock";
 
     public static final SettingsSpec<LogicalClockSettings> SPEC = SettingsSpec.of(SECTION, defaultValues(),
             s -> new LogicalClockSettings(s.longValue("alert-gap"), s.longValue("page-gap"),
-                    s.longValue("max-nodes"), s.longValue("max-pending")));
+                    s.longValue("max-nodes"), s.longValue("max-pending"), s.longValue("drift"),
+                    s.longValue("drift-window-ms")));
 
     private static Map<String, String> defaultValues() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -28,6 +34,8 @@ public record LogicalClockSettings(long alertGap, long pageGap, long maxNodes, l
         d.put("page-gap", "10000");
         d.put("max-nodes", "10000");
         d.put("max-pending", "256");
+        d.put("drift", "100");
+        d.put("drift-window-ms", "60000");
         return d;
     }
 
@@ -36,5 +44,8 @@ public record LogicalClockSettings(long alertGap, long pageGap, long maxNodes, l
         Section.require(pageGap >= alertGap, SECTION, "page-gap must be at least alert-gap, got " + pageGap);
         Section.require(maxNodes >= 1, SECTION, "max-nodes must be at least 1, got " + maxNodes);
         Section.require(maxPending >= 1, SECTION, "max-pending must be at least 1, got " + maxPending);
+        Section.require(drift >= 0, SECTION, "drift must be 0 (off) or more, got " + drift);
+        Section.require(driftWindowMs >= 1000, SECTION, "drift-window-ms must be at least 1000, got "
+                + driftWindowMs);
     }
 }

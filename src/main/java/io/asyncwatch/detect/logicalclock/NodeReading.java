@@ -12,7 +12,21 @@ import java.util.Map;
  * @param lamport -1 when absent
  */
 record NodeReading(String node, String cluster, String eventId, long lamport, Map<String, Long> vectorClock,
-                   long tick) {
+                   long tick, String source) {
+
+    private static final int VERSION = 1;
+    static final org.apache.kafka.common.serialization.Serde<NodeReading> SERDE =
+            io.asyncwatch.serde.Bin.serde(NodeReading::toBytes, NodeReading::fromBytes);
+
+    byte[] toBytes() {
+        return io.asyncwatch.serde.Bin.writer().u8(VERSION).str(node).str(cluster).str(eventId).varlong(lamport)
+                .longMap(vectorClock).varlong(tick).str(source).bytes();
+    }
+
+    static NodeReading fromBytes(byte[] b) {
+        io.asyncwatch.serde.Bin.Reader r = io.asyncwatch.serde.Bin.versioned(b, VERSION, "node reading");
+        return new NodeReading(r.str(), r.str(), r.str(), r.varlong(), r.longMap(), r.varlong(), r.str());
+    }
 
     /** Not a tick. */
     static final long EVENT = Long.MIN_VALUE + 1;
@@ -23,21 +37,21 @@ record NodeReading(String node, String cluster, String eventId, long lamport, Ma
 
     static NodeReading of(Accepted<ClockEvent> a) {
         if (a.isTick()) {
-            return new NodeReading(null, null, null, -1, Map.of(), a.clock());
+            return new NodeReading(null, null, null, -1, Map.of(), a.clock(), a.source());
         }
         ClockEvent e = a.event();
         return new NodeReading(e.node(), e.cluster(), e.eventId(), e.lamport() == null ? -1 : e.lamport(),
-                present(e.vectorClock()) ? e.vectorClock() : Map.of(), EVENT);
+                present(e.vectorClock()) ? e.vectorClock() : Map.of(), EVENT, null);
     }
 
     static NodeReading ofRequest(Accepted<RequestEvent> a) {
         if (a.isTick()) {
-            return new NodeReading(null, null, null, -1, Map.of(), a.clock());
+            return new NodeReading(null, null, null, -1, Map.of(), a.clock(), a.source());
         }
         RequestEvent e = a.event();
         String node = e.node() != null && !e.node().isBlank() ? e.node() : e.service();
         return new NodeReading(node, null, e.eventId(), e.lamport() == null ? -1 : e.lamport(),
-                present(e.vectorClock()) ? e.vectorClock() : Map.of(), EVENT);
+                present(e.vectorClock()) ? e.vectorClock() : Map.of(), EVENT, null);
     }
 
     /** Does the request carry a clock of its node? (Only those are kept.) */

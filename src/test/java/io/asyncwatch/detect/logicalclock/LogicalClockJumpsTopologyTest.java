@@ -125,4 +125,49 @@ class LogicalClockJumpsTopologyTest {
         Collections.shuffle(backwards.subList(5, 12), new java.util.Random(seed));
         assertEquals(List.of(), runRequests(backwards), "late within grace is not a clock going backwards");
     }
+
+    /**
+     * Four nodes of one cluster reading their vector clocks every 10 s for 5 minutes; from minute 2 on node-c stops
+     * hearing node-b: its b component stays where it was while the others' move on.
+     */
+    private static List<ClockEvent> cluster(boolean drifting) {
+        List<ClockEvent> out = new ArrayList<>();
+        List<String> nodes = List.of("node-a", "node-b", "node-c", "node-d");
+        for (int i = 0; i < 30; i++) {
+            long b = 2_000 + i * 50L;
+            for (String n : nodes) {
+                long seenB = drifting && n.equals("node-c") && i >= 12 ? 2_000 + 12 * 50L : b;
+                out.add(new ClockEvent(n + "-" + i, n, "orders-cluster", T0 + i * 10_000L + nodes.indexOf(n), 1.0,
+                        null, true, null, Map.of("node-a", 1_000L + i, "node-b", seenB, "node-c", 3_000L + i,
+                        "node-d", 4_000L + i)));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aNodeWhoseVectorDriftsFromItsClusterWarns() {
+        assertEquals(List.of(), run(cluster(false)));
+        List<Finding> drift = run(cluster(true));
+        assertTrue(!drift.isEmpty(), "drift found");
+        for (Finding f : drift) {
+            assertEquals("LOGICAL_CLOCK_JUMP{node=\"node-c\",rule=\"drift\"}", f.fingerprint());
+            assertEquals(Severity.WARN, f.severity());
+        }
+        Finding first = drift.get(0);
+        assertTrue(first.summary().startsWith("Logical clock drift on node-c (cluster orders-cluster): its vector"
+                + " component node-b is 2600"), first.summary());
+        assertTrue(first.summary().contains("not hearing"), first.summary());
+        assertEquals(4, first.evidence().size(), "every node's clock as compared");
+    }
+
+    @Test
+    void driftCanBeSwitchedOff() {
+        try (DetectorHarness h = new DetectorHarness(new LogicalClockJumps(),
+                Map.of("asyncwatch.logical-clock.drift", "0"))) {
+            cluster(true).forEach(h::send);
+            h.silence();
+            assertEquals(List.of(), h.findings());
+        }
+    }
 }

@@ -1,0 +1,236 @@
+package io.asyncwatch.detect.logicalclock;
+
+import io.asyncwatch.alert.Finding;
+import io.asyncwatch.model.AlertType;
+import io.asyncwatch.model.Metric;
+import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.KeyBudget;
+import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
+import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.UpstreamClock;
+import io.asyncwatch.time.Watermarks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+/**
+ * Vector clock drift per cluster (the seeds' "Node-C: drift detected"), on the cluster's task (clock readings with a
+ * vector clock, projected and re-keyed by cluster; they are few): once per window of event time, each node's latest
+ * reading is compared with the cluster's median of every component ({@link ClockHealth#deviations}). A node more
+ * than {@code drift} away is a finding; every node's deviation is a metric.
+ */
+final class ClusterDriftProcessor implements Processor<String, NodeReading, String, ClusterDriftProcessor.Out> {
+
+    static final String STORE = "logical-clock-clusters";
+    static final String METRIC = "logical_clock_drift";
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final int VERSION = 1;
+    /** A node's latest reading counts for this many windows. */
+    private static final int STALE_WINDOWS = 5;
+    /** Readings kept per node. */
+    private static final int RECENT = 8;
+
+    /** A finding (or tick) for the alert stage, or a metric. */
+    record Out(Finding finding, Metric metric) {
+    }
+
+    record Supplier(LogicalClockSettings settings, long graceMs, StoreMode storeMode)
+            implements ProcessorSupplier<String, NodeReading, String, Out> {
+        @Override
+        public Processor<String, NodeReading, String, Out> get() {
+            return new ClusterDriftProcessor(this);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(StateStores.taskStore(STORE, storeMode));
+        }
+    }
+
+    private record Latest(long time, String eventId, Map<String, Long> vectorClock) {
+    }
+
+    /**
+     * A cluster's most recent readings per node (a few: a window is judged on each node's last reading before its
+     * end, and readings of the next window may already have arrived), and its pending judgement deadline.
+     */
+    private static final class Cluster {
+        long deadline = Long.MIN_VALUE;
+        final TreeMap<String, List<Latest>> nodes = new TreeMap<>();
+
+        void add(String node, Latest l) {
+            List<Latest> recent = nodes.computeIfAbsent(node, k -> new ArrayList<>());
+            recent.add(l);
+            recent.sort(java.util.Comparator.comparingLong(Latest::time)
+                    .thenComparing(x -> String.valueOf(x.eventId())));
+            while (recent.size() > RECENT) {
+                recent.remove(0);
+            }
+        }
+
+        /** The node's last reading before {@code end}, or null. */
+        static Latest before(List<Latest> recent, long end) {
+            Latest out = null;
+            for (Latest l : recent) {
+                if (l.time() < end) {
+                    out = l;
+                }
+            }
+            return out;
+        }
+
+        byte[] toBytes() {
+            Bin.Writer w = Bin.writer().u8(VERSION).varlong(deadline).varlong(nodes.size());
+            nodes.forEach((n, list) -> {
+                w.str(n).varlong(list.size());
+                list.forEach(l -> w.varlong(l.time()).str(l.eventId()).longMap(l.vectorClock()));
+            });
+            return w.bytes();
+        }
+
+        static Cluster fromBytes(byte[] b) {
+            Bin.Reader r = Bin.versioned(b, VERSION, "cluster clocks");
+            Cluster c = new Cluster();
+            c.deadline = r.varlong();
+            long n = r.varlong();
+            for (long i = 0; i < n; i++) {
+                String node = r.str();
+                long k = r.varlong();
+                List<Latest> list = new ArrayList<>();
+                for (long j = 0; j < k; j++) {
+                    list.add(new Latest(r.varlong(), r.str(), r.longMap()));
+                }
+                c.nodes.put(node, list);
+            }
+            return c;
+        }
+    }
+
+    private final Supplier conf;
+    private final LogicalClockSettings s;
+    private ProcessorContext<String, Out> context;
+    private TaskStore store;
+    private KeyBudget budget;
+    private UpstreamClock clock;
+    private String source;
+
+    private ClusterDriftProcessor(Supplier conf) {
+        this.conf = conf;
+        this.s = conf.settings();
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Out> context) {
+        this.context = context;
+        this.store = new TaskStore(context.getStateStore(STORE));
+        this.budget = new KeyBudget(store, "clusters", s.maxNodes());
+        // The clock readings' partitions announce themselves: their number is not the requests topic's.
+        this.clock = UpstreamClock.restore(store, 0);
+        this.source = LogicalClockJumps.NAME + "-drift:" + context.taskId().partition();
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    private long windowEnd(long time) {
+        return Math.floorDiv(time, s.driftWindowMs()) * s.driftWindowMs() + s.driftWindowMs();
+    }
+
+    @Override
+    public void process(Record<String, NodeReading> record) {
+        NodeReading r = record.value();
+        if (r.isTick()) {
+            if (clock.observe(r.source(), r.tick(), context.currentSystemTimeMs())) {
+                judgeDue(clock.now());
+            }
+            return;
+        }
+        String key = record.key();
+        byte[] raw = store.get(key);
+        Cluster c;
+        if (raw == null) {
+            if (!budget.admit()) {
+                return;
+            }
+            c = new Cluster();
+        } else {
+            c = Cluster.fromBytes(raw);
+        }
+        long time = record.timestamp();
+        c.add(r.node(), new Latest(time, r.eventId(), r.vectorClock()));
+        long due = windowEnd(time) + conf.graceMs();
+        if (c.deadline == Long.MIN_VALUE || due < c.deadline) {
+            if (c.deadline != Long.MIN_VALUE) {
+                store.cancel(c.deadline, key);
+            }
+            store.schedule(due, key);
+            c.deadline = due;
+        }
+        store.put(key, c.toBytes());
+    }
+
+    private void judgeDue(long now) {
+        store.forEachDue(now, d -> {
+            store.cancel(d.time(), d.key());
+            byte[] raw = store.get(d.key());
+            if (raw == null) {
+                return;
+            }
+            Cluster c = Cluster.fromBytes(raw);
+            long end = d.time() - conf.graceMs();
+            long start = end - s.driftWindowMs();
+            Map<String, Map<String, Long>> latest = new TreeMap<>();
+            c.nodes.forEach((node, recent) -> {
+                Latest l = Cluster.before(recent, end);
+                if (l != null && l.time() >= end - STALE_WINDOWS * s.driftWindowMs()) {
+                    latest.put(node, l.vectorClock());
+                }
+            });
+            for (ClockHealth.Deviation dev : ClockHealth.deviations(latest, -1)) {
+                context.forward(new Record<>(dev.node(), new Out(null, metric(d.key(), dev, start, end)), end));
+                if (s.drift() > 0 && Math.abs(dev.deviation()) > s.drift()) {
+                    Finding f = LogicalClockJumps.drift(d.key(), dev, latest, s, start, end, source);
+                    context.forward(new Record<>(f.fingerprint(), new Out(f, null), end));
+                }
+            }
+            // Forget nodes too old to count; judge again when the next window has readings.
+            c.nodes.values().removeIf(recent -> recent.get(recent.size() - 1).time()
+                    < end - STALE_WINDOWS * s.driftWindowMs());
+            long newest = c.nodes.values().stream().mapToLong(recent -> recent.get(recent.size() - 1).time()).max()
+                    .orElse(Long.MIN_VALUE);
+            c.deadline = Long.MIN_VALUE;
+            if (c.nodes.isEmpty()) {
+                store.delete(d.key());
+                budget.release();
+                return;
+            }
+            if (newest >= end) {
+                c.deadline = windowEnd(newest) + conf.graceMs();
+                store.schedule(c.deadline, d.key());
+            }
+            store.put(d.key(), c.toBytes());
+        });
+    }
+
+    private static Metric metric(String cluster, ClockHealth.Deviation dev, long start, long end) {
+        Map<String, Double> values = new TreeMap<>();
+        values.put("deviation", (double) dev.deviation());
+        values.put("value", (double) dev.value());
+        values.put("median", (double) dev.median());
+        return new Metric(METRIC, Map.of("cluster", cluster, "node", dev.node()), start, end, values,
+                Map.of("component", dev.component()));
+    }
+
+    private void tick(long wall) {
+        clock.nextTick(false).ifPresent(t -> context.forward(new Record<>("", new Out(
+                Finding.tick(AlertType.LOGICAL_CLOCK_JUMP, source, t), null), t)));
+    }
+}
