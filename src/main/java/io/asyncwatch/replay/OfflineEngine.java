@@ -66,6 +66,9 @@ public final class OfflineEngine implements AutoCloseable {
         // The driver commits after every record, so a record cache would only add a flush per record.
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         props.putAll(ContainedErrors.properties(this.config));
+        // As live (StreamsRunner): the driver hands each record over whole, nothing to wait for; the default builds a
+        // log line per record for tasks with several inputs.
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         // The test driver runs every topic as one partition: one upstream task per re-keyed stage.
         props.put(Watermarks.EXPECTED_SOURCES, "1");
         driver = new TopologyTestDriver(topology, props, Instant.EPOCH);

@@ -126,7 +126,7 @@ public final class Causality implements Detector {
                 .mapValues(CauseIndexProcessor.Out::lookup, Named.as(NAME + "-lookup-facts"))
                 .repartition(Repartitioned.with(Serdes.String(), CausalFact.SERDE).withName(NAME + "-lookups")
                         .withStreamPartitioner(new Broadcast<>(f -> true)))
-                .process(new LookupProcessor.Supplier(s, grace), Named.as(NAME + "-lookup"), CauseIndex.STORE,
+                .process(new LookupProcessor.Supplier(s, grace, inputs.stores()), Named.as(NAME + "-lookup"), CauseIndex.STORE,
                         CauseIndex.CAUSES);
         KStream<String, CausalOutcome> spanOutcomes = Traces.spansByTrace(inputs)
                 .process(new SpanLinksProcessor.Supplier(s, inputs.stores()), Named.as(NAME + "-spans"));

@@ -31,6 +31,7 @@ final class CauseBook {
     private final TaskStore store;
     private final long bucketMs;
     private final long maxCauses;
+    private final boolean persist;
     private final Map<String, Known> byLink = new HashMap<>();
     /** Links per bucket, in bucket order: what dropping a bucket forgets. */
     private final TreeMap<Long, List<String>> byBucket = new TreeMap<>();
@@ -41,10 +42,12 @@ final class CauseBook {
     private long nextSeq;
     private long overflow;
 
-    CauseBook(TaskStore store, long bucketMs, long maxCauses) {
+    /** {@code persist}: write the causes to the store (false when it has no changelog to restore from). */
+    CauseBook(TaskStore store, long bucketMs, long maxCauses, boolean persist) {
         this.store = store;
         this.bucketMs = bucketMs;
         this.maxCauses = maxCauses;
+        this.persist = persist;
     }
 
     long bucket(long time) {
@@ -68,6 +71,9 @@ final class CauseBook {
         long b = bucket(cause.time());
         byLink.put(cause.link(), new Known(b, cause));
         byBucket.computeIfAbsent(b, k -> new ArrayList<>()).add(cause.link());
+        if (!persist) {
+            return true;
+        }
         Bin.Writer w = pending.computeIfAbsent(b, k -> Bin.writer());
         w.str(cause.link()).bytes(cause.toBytes());
         pendingCount.merge(b, 1, Integer::sum);
@@ -98,6 +104,9 @@ final class CauseBook {
             }
             pending.remove(b);
             pendingCount.remove(b);
+            if (!persist) {
+                continue;
+            }
             for (var kv : store.dataWithPrefix(PREFIX + bucketKey(b) + "|")) {
                 store.delete(kv.key);
             }
@@ -131,7 +140,7 @@ final class CauseBook {
         }
         byte[] entries = w.bytes();
         byte[] chunk = Bin.writer().u8(VERSION).varlong(n).raw(entries).bytes();
-        store.put(PREFIX + bucketKey(b) + "|" + String.format("%019d", nextSeq++), chunk);
+        store.put(PREFIX + bucketKey(b) + "|" + padded(nextSeq++, 19), chunk);
     }
 
     /** Rebuilds the map from the chunks once per store lifetime (after a restore). */
@@ -163,6 +172,11 @@ final class CauseBook {
 
     /** Bucket starts as fixed-width text, so that chunk keys sort by bucket. */
     private static String bucketKey(long b) {
-        return String.format("%020d", b);
+        return b < 0 ? "-" + padded(-b, 19) : padded(b, 20);
+    }
+
+    private static String padded(long v, int width) {
+        String digits = Long.toString(v);
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
 }

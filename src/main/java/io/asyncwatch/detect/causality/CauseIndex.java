@@ -42,12 +42,14 @@ final class CauseIndex {
     private final CauseBook book;
     private final TaskStore causes;
 
-    CauseIndex(ProcessorContext<?, ?> context, CausalitySettings s, long graceMs) {
+    CauseIndex(ProcessorContext<?, ?> context, CausalitySettings s, long graceMs, StoreMode mode) {
         this.s = s;
         this.graceMs = graceMs;
         this.store = new TaskStore(context.getStateStore(STORE));
         this.causes = new TaskStore(context.getStateStore(CAUSES));
-        this.book = causes.attachment(CauseBook.class, () -> new CauseBook(causes, s.horizonMs(), s.maxCauses()));
+        this.book = causes.attachment(CauseBook.class, () -> new CauseBook(causes, s.horizonMs(), s.maxCauses(),
+                // Replay's stores have no changelog and are never restored: nothing to write the causes for.
+                mode != StoreMode.REPLAY));
     }
 
     /** Writes the causes booked since the last commit: the processor that books them runs it before each commit. */

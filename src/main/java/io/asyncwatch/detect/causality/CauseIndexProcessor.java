@@ -55,7 +55,7 @@ final class CauseIndexProcessor implements Processor<String, CausalFact, String,
     @Override
     public void init(ProcessorContext<String, Out> context) {
         this.context = context;
-        this.index = new CauseIndex(context, conf.settings(), conf.graceMs());
+        this.index = new CauseIndex(context, conf.settings(), conf.graceMs(), conf.storeMode());
         this.source = Causality.NAME + "-index:" + context.taskId().partition();
         // A task revived after an aborted transaction reuses this instance: the IDLE it sent may be gone.
         this.idle = false;

@@ -20,7 +20,7 @@ final class LookupProcessor implements Processor<String, CausalFact, String, Cau
 
     private static final Duration TICK = Duration.ofSeconds(1);
 
-    record Supplier(CausalitySettings settings, long graceMs) implements ProcessorSupplier<String, CausalFact, String,
+    record Supplier(CausalitySettings settings, long graceMs, io.asyncwatch.state.StoreMode storeMode) implements ProcessorSupplier<String, CausalFact, String,
             CausalOutcome> {
         @Override
         public Processor<String, CausalFact, String, CausalOutcome> get() {
@@ -41,7 +41,7 @@ final class LookupProcessor implements Processor<String, CausalFact, String, Cau
     @Override
     public void init(ProcessorContext<String, CausalOutcome> context) {
         this.context = context;
-        this.index = new CauseIndex(context, conf.settings(), conf.graceMs());
+        this.index = new CauseIndex(context, conf.settings(), conf.graceMs(), conf.storeMode());
         this.clock = UpstreamClock.restore(index.store(), context.appConfigs());
         this.source = Causality.NAME + "-lookup:" + context.taskId().partition();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);

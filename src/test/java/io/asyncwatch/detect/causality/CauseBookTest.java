@@ -37,7 +37,7 @@ class CauseBookTest {
 
     @Test
     void findsWhatItBookedAndNothingElse() {
-        CauseBook book = new CauseBook(store, H, 1_000);
+        CauseBook book = new CauseBook(store, H, 1_000, true);
         assertTrue(book.add(cause("a", "n1", T0, T0)));
         CausalFact found = book.find("id:a");
         assertNotNull(found);
@@ -48,13 +48,13 @@ class CauseBookTest {
 
     @Test
     void anIdDeliveredTwiceKeepsItsEarliestStampInEitherOrder() {
-        CauseBook later = new CauseBook(store, H, 1_000);
+        CauseBook later = new CauseBook(store, H, 1_000, true);
         later.add(cause("a", "late", T0 + 500, T0 + 500));
         later.add(cause("a", "early", T0, T0));
         assertEquals("early", later.find("id:a").node());
 
         openStore();
-        CauseBook earlier = new CauseBook(store, H, 1_000);
+        CauseBook earlier = new CauseBook(store, H, 1_000, true);
         earlier.add(cause("a", "early", T0, T0));
         earlier.add(cause("a", "late", T0 + 500, T0 + 500));
         assertEquals("early", earlier.find("id:a").node());
@@ -62,7 +62,7 @@ class CauseBookTest {
 
     @Test
     void aRestartedTaskRebuildsWhatWasWrittenBeforeTheCommit() {
-        CauseBook book = new CauseBook(store, H, 1_000);
+        CauseBook book = new CauseBook(store, H, 1_000, true);
         book.add(cause("a", "n1", T0, T0));
         book.add(cause("b", "n2", T0 + H, T0 + H));
         assertTrue(store.allData().isEmpty(), "nothing written until the commit");
@@ -72,7 +72,7 @@ class CauseBookTest {
         book.add(cause("a", "n9", T0 - 5, T0 - 5)); // a duplicate with an earlier stamp
         book.flush();
 
-        CauseBook rebuilt = new CauseBook(store, H, 1_000);
+        CauseBook rebuilt = new CauseBook(store, H, 1_000, true);
         assertEquals("n9", rebuilt.find("id:a").node(), "the earliest stamp, whichever chunk it is in");
         assertEquals("n2", rebuilt.find("id:b").node());
         assertEquals("n3", rebuilt.find("id:late-dup").node());
@@ -80,12 +80,12 @@ class CauseBookTest {
         // Chunk numbers go on after the restored ones: a new chunk does not overwrite an old one.
         rebuilt.add(cause("c", "n4", T0 + 2, T0 + 2));
         rebuilt.flush();
-        assertEquals(4, new CauseBook(store, H, 1_000).size());
+        assertEquals(4, new CauseBook(store, H, 1_000, true).size());
     }
 
     @Test
     void expiryDropsWholeBucketsFromMemoryAndStore() {
-        CauseBook book = new CauseBook(store, H, 1_000);
+        CauseBook book = new CauseBook(store, H, 1_000, true);
         book.add(cause("old", "n1", T0 + 10, T0 + 10));
         book.add(cause("new", "n1", T0 + H + 10, T0 + H + 10));
         book.flush();
@@ -95,7 +95,7 @@ class CauseBookTest {
         book.expire(T0 + reach, reach);
         assertNull(book.find("id:old"));
         assertNotNull(book.find("id:new"));
-        CauseBook rebuilt = new CauseBook(store, H, 1_000);
+        CauseBook rebuilt = new CauseBook(store, H, 1_000, true);
         assertNull(rebuilt.find("id:old"), "its chunk is gone from the store");
         assertNotNull(rebuilt.find("id:new"));
         // A late cause of a dropped bucket is booked again and dropped at the next expiry.
@@ -107,7 +107,7 @@ class CauseBookTest {
 
     @Test
     void theCapLeavesOutNewCausesAndCountsThem() {
-        CauseBook book = new CauseBook(store, H, 2);
+        CauseBook book = new CauseBook(store, H, 2, true);
         assertTrue(book.add(cause("a", "n1", T0, T0)));
         assertTrue(book.add(cause("b", "n1", T0, T0)));
         assertFalse(book.add(cause("c", "n1", T0, T0)));
@@ -119,7 +119,7 @@ class CauseBookTest {
 
     @Test
     void aBusyBucketIsWrittenInChunksBeforeTheCommit() {
-        CauseBook book = new CauseBook(store, H, 1_000_000);
+        CauseBook book = new CauseBook(store, H, 1_000_000, true);
         String pad = "x".repeat(200);
         int n = 2 * CauseBook.CHUNK_BYTES / 200;
         for (int i = 0; i < n; i++) {
@@ -128,6 +128,17 @@ class CauseBookTest {
         assertTrue(store.allData().size() >= 1, "chunks written as they fill");
         book.flush();
         assertTrue(store.allData().size() >= 2);
-        assertEquals(n, new CauseBook(store, H, 1_000_000).size());
+        assertEquals(n, new CauseBook(store, H, 1_000_000, true).size());
+    }
+
+    @Test
+    void withoutAChangelogNothingIsWritten() {
+        CauseBook book = new CauseBook(store, H, 1_000, false);
+        book.add(cause("a", "n1", T0, T0));
+        book.flush();
+        assertNotNull(book.find("id:a"));
+        assertTrue(store.allData().isEmpty());
+        book.expire(T0 + 10 * H, 2 * H);
+        assertNull(book.find("id:a"));
     }
 }
