@@ -38,6 +38,9 @@ public final class GoldenIncidentWriter {
         if (only.isEmpty() || only.contains("time-travel")) {
             write(timeTravel(), Path.of("src/test/resources/incidents/time-travel/input.jsonl"));
         }
+        if (only.isEmpty() || only.contains("reversed-orders")) {
+            write(reversedOrders(), Path.of("src/test/resources/incidents/reversed-orders/input.jsonl"));
+        }
     }
 
     /**
@@ -82,6 +85,28 @@ public final class GoldenIncidentWriter {
                         2_000, 700)), 13);
         List<String> lines = lines(plan);
         Random random = new Random(13);
+        for (int from = 0; from + 20 <= lines.size(); from += 20) {
+            Collections.shuffle(lines.subList(from, from + 20), random);
+        }
+        return lines;
+    }
+
+    /**
+     * Reversed business order: at minutes 10 and 11 svc-payment pays an order of svc-order 30 ms after it was placed,
+     * every 3 s, on node svc-payment-7, whose clock is 450 ms slow: each payment is stamped before its order. No
+     * logical clocks, no causedBy. Runs of 20 records are shuffled (out of order within grace).
+     */
+    static List<String> reversedOrders() {
+        long start = 1_767_276_000_000L; // 2026-01-01T14:00:00Z
+        TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start, 25, List.of(
+                new TrafficGenerator.Service("svc-order", "service", "db-orders", 150, 0.02),
+                new TrafficGenerator.Service("svc-payment", "service", "db-orders", 90, 0.02),
+                new TrafficGenerator.Service("db-orders", "database", null, 120, 0.005)),
+                List.of(),
+                List.of(new io.asyncwatch.demo.ReversedOrders("svc-order", "svc-payment", "svc-payment-7", 10, 11,
+                        3_000, 450)), 14);
+        List<String> lines = lines(plan);
+        Random random = new Random(14);
         for (int from = 0; from + 20 <= lines.size(); from += 20) {
             Collections.shuffle(lines.subList(from, from + 20), random);
         }
