@@ -52,6 +52,11 @@ public final class TaskStore {
         return WriteBackStore.of(store).attachment(type, create);
     }
 
+    /** Drops the shared object (see {@link WriteBackStore#detach}). */
+    public void detach() {
+        WriteBackStore.of(store).detach();
+    }
+
     // --- data ---
 
     public byte[] get(String key) {

@@ -46,6 +46,14 @@ public final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes,
         return type.cast(attachment);
     }
 
+    /**
+     * Drops the attachment: a processor sharing it calls this from its close, which also runs when Kafka Streams
+     * recycles the task between active and standby without closing the store (the store then changes under it).
+     */
+    public void detach() {
+        attachment = null;
+    }
+
     @Override
     public void init(org.apache.kafka.streams.processor.StateStoreContext context, StateStore root) {
         attachment = null;

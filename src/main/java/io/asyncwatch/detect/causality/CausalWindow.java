@@ -29,6 +29,8 @@ final class CausalWindow {
         /** How they were judged: VECTOR_CLOCKS, LAMPORT_CLOCKS, TIMESTAMPS. */
         final java.util.TreeSet<String> methods = new java.util.TreeSet<>();
         final java.util.TreeSet<String> entities = new java.util.TreeSet<>();
+        /** More entities than named. */
+        boolean moreEntities;
         final List<String> samples = new ArrayList<>();
     }
 
@@ -86,6 +88,7 @@ final class CausalWindow {
             t.entities.add(o.entity());
             if (t.entities.size() > SAMPLES) {
                 t.entities.pollLast();
+                t.moreEntities = true;
             }
             t.samples.add(describeOrder(o));
             t.samples.sort(null);
@@ -167,7 +170,7 @@ final class CausalWindow {
         orders.forEach((k, t) -> {
             w.str(k).varlong(t.violations).varlong(t.kinds.size());
             t.kinds.forEach((kind, n) -> w.str(kind).varlong(n));
-            w.strings(List.copyOf(t.methods)).strings(List.copyOf(t.entities))
+            w.strings(List.copyOf(t.methods)).strings(List.copyOf(t.entities)).bool(t.moreEntities)
                     .strings(t.samples);
         });
         return w.bytes();
@@ -209,6 +212,7 @@ final class CausalWindow {
             }
             t.methods.addAll(r.strings());
             t.entities.addAll(r.strings());
+            t.moreEntities = r.bool();
             t.samples.addAll(r.strings());
             w.orders.put(k, t);
         }

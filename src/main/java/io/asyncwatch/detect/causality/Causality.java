@@ -335,10 +335,11 @@ public final class Causality implements Detector {
                 case "LAMPORT_CLOCKS" -> "Lamport clocks";
                 default -> "timestamps (no logical clocks on both)";
             }).toList();
-            String summary = String.format(Locale.ROOT, "Business order broken: %s came before %s %d time%s in %s"
-                            + " (%s) on %s; judged by %s", ops[1], ops[0], t.violations, t.violations == 1 ? "" : "s",
-                    span, String.join(", ", kinds), String.join(", ", t.entities)
-                            + (t.violations > t.entities.size() ? ", ..." : ""), String.join(" and ", methods));
+            boolean unorderedOnly = t.kinds.size() == 1 && t.kinds.containsKey("UNORDERED");
+            String summary = String.format(Locale.ROOT, "Business order broken: %s %s %s %d time%s in %s"
+                            + " (%s) on %s; judged by %s", ops[1], unorderedOnly ? "not ordered after" : "came before",
+                    ops[0], t.violations, t.violations == 1 ? "" : "s", span, String.join(", ", kinds),
+                    String.join(", ", t.entities) + (t.moreEntities ? ", ..." : ""), String.join(" and ", methods));
             Map<String, String> subject = new TreeMap<>();
             subject.put("rule", "business-order");
             subject.put("order", rule);

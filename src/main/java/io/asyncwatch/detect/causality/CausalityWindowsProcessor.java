@@ -146,7 +146,9 @@ final class CausalityWindowsProcessor implements Processor<String, CausalOutcome
         byte[] raw = store.get(key);
         CausalDay day = raw == null ? new CausalDay(dayStart) : CausalDay.fromBytes(raw);
         if (raw == null) {
-            store.schedule(DAYS, closeAt(dayStart + CausalDay.DAY_MS - conf.settings().windowMs()), key);
+            // The day's last window is the last one starting in it (a window need not divide a day).
+            long w = conf.settings().windowMs();
+            store.schedule(DAYS, closeAt(Math.floorDiv(dayStart + CausalDay.DAY_MS - 1, w) * w), key);
         }
         day.add(window);
         store.put(key, day.toBytes());

@@ -68,7 +68,9 @@ final class CauseBook {
             overflow++;
             return false;
         }
-        long b = bucket(cause.time());
+        // A copy with an earlier stamp replaces the known one but is listed in the later of their buckets, as the
+        // chunks say after a rebuild (earliest stamp, latest bucket): memory and store agree in any arrival order.
+        long b = known == null ? bucket(cause.time()) : Math.max(known.bucket(), bucket(cause.time()));
         byLink.put(cause.link(), new Known(b, cause));
         byBucket.computeIfAbsent(b, k -> new ArrayList<>()).add(cause.link());
         if (!persist) {
@@ -161,9 +163,14 @@ final class CauseBook {
                 CausalFact f = CausalFact.fromBytes(r.bytes());
                 f = f.at(link, f.time());
                 Known known = byLink.get(link);
-                if (known == null || f.timestamp() < known.fact().timestamp()) {
+                if (known == null) {
                     byLink.put(link, new Known(b, f));
                     byBucket.computeIfAbsent(b, k -> new ArrayList<>()).add(link);
+                } else {
+                    long latest = Math.max(known.bucket(), b);
+                    CausalFact earliest = f.timestamp() < known.fact().timestamp() ? f : known.fact();
+                    byLink.put(link, new Known(latest, earliest));
+                    byBucket.computeIfAbsent(latest, k -> new ArrayList<>()).add(link);
                 }
             }
         }

@@ -53,6 +53,11 @@ final class CauseIndex {
     }
 
     /** Writes the causes booked since the last commit: the processor that books them runs it before each commit. */
+    /** Lets go of the shared causes: the task is closing or being recycled (a new instance rebuilds them). */
+    void close() {
+        causes.detach();
+    }
+
     TaskStore causesStore() {
         return causes;
     }

@@ -121,4 +121,11 @@ final class CauseIndexProcessor implements Processor<String, CausalFact, String,
                     conf.settings().maxCauses(), overflow[2]);
         }
     }
+
+    @Override
+    public void close() {
+        if (index != null) {
+            index.close();
+        }
+    }
 }

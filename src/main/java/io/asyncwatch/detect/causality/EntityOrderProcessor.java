@@ -117,6 +117,16 @@ final class EntityOrderProcessor implements Processor<String, CausalFact, String
             }
             e = new EntityOps();
         }
+        // Operations past reach on this stage's clock make room; a redelivered one (same id) is judged once.
+        long now = clock.now();
+        if (now != Watermarks.NONE) {
+            e.ops.removeIf(o -> o.time() + s.horizonMs() + conf.graceMs() <= now);
+        }
+        for (CausalFact other : e.ops) {
+            if (other.eventId() != null && other.eventId().equals(op.eventId())) {
+                return;
+            }
+        }
         for (CausalFact other : e.ops) {
             if (Math.abs(other.time() - op.time()) <= s.horizonMs()) {
                 s.businessOrder().judge(view(other), view(op), s.toleranceMs()).ifPresent(v -> {

@@ -71,4 +71,11 @@ final class LookupProcessor implements Processor<String, CausalFact, String, Cau
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", CausalOutcome.tick(source, t),
                 t == Watermarks.NONE ? wall : t)));
     }
+
+    @Override
+    public void close() {
+        if (index != null) {
+            index.close();
+        }
+    }
 }

@@ -68,13 +68,18 @@ public final class ClockHealth {
 
     /**
      * For each node of a cluster (its latest vector clock), its largest deviation from the cluster's median of the
-     * same component, over the components at least three nodes report; nodes within {@code minDeviation} are left
-     * out. Sorted by node.
+     * same component, over the components at least three other nodes report (a node's own component is not
+     * compared); nodes within {@code minDeviation} are left out. Sorted by node.
      */
     public static List<Deviation> deviations(Map<String, Map<String, Long>> latestByNode, long minDeviation) {
+        // A node's own component is ahead of everybody's view of it by the events not yet sent: it is left out, of
+        // the median and of that node's deviations.
         Map<String, List<Long>> byComponent = new TreeMap<>();
-        latestByNode.values().forEach(vc -> vc.forEach((c, v) ->
-                byComponent.computeIfAbsent(c, k -> new ArrayList<>()).add(v)));
+        latestByNode.forEach((node, vc) -> vc.forEach((c, v) -> {
+            if (!c.equals(node)) {
+                byComponent.computeIfAbsent(c, k -> new ArrayList<>()).add(v);
+            }
+        }));
         Map<String, Long> medians = new TreeMap<>();
         byComponent.forEach((c, values) -> {
             if (values.size() >= 3) {
@@ -86,7 +91,7 @@ public final class ClockHealth {
             Deviation worst = null;
             for (Map.Entry<String, Long> m : medians.entrySet()) {
                 Long v = vc.get(m.getKey());
-                if (v == null) {
+                if (v == null || m.getKey().equals(node)) {
                     continue;
                 }
                 long d = v - m.getValue();

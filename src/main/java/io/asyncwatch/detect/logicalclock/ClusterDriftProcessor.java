@@ -34,11 +34,12 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
     static final String STORE = "logical-clock-clusters";
     static final String METRIC = "logical_clock_drift";
     private static final Duration TICK = Duration.ofSeconds(1);
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterDriftProcessor.class);
     /** A node's latest reading counts for this many windows. */
     private static final int STALE_WINDOWS = 5;
-    /** Readings kept per node. */
-    private static final int RECENT = 8;
+    /** Windows kept per node ahead of the judged one (a catch-up can bring many); beyond, readings are counted. */
+    private static final int MAX_WINDOWS = 64;
 
     /** A finding (or tick) for the alert stage, or a metric. */
     record Out(Finding finding, Metric metric) {
@@ -61,39 +62,32 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
     }
 
     /**
-     * A cluster's most recent readings per node (a few: a window is judged on each node's last reading before its
-     * end, and readings of the next window may already have arrived), and its pending judgement deadline.
+     * A cluster's readings per node: the last one of each window not yet judged, and the last one of the window
+     * judged last (what a node that stays silent still counts with); and the cluster's judgement deadline.
      */
     private static final class Cluster {
         long deadline = Long.MIN_VALUE;
-        final TreeMap<String, List<Latest>> nodes = new TreeMap<>();
+        final TreeMap<String, TreeMap<Long, Latest>> nodes = new TreeMap<>();
 
-        void add(String node, Latest l) {
-            List<Latest> recent = nodes.computeIfAbsent(node, k -> new ArrayList<>());
-            recent.add(l);
-            recent.sort(java.util.Comparator.comparingLong(Latest::time)
-                    .thenComparing(x -> String.valueOf(x.eventId())));
-            while (recent.size() > RECENT) {
-                recent.remove(0);
+        /** Keeps {@code l} if it is its window's last reading so far; false when the node has too many windows. */
+        boolean add(String node, long windowEnd, Latest l) {
+            TreeMap<Long, Latest> windows = nodes.computeIfAbsent(node, k -> new TreeMap<>());
+            Latest known = windows.get(windowEnd);
+            if (known == null && windows.size() >= MAX_WINDOWS) {
+                return false;
             }
-        }
-
-        /** The node's last reading before {@code end}, or null. */
-        static Latest before(List<Latest> recent, long end) {
-            Latest out = null;
-            for (Latest l : recent) {
-                if (l.time() < end) {
-                    out = l;
-                }
+            if (known == null || l.time() > known.time()
+                    || l.time() == known.time() && String.valueOf(l.eventId()).compareTo(String.valueOf(known.eventId())) > 0) {
+                windows.put(windowEnd, l);
             }
-            return out;
+            return true;
         }
 
         byte[] toBytes() {
             Bin.Writer w = Bin.writer().u8(VERSION).varlong(deadline).varlong(nodes.size());
-            nodes.forEach((n, list) -> {
-                w.str(n).varlong(list.size());
-                list.forEach(l -> w.varlong(l.time()).str(l.eventId()).longMap(l.vectorClock()));
+            nodes.forEach((n, windows) -> {
+                w.str(n).varlong(windows.size());
+                windows.forEach((end, l) -> w.varlong(end).varlong(l.time()).str(l.eventId()).longMap(l.vectorClock()));
             });
             return w.bytes();
         }
@@ -106,11 +100,11 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
             for (long i = 0; i < n; i++) {
                 String node = r.str();
                 long k = r.varlong();
-                List<Latest> list = new ArrayList<>();
+                TreeMap<Long, Latest> windows = new TreeMap<>();
                 for (long j = 0; j < k; j++) {
-                    list.add(new Latest(r.varlong(), r.str(), r.longMap()));
+                    windows.put(r.varlong(), new Latest(r.varlong(), r.str(), r.longMap()));
                 }
-                c.nodes.put(node, list);
+                c.nodes.put(node, windows);
             }
             return c;
         }
@@ -123,6 +117,8 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
     private KeyBudget budget;
     private UpstreamClock clock;
     private String source;
+    private long overflow;
+    private long late;
 
     private ClusterDriftProcessor(Supplier conf) {
         this.conf = conf;
@@ -153,6 +149,11 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
             }
             return;
         }
+        long time = record.timestamp();
+        if (clock.now() != Watermarks.NONE && windowEnd(time) + conf.graceMs() <= clock.now()) {
+            late++; // its window has been judged: counted and logged, not judged again
+            return;
+        }
         String key = record.key();
         byte[] raw = store.get(key);
         Cluster c;
@@ -164,8 +165,11 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
         } else {
             c = Cluster.fromBytes(raw);
         }
-        long time = record.timestamp();
-        c.add(r.node(), new Latest(time, r.eventId(), r.vectorClock()));
+        if (!c.add(r.node(), windowEnd(time), new Latest(time, r.eventId(), r.vectorClock()))) {
+            overflow++;
+            store.put(key, c.toBytes());
+            return;
+        }
         long due = windowEnd(time) + conf.graceMs();
         if (c.deadline == Long.MIN_VALUE || due < c.deadline) {
             if (c.deadline != Long.MIN_VALUE) {
@@ -187,11 +191,12 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
             Cluster c = Cluster.fromBytes(raw);
             long end = d.time() - conf.graceMs();
             long start = end - s.driftWindowMs();
+            long stale = end - STALE_WINDOWS * s.driftWindowMs();
             Map<String, Map<String, Long>> latest = new TreeMap<>();
-            c.nodes.forEach((node, recent) -> {
-                Latest l = Cluster.before(recent, end);
-                if (l != null && l.time() >= end - STALE_WINDOWS * s.driftWindowMs()) {
-                    latest.put(node, l.vectorClock());
+            c.nodes.forEach((node, windows) -> {
+                Map.Entry<Long, Latest> last = windows.floorEntry(end);
+                if (last != null && last.getValue().time() >= stale) {
+                    latest.put(node, last.getValue().vectorClock());
                 }
             });
             for (ClockHealth.Deviation dev : ClockHealth.deviations(latest, -1)) {
@@ -201,19 +206,35 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
                     context.forward(new Record<>(f.fingerprint(), new Out(f, null), end));
                 }
             }
-            // Forget nodes too old to count; judge again when the next window has readings.
-            c.nodes.values().removeIf(recent -> recent.get(recent.size() - 1).time()
-                    < end - STALE_WINDOWS * s.driftWindowMs());
-            long newest = c.nodes.values().stream().mapToLong(recent -> recent.get(recent.size() - 1).time()).max()
-                    .orElse(Long.MIN_VALUE);
+            // Keep each node's last window up to this one (it still counts while fresh) and the windows after it.
+            long next = Long.MAX_VALUE;
+            for (var it = c.nodes.entrySet().iterator(); it.hasNext(); ) {
+                TreeMap<Long, Latest> windows = it.next().getValue();
+                Long lastJudged = windows.floorKey(end);
+                if (lastJudged != null) {
+                    windows.headMap(lastJudged, false).clear();
+                    if (windows.get(lastJudged).time() < stale) {
+                        windows.remove(lastJudged);
+                    }
+                }
+                if (windows.isEmpty()) {
+                    it.remove();
+                    continue;
+                }
+                Long after = windows.higherKey(end);
+                if (after != null) {
+                    next = Math.min(next, after);
+                }
+            }
             c.deadline = Long.MIN_VALUE;
             if (c.nodes.isEmpty()) {
                 store.delete(d.key());
                 budget.release();
                 return;
             }
-            if (newest >= end) {
-                c.deadline = windowEnd(newest) + conf.graceMs();
+            if (next != Long.MAX_VALUE) {
+                // The next window with readings: every window with readings is judged, live or in a catch-up.
+                c.deadline = next + conf.graceMs();
                 store.schedule(c.deadline, d.key());
             }
             store.put(d.key(), c.toBytes());
@@ -232,5 +253,13 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
     private void tick(long wall) {
         clock.nextTick(false).ifPresent(t -> context.forward(new Record<>("", new Out(
                 Finding.tick(AlertType.LOGICAL_CLOCK_JUMP, source, t), null), t)));
+        long left = budget.drainOverflow();
+        if (overflow > 0 || left > 0 || late > 0) {
+            LOG.warn("logical clock drift: task {}: {} readings over {} windows per node ahead of the clock, {} of"
+                    + " clusters over asyncwatch.logical-clock.max-nodes and {} arriving after their window was judged"
+                    + " (later than the grace) not compared", context.taskId(), overflow, MAX_WINDOWS, left, late);
+            overflow = 0;
+            late = 0;
+        }
     }
 }

@@ -31,7 +31,7 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
 
     static final String STORE = "logical-clock-nodes";
     static final String REQUEST_STORE = "logical-clock-request-nodes";
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
     private static final java.time.Duration LOG_EVERY = java.time.Duration.ofSeconds(10);
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogicalClockProcessor.class);
 
@@ -54,11 +54,18 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
         String cluster;
         /** The node's deadline in the store (Long.MIN_VALUE: none). */
         long scheduled = Long.MIN_VALUE;
+        /**
+         * Times of readings left out over max-pending (Long.MAX_VALUE / MIN_VALUE: none): a reading judged against one
+         * on the other side of them would see their whole advance as a jump, so that pair is not judged.
+         */
+        long lostFrom = Long.MAX_VALUE;
+        long lostTo = Long.MIN_VALUE;
         ClockHealth.Reading last;
         final List<ClockHealth.Reading> pending = new ArrayList<>();
 
         byte[] toBytes() {
-            Bin.Writer w = Bin.writer().u8(VERSION).str(cluster).varlong(scheduled).bool(last != null);
+            Bin.Writer w = Bin.writer().u8(VERSION).str(cluster).varlong(scheduled).varlong(lostFrom)
+                    .varlong(lostTo).bool(last != null);
             if (last != null) {
                 write(w, last);
             }
@@ -72,6 +79,8 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
             NodeClocks n = new NodeClocks();
             n.cluster = r.str();
             n.scheduled = r.varlong();
+            n.lostFrom = r.varlong();
+            n.lostTo = r.varlong();
             if (r.bool()) {
                 n.last = read(r);
             }
@@ -174,6 +183,8 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
             }
         } else {
             overflow++;
+            n.lostFrom = Math.min(n.lostFrom, record.timestamp());
+            n.lostTo = Math.max(n.lostTo, record.timestamp());
         }
         nodes.changed(e.node(), n);
     }
@@ -186,7 +197,10 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
                 return;
             }
             n.scheduled = Long.MIN_VALUE;
+            // Time order; within one millisecond the clocks' own order (a node's clock only moves forward), then id.
             n.pending.sort(Comparator.comparingLong(ClockHealth.Reading::timestamp)
+                    .thenComparingLong(ClockHealth.Reading::lamport)
+                    .thenComparingLong(r -> r.vectorClock().values().stream().mapToLong(Long::longValue).sum())
                     .thenComparing(r -> r.eventId() == null ? "" : r.eventId()));
             List<ClockHealth.Reading> ready = new ArrayList<>();
             for (ClockHealth.Reading r : n.pending) {
@@ -196,7 +210,9 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
             }
             n.pending.removeAll(ready);
             for (ClockHealth.Reading r : ready) {
-                if (n.last != null) {
+                boolean acrossLoss = n.last != null && n.lostFrom != Long.MAX_VALUE
+                        && n.last.timestamp() <= n.lostTo && r.timestamp() >= n.lostFrom;
+                if (n.last != null && !acrossLoss) {
                     for (ClockHealth.Finding f : ClockHealth.judge(n.last, r, conf.settings().alertGap())) {
                         Finding out = LogicalClockJumps.finding(d.key(), n.cluster, n.last, r, f, conf.settings(),
                                 source);
@@ -204,6 +220,10 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
                     }
                 }
                 n.last = r;
+                if (n.lostTo != Long.MIN_VALUE && r.timestamp() >= n.lostTo) {
+                    n.lostFrom = Long.MAX_VALUE;
+                    n.lostTo = Long.MIN_VALUE;
+                }
             }
             if (!n.pending.isEmpty()) {
                 long next = n.pending.stream().mapToLong(ClockHealth.Reading::timestamp).min().orElseThrow()

@@ -49,14 +49,17 @@ record NodeReading(String node, String cluster, String eventId, long lamport, Ma
             return new NodeReading(null, null, null, -1, Map.of(), a.clock(), a.source());
         }
         RequestEvent e = a.event();
-        String node = e.node() != null && !e.node().isBlank() ? e.node() : e.service();
+        String node = e.node();
         return new NodeReading(node, null, e.eventId(), e.lamport() == null ? -1 : e.lamport(),
                 present(e.vectorClock()) ? e.vectorClock() : Map.of(), EVENT, null);
     }
 
-    /** Does the request carry a clock of its node? (Only those are kept.) */
+    /**
+     * Does the request carry a clock of a named node? (Only those are kept: without {@code node} the replicas of a
+     * service would interleave their independent clocks into one sequence.)
+     */
     static boolean hasClock(RequestEvent e) {
-        return e.lamport() != null || present(e.vectorClock());
+        return e.node() != null && !e.node().isBlank() && (e.lamport() != null || present(e.vectorClock()));
     }
 
     boolean hasClock() {

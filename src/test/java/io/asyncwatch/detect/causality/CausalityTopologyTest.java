@@ -243,6 +243,7 @@ class CausalityTopologyTest {
             RequestEvent create = op("create-1", "node-a", T0 + 20_000, "create", "User[16]", null);
             RequestEvent delete = op("delete-1", "node-c", T0 + 19_000, "delete", "User[16]", null);
             play(h, order, pay, laterFirst);
+            h.send(pay); // redelivered: judged once
             play(h, create, delete, laterFirst);
             // In order: nothing to say.
             h.send(op("order-2", "node-a", T0 + 30_000, "order", "Order[7]", null));
@@ -297,5 +298,11 @@ class CausalityTopologyTest {
             h.silence();
             assertEquals(List.of(), h.findings());
         }
+        String off = io.asyncwatch.AsyncwatchTopology.build(io.asyncwatch.config.AsyncwatchConfig.fromMap(
+                Map.of("asyncwatch.causality.business-order", ""))).describe().toString();
+        String on = io.asyncwatch.AsyncwatchTopology.build(io.asyncwatch.config.AsyncwatchConfig.fromMap(Map.of()))
+                .describe().toString();
+        assertTrue(on.contains("causality-entity-ops-repartition") && !off.contains("causality-entity-ops"),
+                "nothing is re-keyed by entity when it is off");
     }
 }

@@ -78,9 +78,12 @@ class CauseBookTest {
         assertEquals("n3", rebuilt.find("id:late-dup").node());
         assertEquals(3, rebuilt.size());
         // Chunk numbers go on after the restored ones: a new chunk does not overwrite an old one.
+        int chunks = store.allData().size();
         rebuilt.add(cause("c", "n4", T0 + 2, T0 + 2));
         rebuilt.flush();
-        assertEquals(4, new CauseBook(store, H, 1_000, true).size());
+        assertEquals(chunks + 1, store.allData().size(), "a chunk of its own");
+        CauseBook again = new CauseBook(store, H, 1_000, true);
+        assertEquals(4, again.size());
     }
 
     @Test
@@ -125,7 +128,7 @@ class CauseBookTest {
         for (int i = 0; i < n; i++) {
             book.add(cause(pad + i, "n1", T0 + i % 1000, T0 + i % 1000));
         }
-        assertTrue(store.allData().size() >= 1, "chunks written as they fill");
+        assertTrue(store.allData().size() >= 2, "chunks written as they fill, before any commit");
         book.flush();
         assertTrue(store.allData().size() >= 2);
         assertEquals(n, new CauseBook(store, H, 1_000_000, true).size());
@@ -140,5 +143,54 @@ class CauseBookTest {
         assertTrue(store.allData().isEmpty());
         book.expire(T0 + 10 * H, 2 * H);
         assertNull(book.find("id:a"));
+    }
+
+    @Test
+    void aDuplicateInAnotherBucketAgreesWithTheRebuildAfterEitherBucketExpires() {
+        long reach = 2 * H + 5_000;
+        // The later-stamped copy arrives first, in the later bucket; the earlier-stamped copy in the bucket before.
+        CauseBook book = new CauseBook(store, H, 1_000, true);
+        book.add(cause("a", "late", T0 + H + 100, T0 + H + 100));
+        book.add(cause("a", "early", T0 + H - 100, T0 + H - 100));
+        book.flush();
+        assertEquals("early", book.find("id:a").node());
+        assertEquals("early", new CauseBook(store, H, 1_000, true).find("id:a").node());
+        // The earlier bucket expires: the copy listed in the later one keeps the link, in memory as in the store.
+        book.expire(T0 + reach, reach);
+        CauseBook rebuilt = new CauseBook(store, H, 1_000, true);
+        assertEquals(rebuilt.find("id:a") != null, book.find("id:a") != null);
+        assertNotNull(book.find("id:a"));
+        book.expire(T0 + H + reach, reach);
+        assertNull(book.find("id:a"));
+        assertNull(new CauseBook(store, H, 1_000, true).find("id:a"));
+    }
+
+    /** Through the topology, with changelogged stores as live: the causes reach the changelog by the commit. */
+    @Test
+    void causesAreInTheChangelogByTheCommitThatCoversThem() {
+        io.asyncwatch.config.AsyncwatchConfig config = io.asyncwatch.config.AsyncwatchConfig.fromMap(
+                java.util.Map.of()).withInMemoryStores(true);
+        try (io.asyncwatch.replay.OfflineEngine engine = new io.asyncwatch.replay.OfflineEngine(config,
+                io.asyncwatch.AsyncwatchTopology.build(config))) {
+            io.asyncwatch.testing.Requests r = new io.asyncwatch.testing.Requests();
+            // 30 events: the partition's clock starts after 20 and releases the events it held.
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                io.asyncwatch.model.RequestEvent e = r.attempt("svc-a", "service",
+                        io.asyncwatch.testing.Requests.T0 + i * 10, 1);
+                engine.pipe("requests", e.service(), io.asyncwatch.serde.Json.write(e), e.timestamp());
+                ids.add(e.eventId());
+            }
+            // The test driver commits after every record: each record's cause is in a chunk on the changelog.
+            java.util.List<org.apache.kafka.streams.test.TestRecord<String, byte[]>> chunks = engine.read(
+                    "asyncwatch-replay-causality-causes-changelog",
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+            assertTrue(!chunks.isEmpty() && chunks.size() <= 11, "a chunk per commit with causes: " + chunks.size());
+            String all = chunks.stream().map(c -> new String(c.value(), java.nio.charset.StandardCharsets.UTF_8))
+                    .reduce("", String::concat);
+            for (String id : ids) {
+                assertTrue(all.contains("id:" + id), id + " is in a chunk");
+            }
+        }
     }
 }

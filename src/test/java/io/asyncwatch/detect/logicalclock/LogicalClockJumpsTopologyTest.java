@@ -114,6 +114,42 @@ class LogicalClockJumpsTopologyTest {
         assertEquals(List.of("readings req-19 -> req-20"), f.evidence());
     }
 
+    @Test
+    void readingsLeftOutOverTheCapAreNotSeenAsAJump() {
+        // 5 clocked requests a second for a minute, at most 10 waiting out the grace: most are left out, and the
+        // clock's advance across them is not a jump.
+        List<RequestEvent> busy = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            busy.add(new RequestEvent("req-" + i, T0 + i * 200L, "svc-order", "service", "svc-order-2", "db", "op", 1,
+                    null, Status.SUCCESS, 5.0, null, null, null, null, null, Kind.CALL, null, 100L + i * 10, null,
+                    null));
+        }
+        try (DetectorHarness h = new DetectorHarness(new LogicalClockJumps(),
+                Map.of("asyncwatch.logical-clock.max-pending", "10"))) {
+            h.send(busy);
+            h.silence();
+            assertEquals(List.of(), h.findings());
+        }
+    }
+
+    @Test
+    void requestsInOneMillisecondAreOrderedByTheirClocksAndNamelessNodesAreLeftOut() {
+        List<RequestEvent> events = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            long t = T0 + i * 1_000L;
+            // Two requests per millisecond whose ids sort against their Lamport order.
+            events.add(new RequestEvent("b-" + i, t, "svc-order", "service", "svc-order-2", "db", "op", 1, null,
+                    Status.SUCCESS, 5.0, null, null, null, null, null, Kind.CALL, null, 100L + 2 * i, null, null));
+            events.add(new RequestEvent("a-" + i, t, "svc-order", "service", "svc-order-2", "db", "op", 1, null,
+                    Status.SUCCESS, 5.0, null, null, null, null, null, Kind.CALL, null, 101L + 2 * i, null, null));
+            // Replicas without a node name: independent clocks, which would look like jumps and steps back.
+            events.add(new RequestEvent("x-" + i, t + 5, "svc-order", "service", null, "db", "op", 1, null,
+                    Status.SUCCESS, 5.0, null, null, null, null, null, Kind.CALL, null, i % 2 == 0 ? 5L : 50_000L,
+                    null, null));
+        }
+        assertEquals(List.of(), runRequests(events));
+    }
+
     @ParameterizedTest(name = "shuffle seed {0}")
     @ValueSource(ints = {1, 2})
     void requestsOutOfOrderWithinGraceGiveTheSameFindings(int seed) {
@@ -131,18 +167,34 @@ class LogicalClockJumpsTopologyTest {
      * hearing node-b: its b component stays where it was while the others' move on.
      */
     private static List<ClockEvent> cluster(boolean drifting) {
+        return cluster(drifting, 10_000, 30);
+    }
+
+    /** As above, a reading every {@code everyMs}, {@code count} rounds; node-b's own component runs 500 ahead. */
+    private static List<ClockEvent> cluster(boolean drifting, long everyMs, int count) {
         List<ClockEvent> out = new ArrayList<>();
         List<String> nodes = List.of("node-a", "node-b", "node-c", "node-d");
-        for (int i = 0; i < 30; i++) {
-            long b = 2_000 + i * 50L;
+        int driftFrom = (int) (120_000 / everyMs);
+        for (int i = 0; i < count; i++) {
+            long b = 2_000 + i * 50L * everyMs / 10_000;
             for (String n : nodes) {
-                long seenB = drifting && n.equals("node-c") && i >= 12 ? 2_000 + 12 * 50L : b;
-                out.add(new ClockEvent(n + "-" + i, n, "orders-cluster", T0 + i * 10_000L + nodes.indexOf(n), 1.0,
+                long seenB = drifting && n.equals("node-c") && i >= driftFrom ? 2_000 + driftFrom * 50L * everyMs
+                        / 10_000 : n.equals("node-b") ? b + 500 : b;
+                out.add(new ClockEvent(n + "-" + i, n, "orders-cluster", T0 + i * everyMs + nodes.indexOf(n), 1.0,
                         null, true, null, Map.of("node-a", 1_000L + i, "node-b", seenB, "node-c", 3_000L + i,
                         "node-d", 4_000L + i)));
             }
         }
         return out;
+    }
+
+    @Test
+    void driftIsJudgedWhenReadingsComeOftenToo() {
+        // A reading every second: many readings of the next window have arrived when a window is judged.
+        assertEquals(List.of(), run(cluster(false, 1_000, 300)));
+        List<Finding> drift = run(cluster(true, 1_000, 300));
+        assertTrue(!drift.isEmpty(), "drift found");
+        assertTrue(drift.stream().allMatch(f -> f.subject().get("node").equals("node-c")), drift.toString());
     }
 
     @Test
