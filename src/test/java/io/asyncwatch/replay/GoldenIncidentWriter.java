@@ -60,12 +60,7 @@ public final class GoldenIncidentWriter {
                 List.of(),
                 List.of(new io.asyncwatch.demo.LatencySpike("svc-search", 12, 13, 0.05, 800),
                         new io.asyncwatch.demo.DeathSpiral("api-gateway", "svc-user", "db-users", 16, 17, 3)), 12);
-        List<String> lines = lines(plan);
-        Random random = new Random(12);
-        for (int from = 0; from + 20 <= lines.size(); from += 20) {
-            Collections.shuffle(lines.subList(from, from + 20), random);
-        }
-        return lines;
+        return shuffledInRuns(lines(plan), 12);
     }
 
     /**
@@ -83,12 +78,7 @@ public final class GoldenIncidentWriter {
                 TrafficGenerator.twoClusters(),
                 List.of(new io.asyncwatch.demo.TimeTravel("svc-order", "svc-shipping", "svc-shipping-9", 10, 11,
                         2_000, 700)), 13);
-        List<String> lines = lines(plan);
-        Random random = new Random(13);
-        for (int from = 0; from + 20 <= lines.size(); from += 20) {
-            Collections.shuffle(lines.subList(from, from + 20), random);
-        }
-        return lines;
+        return shuffledInRuns(lines(plan), 13);
     }
 
     /**
@@ -105,12 +95,7 @@ public final class GoldenIncidentWriter {
                 List.of(),
                 List.of(new io.asyncwatch.demo.ReversedOrders("svc-order", "svc-payment", "svc-payment-7", 10, 11,
                         3_000, 450)), 14);
-        List<String> lines = lines(plan);
-        Random random = new Random(14);
-        for (int from = 0; from + 20 <= lines.size(); from += 20) {
-            Collections.shuffle(lines.subList(from, from + 20), random);
-        }
-        return lines;
+        return shuffledInRuns(lines(plan), 14);
     }
 
     /**
@@ -141,6 +126,15 @@ public final class GoldenIncidentWriter {
                 List.of(new io.asyncwatch.demo.DuplicateWrites("svc-order", "db-orders", 8, 9, 4),
                         new TrafficGenerator.Storm("svc-order", 15, List.of(6.0, 12.0, 12.0, 6.0))), 8);
         return lines(plan);
+    }
+
+    /** Runs of 20 records shuffled: out of order within the grace period. */
+    private static List<String> shuffledInRuns(List<String> lines, long seed) {
+        Random random = new Random(seed);
+        for (int from = 0; from + 20 <= lines.size(); from += 20) {
+            Collections.shuffle(lines.subList(from, from + 20), random);
+        }
+        return lines;
     }
 
     private static List<String> lines(TrafficGenerator.Plan plan) {
