@@ -1,6 +1,5 @@
 package io.asyncwatch.serde;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,7 +26,7 @@ public final class Bin {
     }
 
     public static final class Writer {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        private final Buffer out = new Buffer();
 
         public Writer u8(int v) {
             out.write(v);
@@ -103,12 +102,53 @@ public final class Bin {
         /** A map of counters (a vector clock), keys sorted so that equal maps encode equally. */
         public Writer longMap(Map<String, Long> map) {
             varlong(map.size());
-            new java.util.TreeMap<>(map).forEach((k, v) -> str(k).varlong(v));
+            if (map.size() == 1 || map instanceof java.util.SortedMap<String, Long> sorted
+                    && sorted.comparator() == null) {
+                map.forEach((k, v) -> str(k).varlong(v));
+            } else if (!map.isEmpty()) {
+                new java.util.TreeMap<>(map).forEach((k, v) -> str(k).varlong(v));
+            }
             return this;
         }
 
         public byte[] bytes() {
             return out.toByteArray();
+        }
+    }
+
+    /**
+     * A growable byte array: what ByteArrayOutputStream does without a lock taken per byte written (a varint is
+     * written a byte at a time, and every internal record is made of them).
+     */
+    private static final class Buffer {
+        private byte[] buf = new byte[64];
+        private int size;
+
+        void write(int b) {
+            if (size == buf.length) {
+                grow(1);
+            }
+            buf[size++] = (byte) b;
+        }
+
+        void write(byte[] b, int off, int len) {
+            if (size + len > buf.length) {
+                grow(len);
+            }
+            System.arraycopy(b, off, buf, size, len);
+            size += len;
+        }
+
+        int size() {
+            return size;
+        }
+
+        byte[] toByteArray() {
+            return java.util.Arrays.copyOf(buf, size);
+        }
+
+        private void grow(int needed) {
+            buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + needed));
         }
     }
 
