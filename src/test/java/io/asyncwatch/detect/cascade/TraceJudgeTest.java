@@ -60,4 +60,16 @@ class TraceJudgeTest {
                 span("p", null, "gw", "order", 0, 0, 900),
                 span("x", "p", "order", "stock", 10, 5000, 100))), "no timeout on the caller: nothing to judge");
     }
+
+    @Test
+    void durationsReadAsStringFormatWouldWriteThem() {
+        for (long ms = 0; ms <= 200_000; ms++) {
+            String expected = ms >= 1000 ? String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0)
+                    : String.format(java.util.Locale.ROOT, "%.0f ms", (double) ms);
+            org.junit.jupiter.api.Assertions.assertEquals(expected, TraceJudge.ms(ms), "ms " + ms);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals("13 ms", TraceJudge.ms(12.6));
+        org.junit.jupiter.api.Assertions.assertEquals("1.1 s", TraceJudge.ms(1_050.0));
+        org.junit.jupiter.api.Assertions.assertEquals("3.5 s", TraceJudge.ms(3_456.7));
+    }
 }
