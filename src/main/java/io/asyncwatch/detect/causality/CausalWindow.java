@@ -9,7 +9,7 @@ import java.util.TreeMap;
 /** One window of causality outcomes: violations per (cause node, effect node) pair, and effects per node. No Kafka types. */
 final class CausalWindow {
 
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
     static final int SAMPLES = 5;
 
     static final class Pair {

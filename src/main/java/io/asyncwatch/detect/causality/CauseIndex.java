@@ -52,9 +52,17 @@ final class CauseIndex {
                 mode != StoreMode.REPLAY));
     }
 
-    /** Writes the causes booked since the last commit: the processor that books them runs it before each commit. */
-    /** Lets go of the shared causes: the task is closing or being recycled (a new instance rebuilds them). */
+    /**
+     * Lets go of the shared causes: the task is closing or being recycled (a new instance rebuilds them). Kafka
+     * Streams may commit once more after closing the processors: the causes still pending are written then, once,
+     * and the hook lets go of them too.
+     */
     void close() {
+        CauseBook closing = book;
+        causes.beforeCommit(() -> {
+            closing.flush();
+            causes.beforeCommit(null);
+        });
         causes.detach();
     }
 
@@ -62,6 +70,7 @@ final class CauseIndex {
         return causes;
     }
 
+    /** Writes the causes booked since the last commit: the processor that books them runs it before each commit. */
     void flushCauses() {
         book.flush();
     }

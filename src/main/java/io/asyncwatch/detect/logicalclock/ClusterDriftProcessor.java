@@ -189,42 +189,12 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
                 return;
             }
             Cluster c = Cluster.fromBytes(raw);
+            // Every due window with readings in turn (a catch-up may have many), then the next deadline.
             long end = d.time() - conf.graceMs();
-            long start = end - s.driftWindowMs();
-            long stale = end - STALE_WINDOWS * s.driftWindowMs();
-            Map<String, Map<String, Long>> latest = new TreeMap<>();
-            c.nodes.forEach((node, windows) -> {
-                Map.Entry<Long, Latest> last = windows.floorEntry(end);
-                if (last != null && last.getValue().time() >= stale) {
-                    latest.put(node, last.getValue().vectorClock());
-                }
-            });
-            for (ClockHealth.Deviation dev : ClockHealth.deviations(latest, -1)) {
-                context.forward(new Record<>(dev.node(), new Out(null, metric(d.key(), dev, start, end)), end));
-                if (s.drift() > 0 && Math.abs(dev.deviation()) > s.drift()) {
-                    Finding f = LogicalClockJumps.drift(d.key(), dev, latest, s, start, end, source);
-                    context.forward(new Record<>(f.fingerprint(), new Out(f, null), end));
-                }
-            }
-            // Keep each node's last window up to this one (it still counts while fresh) and the windows after it.
-            long next = Long.MAX_VALUE;
-            for (var it = c.nodes.entrySet().iterator(); it.hasNext(); ) {
-                TreeMap<Long, Latest> windows = it.next().getValue();
-                Long lastJudged = windows.floorKey(end);
-                if (lastJudged != null) {
-                    windows.headMap(lastJudged, false).clear();
-                    if (windows.get(lastJudged).time() < stale) {
-                        windows.remove(lastJudged);
-                    }
-                }
-                if (windows.isEmpty()) {
-                    it.remove();
-                    continue;
-                }
-                Long after = windows.higherKey(end);
-                if (after != null) {
-                    next = Math.min(next, after);
-                }
+            long next = judge(d.key(), c, end);
+            while (next != Long.MAX_VALUE && next + conf.graceMs() <= now) {
+                end = next;
+                next = judge(d.key(), c, end);
             }
             c.deadline = Long.MIN_VALUE;
             if (c.nodes.isEmpty()) {
@@ -235,10 +205,58 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
             if (next != Long.MAX_VALUE) {
                 // The next window with readings: every window with readings is judged, live or in a catch-up.
                 c.deadline = next + conf.graceMs();
-                store.schedule(c.deadline, d.key());
+            } else {
+                // Silent: come back when its last readings have gone stale, to forget the cluster.
+                long newest = c.nodes.values().stream().mapToLong(w -> w.lastKey()).max().orElseThrow();
+                c.deadline = newest + STALE_WINDOWS * s.driftWindowMs() + conf.graceMs();
             }
+            store.schedule(c.deadline, d.key());
             store.put(d.key(), c.toBytes());
         });
+    }
+
+    /**
+     * Judges the window ending at {@code end} on each node's last reading before it, forgets what no later window
+     * needs, and returns the end of the next window with readings (Long.MAX_VALUE: none yet).
+     */
+    private long judge(String cluster, Cluster c, long end) {
+        long start = end - s.driftWindowMs();
+        long stale = end - STALE_WINDOWS * s.driftWindowMs();
+        Map<String, Map<String, Long>> latest = new TreeMap<>();
+        c.nodes.forEach((node, windows) -> {
+            Map.Entry<Long, Latest> last = windows.floorEntry(end);
+            if (last != null && last.getValue().time() >= stale) {
+                latest.put(node, last.getValue().vectorClock());
+            }
+        });
+        for (ClockHealth.Deviation dev : ClockHealth.deviations(latest, -1)) {
+            context.forward(new Record<>(dev.node(), new Out(null, metric(cluster, dev, start, end)), end));
+            if (s.drift() > 0 && Math.abs(dev.deviation()) > s.drift()) {
+                Finding f = LogicalClockJumps.drift(cluster, dev, latest, s, start, end, source);
+                context.forward(new Record<>(f.fingerprint(), new Out(f, null), end));
+            }
+        }
+        // Keep each node's last window up to this one (it still counts while fresh) and the windows after it.
+        long next = Long.MAX_VALUE;
+        for (var it = c.nodes.entrySet().iterator(); it.hasNext(); ) {
+            TreeMap<Long, Latest> windows = it.next().getValue();
+            Long lastJudged = windows.floorKey(end);
+            if (lastJudged != null) {
+                windows.headMap(lastJudged, false).clear();
+                if (windows.get(lastJudged).time() < stale) {
+                    windows.remove(lastJudged);
+                }
+            }
+            if (windows.isEmpty()) {
+                it.remove();
+                continue;
+            }
+            Long after = windows.higherKey(end);
+            if (after != null) {
+                next = Math.min(next, after);
+            }
+        }
+        return next;
     }
 
     private static Metric metric(String cluster, ClockHealth.Deviation dev, long start, long end) {

@@ -32,6 +32,8 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
     static final String STORE = "logical-clock-nodes";
     static final String REQUEST_STORE = "logical-clock-request-nodes";
     private static final int VERSION = 3;
+    /** Spans of left-out readings kept per node. */
+    private static final int MAX_LOST = 32;
     private static final java.time.Duration LOG_EVERY = java.time.Duration.ofSeconds(10);
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogicalClockProcessor.class);
 
@@ -50,22 +52,27 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
     }
 
     /** The node's last judged reading and the readings waiting out the grace period. */
-    private static final class NodeClocks {
+    static final class NodeClocks {
         String cluster;
         /** The node's deadline in the store (Long.MIN_VALUE: none). */
         long scheduled = Long.MIN_VALUE;
         /**
-         * Times of readings left out over max-pending (Long.MAX_VALUE / MIN_VALUE: none): a reading judged against one
-         * on the other side of them would see their whole advance as a jump, so that pair is not judged.
+         * Time spans of readings left out over max-pending, as [from, to] pairs in order: a reading judged against one
+         * on the other side of them would see their advance as a jump, so such a pair is not judged. Readings are
+         * kept or left out in runs (the pending list fills, then drains as readings age out), so the spans are few;
+         * beyond MAX_LOST the closest two are merged (a wider span only leaves more pairs unjudged).
          */
-        long lostFrom = Long.MAX_VALUE;
-        long lostTo = Long.MIN_VALUE;
+        final List<long[]> lost = new ArrayList<>();
+        /** The latest time of a kept reading: a left-out one after it starts a new span. */
+        long lastKept = Long.MIN_VALUE;
         ClockHealth.Reading last;
         final List<ClockHealth.Reading> pending = new ArrayList<>();
 
         byte[] toBytes() {
-            Bin.Writer w = Bin.writer().u8(VERSION).str(cluster).varlong(scheduled).varlong(lostFrom)
-                    .varlong(lostTo).bool(last != null);
+            Bin.Writer w = Bin.writer().u8(VERSION).str(cluster).varlong(scheduled).varlong(lastKept)
+                    .varlong(lost.size());
+            lost.forEach(span -> w.varlong(span[0]).varlong(span[1]));
+            w.bool(last != null);
             if (last != null) {
                 write(w, last);
             }
@@ -79,8 +86,11 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
             NodeClocks n = new NodeClocks();
             n.cluster = r.str();
             n.scheduled = r.varlong();
-            n.lostFrom = r.varlong();
-            n.lostTo = r.varlong();
+            n.lastKept = r.varlong();
+            long spans = r.varlong();
+            for (long i = 0; i < spans; i++) {
+                n.lost.add(new long[] {r.varlong(), r.varlong()});
+            }
             if (r.bool()) {
                 n.last = read(r);
             }
@@ -89,6 +99,38 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
                 n.pending.add(read(r));
             }
             return n;
+        }
+
+        void lose(long time) {
+            long[] lastSpan = lost.isEmpty() ? null : lost.get(lost.size() - 1);
+            if (lastSpan != null && lastSpan[1] >= lastKept) {
+                lastSpan[0] = Math.min(lastSpan[0], time);
+                lastSpan[1] = Math.max(lastSpan[1], time);
+                return;
+            }
+            lost.add(new long[] {time, time});
+            lost.sort(java.util.Comparator.comparingLong(span -> span[0]));
+            while (lost.size() > MAX_LOST) {
+                int closest = 0;
+                for (int k = 1; k + 1 < lost.size(); k++) {
+                    if (lost.get(k + 1)[0] - lost.get(k)[1] < lost.get(closest + 1)[0] - lost.get(closest)[1]) {
+                        closest = k;
+                    }
+                }
+                long[] merged = {lost.get(closest)[0], Math.max(lost.get(closest)[1], lost.get(closest + 1)[1])};
+                lost.set(closest, merged);
+                lost.remove(closest + 1);
+            }
+        }
+
+        /** Was a reading left out at a time between {@code from} and {@code to} (inclusive)? */
+        boolean lostBetween(long from, long to) {
+            for (long[] span : lost) {
+                if (span[0] <= to && span[1] >= from) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static void write(Bin.Writer w, ClockHealth.Reading r) {
@@ -172,6 +214,7 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
         if (n.pending.size() < conf.settings().maxPending()) {
             long time = record.timestamp();
             n.pending.add(new ClockHealth.Reading(time, e.eventId(), e.lamport(), e.vectorClock()));
+            n.lastKept = Math.max(n.lastKept, time);
             // One deadline per node and grace-long step is enough: due readings are all judged together.
             long due = time + conf.graceMs();
             if (n.scheduled == Long.MIN_VALUE || due < n.scheduled) {
@@ -183,8 +226,7 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
             }
         } else {
             overflow++;
-            n.lostFrom = Math.min(n.lostFrom, record.timestamp());
-            n.lostTo = Math.max(n.lostTo, record.timestamp());
+            n.lose(record.timestamp());
         }
         nodes.changed(e.node(), n);
     }
@@ -210,8 +252,7 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
             }
             n.pending.removeAll(ready);
             for (ClockHealth.Reading r : ready) {
-                boolean acrossLoss = n.last != null && n.lostFrom != Long.MAX_VALUE
-                        && n.last.timestamp() <= n.lostTo && r.timestamp() >= n.lostFrom;
+                boolean acrossLoss = n.last != null && n.lostBetween(n.last.timestamp(), r.timestamp());
                 if (n.last != null && !acrossLoss) {
                     for (ClockHealth.Finding f : ClockHealth.judge(n.last, r, conf.settings().alertGap())) {
                         Finding out = LogicalClockJumps.finding(d.key(), n.cluster, n.last, r, f, conf.settings(),
@@ -220,10 +261,8 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
                     }
                 }
                 n.last = r;
-                if (n.lostTo != Long.MIN_VALUE && r.timestamp() >= n.lostTo) {
-                    n.lostFrom = Long.MAX_VALUE;
-                    n.lostTo = Long.MIN_VALUE;
-                }
+                // Spans wholly before the reading now judged cannot lie between later pairs.
+                n.lost.removeIf(span -> span[1] < r.timestamp());
             }
             if (!n.pending.isEmpty()) {
                 long next = n.pending.stream().mapToLong(ClockHealth.Reading::timestamp).min().orElseThrow()

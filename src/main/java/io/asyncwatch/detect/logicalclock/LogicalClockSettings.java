@@ -14,7 +14,7 @@ import java.util.Map;
  * @param maxNodes       nodes tracked per task
  * @param maxPending     readings of one node waiting out the grace period
  * @param drift          a node whose vector clock component differs from its cluster's median of that component by
- *                       more than this (clock readings, at least three nodes reporting it) is drifting: WARN; 0: off
+ *                       more than this (clock readings; three nodes besides its owner reporting it) is drifting: WARN; 0: off
  * @param driftWindowMs  the cluster's latest readings are compared once per this much event time; a node whose
  *                       latest reading is older than five windows is left out
  */
