@@ -92,14 +92,24 @@ public final class SharedInputs {
     /** As {@link #rekeyed(String, Serde, Supplier)}; values that are ticks go to every partition. */
     public <V> KStream<String, V> rekeyed(String name, Serde<V> serde, java.util.function.Predicate<V> isTick,
                                           Supplier<KStream<String, V>> projected) {
+        return rekeyed(name, serde, isTick, 0, projected);
+    }
+
+    /**
+     * As above, on {@code partitions} partitions (0: as many as the input, Kafka Streams' default). A stage whose
+     * records all share one key runs on one: the other partitions' tasks would only commit and pass ticks on.
+     */
+    public <V> KStream<String, V> rekeyed(String name, Serde<V> serde, java.util.function.Predicate<V> isTick,
+                                          int partitions, Supplier<KStream<String, V>> projected) {
         @SuppressWarnings("unchecked")
         KStream<String, V> existing = (KStream<String, V>) rekeyed.get(name);
         if (existing != null) {
             return existing;
         }
-        KStream<String, V> created = projected.get().repartition(
-                Repartitioned.with(Serdes.String(), serde).withName(name)
-                        .withStreamPartitioner(new io.asyncwatch.time.Broadcast<>(isTick)));
+        Repartitioned<String, V> how = Repartitioned.with(Serdes.String(), serde).withName(name)
+                .withStreamPartitioner(new io.asyncwatch.time.Broadcast<>(isTick));
+        KStream<String, V> created = projected.get().repartition(partitions > 0 ? how.withNumberOfPartitions(partitions)
+                : how);
         rekeyed.put(name, created);
         return created;
     }

@@ -43,7 +43,7 @@ public final class CallWindows {
      * service and minute, never the raw stream. Its readers take the slowest service task's tick as their clock.
      */
     public static KStream<String, ServiceWindow> allServices(SharedInputs inputs, AsyncwatchConfig config) {
-        return inputs.rekeyed(NAME + "-all", ServiceWindow.SERDE, ServiceWindow::isTick,
+        return inputs.rekeyed(NAME + "-all", ServiceWindow.SERDE, ServiceWindow::isTick, 1,
                 () -> byService(inputs, config).map((k, w) -> KeyValue.pair(w.isTick() ? "" : ALL, w),
                         Named.as(NAME + "-to-all")));
     }

@@ -150,8 +150,9 @@ public final class Causality implements Detector {
             stages = 3;
         }
         KStream<String, CausalityWindowsProcessor.Closed> windows = outcomes
+                // One key: one partition (the other partitions' tasks would only commit and pass ticks on).
                 .repartition(Repartitioned.with(Serdes.String(), CausalOutcome.SERDE).withName(NAME + "-outcomes")
-                        .withStreamPartitioner(new Broadcast<>(CausalOutcome::isTick)))
+                        .withNumberOfPartitions(1).withStreamPartitioner(new Broadcast<>(CausalOutcome::isTick)))
                 .process(new CausalityWindowsProcessor.Supplier(s, grace, inputs.stores(), stages),
                         Named.as(NAME + "-windows"));
         KStream<String, Metric> metrics = windows
