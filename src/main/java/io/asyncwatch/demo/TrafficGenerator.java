@@ -183,9 +183,9 @@ public final class TrafficGenerator {
      * Three layers of services (volumes times {@code scale}) and two clusters; normal traffic disturbed by a latency
      * tail on svc-search in minutes 25..27, svc-payment's messages from svc-order stamped before their causes by a
      * node 900 ms slow (svc-payment-3) in minutes 32..33, svc-payment's payments stamped before svc-order's orders
-     * they pay by svc-payment-1, 600 ms slow, in minutes 36..37 (reversed business order), duplicate writes of svc-payment's intents on db-orders in
-     * minutes 40..43, a death spiral down api-gateway, svc-user and db-users (3 tries at every layer, on traces) in minutes
-     * 48..49, orders-3's logical clock jumping 5 000 ahead in minute 55, then from minute 62 a retry storm on
+     * they pay by svc-payment-1, 600 ms slow, in minutes 36..37 (reversed business order), duplicate writes of
+     * svc-payment's intents on db-orders in minutes 40..43, a death spiral down api-gateway, svc-user and db-users
+     * (3 tries at every layer, on traces) in minutes 48..49, orders-3's logical clock jumping 5 000 ahead in minute 55, then from minute 62 a retry storm on
      * svc-order that escalates and dies down.
      */
     public static Plan demoPlan(long startTime, int minutes, int scale, long seed) {

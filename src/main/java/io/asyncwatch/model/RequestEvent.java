@@ -36,4 +36,10 @@ public record RequestEvent(
     public boolean isRetry() {
         return attempt != null && attempt >= 2;
     }
+
+    /** The host that made the attempt: its {@code node}, else its service (derived, like {@link #isRetry}). */
+    @JsonIgnore
+    public String nodeOrService() {
+        return node != null && !node.isBlank() ? node : service;
+    }
 }

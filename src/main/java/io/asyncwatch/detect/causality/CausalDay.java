@@ -39,10 +39,6 @@ final class CausalDay {
         });
     }
 
-    long totalViolations() {
-        return nodes.values().stream().mapToLong(t -> t.violations).sum();
-    }
-
     byte[] toBytes() {
         Bin.Writer w = Bin.writer().u8(VERSION).varlong(start).varlong(nodes.size());
         nodes.forEach((k, t) -> w.str(k).varlong(t.violations).varlong(t.effects).varlong(t.missing));

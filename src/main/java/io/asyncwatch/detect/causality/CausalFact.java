@@ -70,14 +70,13 @@ record CausalFact(int role, String link, String eventId, String node, String via
     static CausalFact fromBytes(byte[] b) {
         Bin.Reader r = Bin.versioned(b, VERSION, "causal fact");
         int role = r.u8();
-        String link = null;
         String eventId = r.str();
         String node = r.str();
         String via = r.str();
         long timestamp = r.varlong();
         long lamport = r.varlong();
         Map<String, Long> vc = r.longMap();
-        return new CausalFact(role, link, eventId, node, via, timestamp, lamport, vc, r.varlong(), r.str(),
+        return new CausalFact(role, null, eventId, node, via, timestamp, lamport, vc, r.varlong(), r.str(),
                 r.varlong());
     }
 }

@@ -77,15 +77,10 @@ public final class Causality implements Detector {
         return s.windowMs() + s.horizonMs() + config.eventTime().graceMs();
     }
 
-    /** The node of a request: its {@code node}, else its service. */
-    static String node(RequestEvent e) {
-        return e.node() != null && !e.node().isBlank() ? e.node() : e.service();
-    }
-
     static List<KeyValue<String, CausalFact>> facts(RequestEvent e) {
         // Parent spans are matched on the trace's task (SpanLinksProcessor), where the spans are anyway.
         List<KeyValue<String, CausalFact>> out = new ArrayList<>(1);
-        String node = node(e);
+        String node = e.nodeOrService();
         String id = "id:" + e.eventId();
         out.add(KeyValue.pair(id, CausalFact.cause(id, e.eventId(), node, e.timestamp(), e.lamport(),
                 e.vectorClock())));
@@ -177,7 +172,7 @@ public final class Causality implements Detector {
 
     private static KeyValue<String, CausalFact> entityOp(RequestEvent e) {
         return KeyValue.pair(e.entity(), CausalFact.op(e.entity(), BusinessOrder.normalise(e.operation()),
-                e.eventId(), node(e), e.timestamp(), e.lamport(), e.vectorClock()));
+                e.eventId(), e.nodeOrService(), e.timestamp(), e.lamport(), e.vectorClock()));
     }
 
     private static KeyValue<String, CausalFact> heartbeatFact(Accepted<HeartbeatEvent> a) {

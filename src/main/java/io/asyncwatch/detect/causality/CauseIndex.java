@@ -31,7 +31,7 @@ final class CauseIndex {
     private static final int VERSION = 1;
     private static final String CLOCK = "clock";
 
-    static Set<StoreBuilder<?>> stores(CausalitySettings s, long graceMs, StoreMode mode) {
+    static Set<StoreBuilder<?>> stores(StoreMode mode) {
         return Set.of(StateStores.smallTaskStore(STORE, mode), StateStores.indexStore(CAUSES, mode));
     }
 

@@ -38,7 +38,7 @@ final class CauseIndexProcessor implements Processor<String, CausalFact, String,
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return CauseIndex.stores(settings, graceMs, storeMode);
+            return CauseIndex.stores(storeMode);
         }
     }
 

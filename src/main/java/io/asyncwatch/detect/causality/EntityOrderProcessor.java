@@ -184,9 +184,9 @@ final class EntityOrderProcessor implements Processor<String, CausalFact, String
         long left = budget.drainOverflow();
         if (left > 0 || overflow > 0) {
             LOG.warn("causality: task {} tracks at most {} entities (asyncwatch.causality.max-links) and {}"
-                    + " operations per entity (max-pending-effects): {} operations of further entities and {} over"
-                    + " the per-entity cap not checked", context.taskId(), budget.cap(), s.maxPendingEffects(), left,
-                    overflow);
+                    + " operations per entity (max-pending-effects): {} operations of further entities not checked;"
+                    + " {} over the per-entity cap checked but not kept for later ones", context.taskId(),
+                    budget.cap(), s.maxPendingEffects(), left, overflow);
             overflow = 0;
         }
     }

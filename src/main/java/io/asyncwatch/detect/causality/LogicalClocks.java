@@ -6,8 +6,8 @@ import java.util.Set;
 
 /**
  * Lamport and vector clock comparison, the one place asyncwatch decides how two logical timestamps relate (the
- * concurrent-writes detector uses it too). A component missing from a vector clock is 0: a node that has never
- * heard of another has seen none of its events. No Kafka types.
+ * business-order judge uses it, and the concurrent-writes detector is to). A component missing from a vector clock
+ * is 0: a node that has never heard of another has seen none of its events. No Kafka types.
  */
 public final class LogicalClocks {
 

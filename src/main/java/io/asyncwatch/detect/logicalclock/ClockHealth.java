@@ -9,7 +9,7 @@ import java.util.TreeSet;
 /**
  * The health of logical clocks, the seeds' logical clock inspector: a node's consecutive readings (a Lamport clock or
  * a vector component going backwards, or jumping by more than a threshold), and a node's vector clock against the
- * rest of its cluster ("Node-C: drift detected", "Node-D: JUMP DETECTED"). The core of the coming
+ * rest of its cluster ("Node-C: drift detected", "Node-D: JUMP DETECTED"). The core of the
  * {@code LOGICAL_CLOCK_JUMP} detector; no Kafka types.
  */
 public final class ClockHealth {

@@ -273,9 +273,10 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
                 Finding.tick(AlertType.LOGICAL_CLOCK_JUMP, source, t), null), t)));
         long left = budget.drainOverflow();
         if (overflow > 0 || left > 0 || late > 0) {
-            LOG.warn("logical clock drift: task {}: {} readings over {} windows per node ahead of the clock, {} of"
-                    + " clusters over asyncwatch.logical-clock.max-nodes and {} arriving after their window was judged"
-                    + " (later than the grace) not compared", context.taskId(), overflow, MAX_WINDOWS, left, late);
+            LOG.warn("logical clock drift: task {}: readings not compared: {} over {} windows per node ahead of the"
+                    + " clock, {} of new clusters beyond asyncwatch.logical-clock.max-nodes clusters per task, {}"
+                    + " arriving after their window was judged (later than the grace)", context.taskId(), overflow,
+                    MAX_WINDOWS, left, late);
             overflow = 0;
             late = 0;
         }

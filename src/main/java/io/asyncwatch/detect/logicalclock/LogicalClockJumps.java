@@ -6,6 +6,7 @@ import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.config.SettingsSpec;
 import io.asyncwatch.detect.Detector;
 import io.asyncwatch.detect.SharedInputs;
+import io.asyncwatch.detect.causality.LogicalClocks;
 import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.Severity;
@@ -59,14 +60,15 @@ public final class LogicalClockJumps implements Detector {
         KStream<String, Finding> fromClocks = inputs.clocks()
                 .mapValues(NodeReading::of, Named.as(NAME + "-clock-readings"))
                 .process(new LogicalClockProcessor.Supplier(s, grace, inputs.stores(), LogicalClockProcessor.STORE,
-                        NAME), Named.as(NAME + "-nodes"));
+                        NAME, "clock readings"), Named.as(NAME + "-nodes"));
         // Requests stamped with their node's clocks, on their own partition: a node's requests all share its
         // service's partition (the contract keys requests by service).
         KStream<String, Finding> fromRequests = inputs.requestsWithTicks()
                 .filter((k, a) -> a.isTick() || NodeReading.hasClock(a.event()), Named.as(NAME + "-clocked-requests"))
                 .mapValues(NodeReading::ofRequest, Named.as(NAME + "-request-readings"))
                 .process(new LogicalClockProcessor.Supplier(s, grace, inputs.stores(),
-                        LogicalClockProcessor.REQUEST_STORE, NAME + "-requests"), Named.as(NAME + "-request-nodes"));
+                        LogicalClockProcessor.REQUEST_STORE, NAME + "-requests", "requests"),
+                        Named.as(NAME + "-request-nodes"));
         KStream<String, Finding> findings = fromClocks.merge(fromRequests, Named.as(NAME + "-merge"));
         KStream<String, Metric> metrics = findings
                 .filter((k, f) -> !f.isTick(), Named.as(NAME + "-found"))
@@ -76,8 +78,8 @@ public final class LogicalClockJumps implements Detector {
             // Drift compares a cluster's nodes: clock readings with a vector clock (few), re-keyed by cluster.
             KStream<String, ClusterDriftProcessor.Out> drift = inputs.rekeyed(NAME + "-readings-by-cluster",
                     NodeReading.SERDE, NodeReading::isTick, () -> inputs.clocks()
-                            .filter((k, a) -> a.isTick() || a.event().vectorClock() != null
-                                    && !a.event().vectorClock().isEmpty(), Named.as(NAME + "-vector-readings"))
+                            .filter((k, a) -> a.isTick() || LogicalClocks.present(a.event().vectorClock()),
+                                    Named.as(NAME + "-vector-readings"))
                             .map((k, a) -> KeyValue.pair(a.isTick() ? "" : a.event().cluster(), NodeReading.of(a)),
                                     Named.as(NAME + "-by-cluster")))
                     .process(new ClusterDriftProcessor.Supplier(s, grace, inputs.stores()),
@@ -93,15 +95,16 @@ public final class LogicalClockJumps implements Detector {
     }
 
     static Finding finding(String node, String cluster, ClockHealth.Reading previous, ClockHealth.Reading next,
-                           ClockHealth.Finding f, LogicalClockSettings s, String source) {
+                           ClockHealth.Finding f, LogicalClockSettings s, String readings, String source) {
         boolean backwards = f.gap() < 0;
         Severity severity = !backwards && f.gap() > s.pageGap() ? Severity.PAGE : Severity.ALERT;
         String clock = f.component() == null ? "Lamport clock" : "vector component " + f.component();
         String summary = String.format(Locale.ROOT, "Logical clock %s on %s: %s went from %d to %d (%+d) between"
-                        + " readings at %s and %s UTC%s", backwards ? "went backwards" : "JUMP", node, clock, f.from(),
-                f.to(), f.gap(), TIME.format(Instant.ofEpochMilli(previous.timestamp())),
+                        + " %s at %s and %s UTC%s", backwards ? "went backwards" : "JUMP", node, clock, f.from(),
+                f.to(), f.gap(), readings, TIME.format(Instant.ofEpochMilli(previous.timestamp())),
                 TIME.format(Instant.ofEpochMilli(next.timestamp())),
-                backwards ? ": a restart, a reset or a bad merge" : String.format(Locale.ROOT, " (%s above %d)",
+                backwards ? ": a restart, a reset or a bad merge (or the node's wall clock stepped back, which"
+                        + " reorders its events)" : String.format(Locale.ROOT, " (%s above %d)",
                         severity, severity == Severity.PAGE ? s.pageGap() : s.alertGap()));
         Map<String, String> subject = new TreeMap<>();
         subject.put("node", node);
@@ -117,10 +120,13 @@ public final class LogicalClockJumps implements Detector {
     static Finding drift(String cluster, ClockHealth.Deviation dev, Map<String, Map<String, Long>> latest,
                          LogicalClockSettings s, long start, long end, String source) {
         String summary = String.format(Locale.ROOT, "Logical clock drift on %s (cluster %s): its vector component %s"
-                        + " is %d, %+d from the cluster's median %d at %s UTC (WARN beyond %d): it is %s the other"
-                        + " nodes' events", dev.node(), cluster, dev.component(), dev.value(), dev.deviation(),
-                dev.median(), TIME.format(Instant.ofEpochMilli(end)), s.drift(),
-                dev.deviation() < 0 ? "not hearing" : "ahead of");
+                        + " is %d, %+d from the cluster's median %d at %s UTC (WARN beyond %d): %s", dev.node(),
+                cluster, dev.component(), dev.value(), dev.deviation(), dev.median(),
+                TIME.format(Instant.ofEpochMilli(end)), s.drift(), dev.deviation() < 0
+                        ? "it is not hearing " + dev.component() + ": it has seen fewer of its events than the other"
+                                + " nodes have (messages from " + dev.component() + " lost or delayed on their way)"
+                        : "it counts more of " + dev.component() + "'s events than the other nodes have seen (a bad"
+                                + " merge or a corrupted clock)");
         Map<String, String> subject = new TreeMap<>();
         subject.put("node", dev.node());
         subject.put("cluster", cluster);

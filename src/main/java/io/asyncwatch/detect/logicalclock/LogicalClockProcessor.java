@@ -32,13 +32,23 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
     static final String STORE = "logical-clock-nodes";
     static final String REQUEST_STORE = "logical-clock-request-nodes";
     private static final int VERSION = 3;
+    /** Time order; within one millisecond the clocks' own order (a node's clock only moves forward), then id. */
+    private static final Comparator<ClockHealth.Reading> ORDER = Comparator
+            .comparingLong(ClockHealth.Reading::timestamp)
+            .thenComparingLong(ClockHealth.Reading::lamport)
+            .thenComparingLong(r -> r.vectorClock().values().stream().mapToLong(Long::longValue).sum())
+            .thenComparing(r -> r.eventId() == null ? "" : r.eventId());
     /** Spans of left-out readings kept per node. */
     private static final int MAX_LOST = 32;
     private static final java.time.Duration LOG_EVERY = java.time.Duration.ofSeconds(10);
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogicalClockProcessor.class);
 
-    /** {@code store}: this instance's store; {@code label}: its findings' source name. */
-    record Supplier(LogicalClockSettings settings, long graceMs, StoreMode storeMode, String store, String label)
+    /**
+     * {@code store}: this instance's store; {@code label}: its findings' source name; {@code readings}: what its
+     * readings are, for the alert text ("clock readings", "requests").
+     */
+    record Supplier(LogicalClockSettings settings, long graceMs, StoreMode storeMode, String store, String label,
+                    String readings)
             implements ProcessorSupplier<String, NodeReading, String, Finding> {
         @Override
         public Processor<String, NodeReading, String, Finding> get() {
@@ -240,23 +250,20 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
             }
             n.scheduled = Long.MIN_VALUE;
             // Time order; within one millisecond the clocks' own order (a node's clock only moves forward), then id.
-            n.pending.sort(Comparator.comparingLong(ClockHealth.Reading::timestamp)
-                    .thenComparingLong(ClockHealth.Reading::lamport)
-                    .thenComparingLong(r -> r.vectorClock().values().stream().mapToLong(Long::longValue).sum())
-                    .thenComparing(r -> r.eventId() == null ? "" : r.eventId()));
-            List<ClockHealth.Reading> ready = new ArrayList<>();
-            for (ClockHealth.Reading r : n.pending) {
-                if (r.timestamp() + conf.graceMs() <= now) {
-                    ready.add(r);
-                }
+            n.pending.sort(ORDER);
+            // Sorted by time: the readings past the grace are a prefix.
+            int k = 0;
+            while (k < n.pending.size() && n.pending.get(k).timestamp() + conf.graceMs() <= now) {
+                k++;
             }
-            n.pending.removeAll(ready);
+            List<ClockHealth.Reading> ready = new ArrayList<>(n.pending.subList(0, k));
+            n.pending.subList(0, k).clear();
             for (ClockHealth.Reading r : ready) {
                 boolean acrossLoss = n.last != null && n.lostBetween(n.last.timestamp(), r.timestamp());
                 if (n.last != null && !acrossLoss) {
                     for (ClockHealth.Finding f : ClockHealth.judge(n.last, r, conf.settings().alertGap())) {
                         Finding out = LogicalClockJumps.finding(d.key(), n.cluster, n.last, r, f, conf.settings(),
-                                source);
+                                conf.readings(), source);
                         context.forward(new Record<>(out.fingerprint(), out, r.timestamp()));
                     }
                 }

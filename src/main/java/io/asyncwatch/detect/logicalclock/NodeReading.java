@@ -67,6 +67,6 @@ record NodeReading(String node, String cluster, String eventId, long lamport, Ma
     }
 
     private static boolean present(Map<String, Long> vc) {
-        return vc != null && !vc.isEmpty();
+        return io.asyncwatch.detect.causality.LogicalClocks.present(vc);
     }
 }

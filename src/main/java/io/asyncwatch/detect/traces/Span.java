@@ -36,7 +36,7 @@ public record Span(String traceId, String spanId, String parentSpanId, String ev
     public static Span of(RequestEvent e) {
         return new Span(e.traceId(), e.spanId(), e.parentSpanId(), e.eventId(), e.timestamp(), e.service(),
                 e.layer(), e.destination(), e.timeoutMs() == null ? 0 : e.timeoutMs(), e.latencyMs(),
-                e.status().name(), null, 0, e.node() != null && !e.node().isBlank() ? e.node() : e.service(),
+                e.status().name(), null, 0, e.nodeOrService(),
                 e.timestamp(), e.lamport() == null ? -1 : e.lamport(),
                 e.vectorClock() == null ? Map.of() : e.vectorClock());
     }

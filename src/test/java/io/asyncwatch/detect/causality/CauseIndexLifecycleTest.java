@@ -31,7 +31,7 @@ class CauseIndexLifecycleTest {
         CausalitySettings s = AsyncwatchConfig.fromMap(Map.of()).settings(CausalitySettings.SPEC);
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
         List<KeyValueStore<Bytes, byte[]>> stores = new ArrayList<>();
-        for (StoreBuilder<?> b : CauseIndex.stores(s, 0, StoreMode.REPLAY)) {
+        for (StoreBuilder<?> b : CauseIndex.stores(StoreMode.REPLAY)) {
             @SuppressWarnings("unchecked")
             KeyValueStore<Bytes, byte[]> store = (KeyValueStore<Bytes, byte[]>) b.withLoggingDisabled().build();
             store.init(context.getStateStoreContext(), store);
