@@ -76,7 +76,8 @@ public final class RequestFactory {
         if (name.endsWith("s") && name.length() > 1) {
             name = name.substring(0, name.length() - 1);
         }
-        return Character.toUpperCase(name.charAt(0)) + name.substring(1) + "[" + random.nextInt(100_000) + "]";
+        // A large id space: unrelated intents rarely write one entity, so normal traffic has no possible conflicts.
+        return Character.toUpperCase(name.charAt(0)) + name.substring(1) + "[" + random.nextInt(10_000_000) + "]";
     }
 
     /** A successful call's duration: lognormal, median about 12 ms, rounded to 0.01 ms. */

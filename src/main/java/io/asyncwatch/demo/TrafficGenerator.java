@@ -184,7 +184,8 @@ public final class TrafficGenerator {
      * tail on svc-search in minutes 25..27, svc-payment's messages from svc-order stamped before their causes by a
      * node 900 ms slow (svc-payment-3) in minutes 32..33, svc-payment's payments stamped before svc-order's orders
      * they pay by svc-payment-1, 600 ms slow, in minutes 36..37 (reversed business order), duplicate writes of
-     * svc-payment's intents on db-orders in minutes 40..43, a death spiral down api-gateway, svc-user and db-users
+     * svc-payment's intents on db-orders in minutes 40..43, concurrent writes to User[42] by svc-user's nodes in minutes
+     * 44..45 (a pair, then a three-way conflict), a death spiral down api-gateway, svc-user and db-users
      * (3 tries at every layer, on traces) in minutes 48..49, orders-3's logical clock jumping 5 000 ahead in minute 55, then from minute 62 a retry storm on
      * svc-order that escalates and dies down.
      */
@@ -194,6 +195,7 @@ public final class TrafficGenerator {
                 new TimeTravel("svc-order", "svc-payment", "svc-payment-3", 32, 33, 2_000, 900),
                 new ReversedOrders("svc-order", "svc-payment", "svc-payment-1", 36, 37, 3_000, 600),
                 new DuplicateWrites("svc-payment", "db-orders", 40, 43, 5),
+                new ConcurrentWriteConflict("svc-user", "User[42]", 44, 45),
                 new DeathSpiral("api-gateway", "svc-user", "db-users", 48, 49, 3),
                 new LogicalClockJump("orders-3", 55, 5_000),
                 new Storm("svc-order", 62, List.of(3.0, 8.0, 15.0, 15.0, 12.0, 8.0))), seed);

@@ -283,13 +283,15 @@ class TrafficGeneratorTest {
         assertEquals(List.of(ExpectedEpisode.of(AlertType.LATENCY_TAIL, "service", "svc-search"),
                 ExpectedEpisode.of(AlertType.CAUSALITY_VIOLATION, "node", "svc-payment-3"),
                 ExpectedEpisode.of(AlertType.CAUSALITY_VIOLATION, "order", "order>pay"),
+                new ExpectedEpisode(AlertType.CONCURRENT_WRITE, Map.of("entityType", "Order", "basis", "same-second")),
                 ExpectedEpisode.of(AlertType.DUPLICATE_OPERATION, "service", "db-orders"),
+                ExpectedEpisode.of(AlertType.CONCURRENT_WRITE, "entity", "User[42]"),
                 new ExpectedEpisode(AlertType.LAYER_AMPLIFICATION, Map.of("entry", "api-gateway")),
                 ExpectedEpisode.of(AlertType.CASCADE_TIMEOUT, "service", "api-gateway"),
                 ExpectedEpisode.of(AlertType.LOGICAL_CLOCK_JUMP, "node", "orders-3"),
                 ExpectedEpisode.of(AlertType.RETRY_STORM, "service", "svc-order")), expected);
 
-        ExpectedEpisode storm = expected.get(7);
+        ExpectedEpisode storm = expected.get(9);
         assertTrue(storm.resolvedBy(alert(AlertType.RETRY_STORM, AlertStatus.RESOLVED,
                 Map.of("service", "svc-order", "layer", "service"))));
         assertFalse(storm.resolvedBy(alert(AlertType.RETRY_STORM, AlertStatus.FIRING, Map.of("service", "svc-order"))));

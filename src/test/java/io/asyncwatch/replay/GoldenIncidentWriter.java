@@ -41,6 +41,9 @@ public final class GoldenIncidentWriter {
         if (only.isEmpty() || only.contains("reversed-orders")) {
             write(reversedOrders(), Path.of("src/test/resources/incidents/reversed-orders/input.jsonl"));
         }
+        if (only.isEmpty() || only.contains("concurrent-writes")) {
+            write(concurrentWrites(), Path.of("src/test/resources/incidents/concurrent-writes/input.jsonl"));
+        }
     }
 
     /**
@@ -96,6 +99,22 @@ public final class GoldenIncidentWriter {
                 List.of(new io.asyncwatch.demo.ReversedOrders("svc-order", "svc-payment", "svc-payment-7", 10, 11,
                         3_000, 450)), 14);
         return shuffledInRuns(lines(plan), 14);
+    }
+
+    /**
+     * Concurrent writes: svc-user's three nodes take turns writing User[42] every 10 s in minutes 10 and 11 with
+     * vector clocks in order (node 2's wall clock 700 ms behind); at second 30 of minute 10 two of them write without
+     * seeing each other, at second 30 of minute 11 all three. Normal writes at both layers alongside (no vector
+     * clocks, one intent each). Runs of 20 records are shuffled (out of order within grace).
+     */
+    static List<String> concurrentWrites() {
+        long start = 1_767_279_600_000L; // 2026-01-01T15:00:00Z
+        TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start, 25, List.of(
+                new TrafficGenerator.Service("svc-user", "service", "db-users", 150, 0.02, 0.3),
+                new TrafficGenerator.Service("db-users", "database", null, 120, 0.005)),
+                List.of(),
+                List.of(new io.asyncwatch.demo.ConcurrentWriteConflict("svc-user", "User[42]", 10, 11)), 15);
+        return shuffledInRuns(lines(plan), 15);
     }
 
     /**
