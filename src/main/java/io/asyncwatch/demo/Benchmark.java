@@ -49,14 +49,26 @@ public final class Benchmark {
     }
 
     public static int run(AsyncwatchConfig config, long events, int rounds, PrintStream out, PrintStream err) {
+        return run(config, events, rounds, 0, out, err);
+    }
+
+    /**
+     * @param entities distinct entities written in one minute in the middle of the input, on top of the demo traffic
+     *                 (the concurrent-write detector's state at its largest); 0: none
+     */
+    public static int run(AsyncwatchConfig config, long events, int rounds, int entities, PrintStream out,
+                          PrintStream err) {
         if (events <= 0) {
             throw new IllegalArgumentException("--events must be positive, got " + events);
+        }
+        if (entities < 0 || entities >= events) {
+            throw new IllegalArgumentException("--entities must be 0 to fewer than --events, got " + entities);
         }
         if (rounds < 1 || rounds > 10) {
             throw new IllegalArgumentException("--rounds must be 1 to 10, got " + rounds);
         }
-        int scale = scale(events);
-        Plan plan = plan(events, scale);
+        int scale = scale(events - entities);
+        Plan plan = plan(events - entities, scale, entities);
         CtrlC stop = new CtrlC(HOOK_NAME, Duration.ofSeconds(60));
         try (DemoBroker broker = DemoBroker.start(config, null, "bench", err)) {
             AsyncwatchConfig cfg = broker.config();
@@ -77,6 +89,7 @@ public final class Benchmark {
 
             long runId = System.currentTimeMillis();
             List<ThroughputRun.Result[]> results = new java.util.ArrayList<>();
+            List<Long> stateBytes = new java.util.ArrayList<>();
             Properties awProps = null;
             for (int round = 1; round <= rounds; round++) {
                 // Fresh application ids each round: every round processes all the input from its start.
@@ -87,9 +100,11 @@ public final class Benchmark {
                 ThroughputRun.Result asyncwatch = ThroughputRun.measure("asyncwatch", AsyncwatchTopology.build(cfg),
                         awProps, cfg, inputs, endTotal, stop, err);
                 results.add(new ThroughputRun.Result[] {pass, asyncwatch});
+                stateBytes.add(directorySize(java.nio.file.Path.of(awProps.getProperty(
+                        StreamsConfig.STATE_DIR_CONFIG))));
             }
 
-            report(out, cfg, plan, scale, produced, endTotal, topics, awProps, results, events);
+            report(out, cfg, plan, scale, produced, endTotal, topics, awProps, results, stateBytes, events, entities);
             return 0;
         } catch (ThroughputRun.Failed e) {
             err.println("bench: FAILED: " + e.getMessage());
@@ -112,12 +127,43 @@ public final class Benchmark {
         return (int) Math.max(1, Math.min(10_000, events / (unit.normalEventsPerMinute() * unit.minutes())));
     }
 
-    /** The demo plan (services, clusters, scenarios) at {@code scale}, long enough to hold {@code events}. */
-    static Plan plan(long events, int scale) {
+    /**
+     * The demo plan (services, clusters, scenarios) at {@code scale}, long enough to hold {@code events}; with
+     * {@code entities}, that many distinct entities written in its middle minute too.
+     */
+    static Plan plan(long events, int scale, int entities) {
         long perMinute = TrafficGenerator.demoPlan(0, 1, scale, Demo.SEED).normalEventsPerMinute();
         int minutes = (int) Math.ceil(events * 1.05 / perMinute) + 2;
         Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(minutes, ChronoUnit.MINUTES);
-        return TrafficGenerator.demoPlan(start.toEpochMilli(), minutes, scale, Demo.SEED);
+        Plan demo = TrafficGenerator.demoPlan(start.toEpochMilli(), minutes, scale, Demo.SEED);
+        if (entities == 0) {
+            return demo;
+        }
+        List<Scenario> scenarios = new java.util.ArrayList<>(demo.scenarios());
+        scenarios.add(new EntityFlood("svc-user", minutes / 2, entities));
+        return new Plan(demo.startTime(), demo.minutes(), demo.services(), demo.clusters(), scenarios, demo.seed());
+    }
+
+    private static long directorySize(java.nio.file.Path dir) {
+        try (var files = java.nio.file.Files.walk(dir)) {
+            return files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    /** Peak resident set size of this JVM (VmHWM), or -1 where /proc is not available. */
+    private static long peakRss() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux.
+        }
+        return -1;
     }
 
     private static TrafficProducer.Produced produce(AsyncwatchConfig cfg, Plan plan, long events, CtrlC stop,
@@ -139,7 +185,8 @@ public final class Benchmark {
 
     private static void report(PrintStream out, AsyncwatchConfig cfg, Plan plan, int scale,
                                TrafficProducer.Produced produced, long endTotal, TopicSetup topics,
-                               Properties props, List<ThroughputRun.Result[]> rounds, long events) {
+                               Properties props, List<ThroughputRun.Result[]> rounds, List<Long> stateBytes,
+                               long events, int entities) {
         int nodes = plan.clusters().stream().mapToInt(c -> c.nodes().size()).sum();
         long maxHeap = Runtime.getRuntime().maxMemory();
         out.println("asyncwatch benchmark");
@@ -159,13 +206,22 @@ public final class Benchmark {
                     asyncwatch.eventsPerSecond() / pass.eventsPerSecond(), i + 1);
             out.printf("  peak heap     pass-through %,d MiB, asyncwatch %,d MiB, of %,d MiB max (whole JVM, broker"
                     + " included)%n", pass.peakHeapBytes() >> 20, asyncwatch.peakHeapBytes() >> 20, maxHeap >> 20);
+            out.printf("  state dir     asyncwatch %,d MiB after the run (RocksDB stores and checkpoints)%n",
+                    stateBytes.get(i) >> 20);
         }
+        if (entities > 0) {
+            out.printf("  entities      %,d distinct entities written in minute %d (one write each, vector clocks),"
+                    + " within the concurrent-write horizon of %,d ms%n", entities, plan.minutes() / 2,
+                    cfg.settings(io.asyncwatch.detect.concurrentwrites.ConcurrentWriteSettings.SPEC).horizonMs());
+        }
+        out.printf("  peak RSS      %,d MiB (whole JVM: broker, generator and every round)%n", peakRss() >> 20);
         out.printf("  setup         %s, %s stream thread(s) each, %s state stores, embedded single-node broker,"
                         + " %d CPUs, Java %s%n", props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                 props.getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"),
                 cfg.inMemoryStores() ? "in-memory" : "RocksDB", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
-        out.printf("  reproduce     ./asyncwatch bench --events %d --rounds %d%n", events, rounds.size());
+        out.printf("  reproduce     ./asyncwatch bench --events %d --rounds %d%s%n", events, rounds.size(),
+                entities > 0 ? " --entities " + entities : "");
         out.flush();
     }
 

@@ -141,6 +141,19 @@ public final class WriteFrontier {
         return new Added(conflicts, false, evicted);
     }
 
+    /** Keeps {@code w} without judging it (a frontier rebuilt after a restart); a kept event id is skipped. */
+    public void restore(Write w, int maxWrites) {
+        for (Write k : writes) {
+            if (w.eventId() != null && w.eventId().equals(k.eventId())) {
+                return;
+            }
+        }
+        writes.add(w);
+        while (writes.size() > Math.max(1, maxWrites)) {
+            writes.remove(victim());
+        }
+    }
+
     /** Drops what can no longer conflict with a write that is not late (rule 1 above). */
     public void trim(long now, long horizonMs, long graceMs) {
         if (now == Long.MIN_VALUE) {
@@ -177,14 +190,5 @@ public final class WriteFrontier {
             }
         }
         return oldestSuperseded >= 0 ? oldestSuperseded : oldest;
-    }
-
-    /** The time by which every write kept has left the frontier by rule 1, or {@code Long.MIN_VALUE} if empty. */
-    public long forgottenAt(long horizonMs, long graceMs) {
-        long latest = Long.MIN_VALUE;
-        for (Write k : writes) {
-            latest = Math.max(latest, k.time() + reach(k, horizonMs) + graceMs);
-        }
-        return latest;
     }
 }

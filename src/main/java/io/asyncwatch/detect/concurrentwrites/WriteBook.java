@@ -1,0 +1,189 @@
+package io.asyncwatch.detect.concurrentwrites;
+
+import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.TaskStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The frontiers of a task's entities: in memory, and written to the store (so the changelog) as chunks, one per time
+ * bucket and commit, instead of a record per write, a deadline entry per entity and the tombstones of both. Most
+ * entities are written once or twice and never conflict, so a write costs a map entry and a few bytes of a chunk.
+ *
+ * <p>After a restart the frontiers are rebuilt from the chunks on first use: the store holds every write committed with
+ * the input offsets before it (the chunks are written before each commit, {@link #flush}). Writes leave memory by
+ * {@link WriteFrontier}'s rules; chunks are dropped whole once no write in them can be reached.
+ */
+final class WriteBook {
+
+    /** Chunk size at which a bucket's pending writes become a record of their own (well below a record's limit). */
+    static final int CHUNK_BYTES = 128 * 1024;
+    static final long BUCKET_MS = 5_000;
+    private static final int VERSION = 1;
+    private static final String PREFIX = "k|";
+
+    private final TaskStore store;
+    private final ConcurrentWriteSettings s;
+    private final long graceMs;
+    private final boolean persist;
+    private final Map<String, WriteFrontier> entities = new HashMap<>();
+    /** Entities by the time a write of theirs leaves (time + reach + grace, bucketed): what expiry visits. */
+    private final TreeMap<Long, List<String>> leaving = new TreeMap<>();
+    /** Writes not yet in the store, per bucket of their time. */
+    private final TreeMap<Long, Bin.Writer> pending = new TreeMap<>();
+    private final Map<Long, Integer> pendingCount = new HashMap<>();
+    /** Buckets with chunks in the store. */
+    private final java.util.TreeSet<Long> stored = new java.util.TreeSet<>();
+    private boolean loaded;
+    private long nextSeq;
+    private long overflow;
+    private long crowded;
+
+    /** {@code persist}: write the frontiers to the store (false when it has no changelog to restore from). */
+    WriteBook(TaskStore store, ConcurrentWriteSettings s, long graceMs, boolean persist) {
+        this.store = store;
+        this.s = s;
+        this.graceMs = graceMs;
+        this.persist = persist;
+    }
+
+    static long bucket(long time) {
+        return Math.floorDiv(time, BUCKET_MS) * BUCKET_MS;
+    }
+
+    /**
+     * Judges {@code w} against its entity's frontier and keeps it; null when the cap on entities left it out
+     * (counted).
+     *
+     * @param now the stage's clock, {@code Long.MIN_VALUE} before it starts
+     */
+    WriteFrontier.Added add(String entity, WriteFrontier.Write w, long now) {
+        load(now);
+        WriteFrontier f = entities.get(entity);
+        if (f == null) {
+            if (entities.size() >= s.maxEntities()) {
+                overflow++;
+                return null;
+            }
+            f = new WriteFrontier();
+            entities.put(entity, f);
+        }
+        WriteFrontier.Added added = f.add(w, now, s.horizonMs(), graceMs, s.sameSecond(), s.maxWrites());
+        if (added.duplicate()) {
+            return added;
+        }
+        crowded += added.evictedForRoom();
+        leaving.computeIfAbsent(leavesAt(w), k -> new ArrayList<>()).add(entity);
+        if (persist) {
+            long b = bucket(w.time());
+            Bin.Writer chunk = pending.computeIfAbsent(b, k -> Bin.writer());
+            chunk.str(entity);
+            WriteConflict.write(chunk, w);
+            pendingCount.merge(b, 1, Integer::sum);
+            if (chunk.size() >= CHUNK_BYTES) {
+                writeChunk(b);
+            }
+        }
+        return added;
+    }
+
+    /** When {@code w} leaves its frontier by rule 1, rounded up to a bucket. */
+    private long leavesAt(WriteFrontier.Write w) {
+        return bucket(w.time() + WriteFrontier.reach(w, s.horizonMs()) + graceMs) + BUCKET_MS;
+    }
+
+    /** Forgets what the clock has put out of reach: writes, then entities left without any, then whole chunks. */
+    void expire(long now) {
+        load(now);
+        while (!leaving.isEmpty() && leaving.firstKey() <= now) {
+            for (String entity : leaving.pollFirstEntry().getValue()) {
+                WriteFrontier f = entities.get(entity);
+                if (f != null) {
+                    f.trim(now, s.horizonMs(), graceMs);
+                    if (f.isEmpty()) {
+                        entities.remove(entity);
+                    }
+                }
+            }
+        }
+        // A chunk's writes are all out of reach once the longest reach from the bucket's end has passed.
+        long reach = Math.max(s.horizonMs(), WriteFrontier.SAME_SECOND_MS);
+        while (!stored.isEmpty() && stored.first() + BUCKET_MS + reach + graceMs <= now) {
+            long b = stored.pollFirst();
+            pending.remove(b);
+            pendingCount.remove(b);
+            for (var kv : store.dataWithPrefix(PREFIX + bucketKey(b) + "|")) {
+                store.delete(kv.key);
+            }
+        }
+    }
+
+    /** Writes the pending writes to the store: run before every commit. */
+    void flush() {
+        for (Long b : new ArrayList<>(pending.keySet())) {
+            writeChunk(b);
+        }
+    }
+
+    /** Writes of new entities left out by the cap, and kept writes dropped for room, since the last call. */
+    long[] drainCounts() {
+        long[] n = {overflow, crowded};
+        overflow = 0;
+        crowded = 0;
+        return n;
+    }
+
+    int size() {
+        return entities.size();
+    }
+
+    private void writeChunk(long b) {
+        Bin.Writer w = pending.remove(b);
+        Integer n = pendingCount.remove(b);
+        if (w == null || n == null || n == 0) {
+            return;
+        }
+        byte[] chunk = Bin.writer().u8(VERSION).varlong(n).raw(w.bytes()).bytes();
+        store.put(PREFIX + bucketKey(b) + "|" + padded(nextSeq++, 19), chunk);
+        stored.add(b);
+    }
+
+    /** Rebuilds the frontiers from the chunks once per store lifetime (after a restore). */
+    private void load(long now) {
+        if (loaded) {
+            return;
+        }
+        loaded = true;
+        long maxSeq = -1;
+        for (var kv : store.dataWithPrefix(PREFIX)) {
+            String[] parts = kv.key.split("\\|", 3);
+            stored.add(Long.parseLong(parts[1]));
+            maxSeq = Math.max(maxSeq, Long.parseLong(parts[2]));
+            Bin.Reader r = Bin.versioned(kv.value, VERSION, "entity writes chunk");
+            long n = r.varlong();
+            for (long i = 0; i < n; i++) {
+                String entity = r.str();
+                WriteFrontier.Write w = WriteConflict.read(r);
+                if (now != Long.MIN_VALUE && w.time() + WriteFrontier.reach(w, s.horizonMs()) + graceMs <= now) {
+                    continue;
+                }
+                entities.computeIfAbsent(entity, e -> new WriteFrontier()).restore(w, s.maxWrites());
+                leaving.computeIfAbsent(leavesAt(w), k -> new ArrayList<>()).add(entity);
+            }
+        }
+        nextSeq = maxSeq + 1;
+    }
+
+    /** Bucket starts as fixed-width text, so that chunk keys sort by bucket. */
+    private static String bucketKey(long b) {
+        return b < 0 ? "-" + padded(-b, 19) : padded(b, 20);
+    }
+
+    private static String padded(long v, int width) {
+        String digits = Long.toString(v);
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
+    }
+}
