@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +44,8 @@ public final class ConcurrentWrites implements Detector {
     static final String ALL = "all";
     /** Entities named in the metric's {@code topEntities}. */
     static final int TOP_ENTITIES = 5;
+    /** The group of possible conflicts on entities whose name has no {@code Type[...]} form. */
+    static final String UNTYPED = "(untyped)";
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
             .withZone(ZoneOffset.UTC);
@@ -140,9 +143,20 @@ public final class ConcurrentWrites implements Detector {
                 .forEach(e -> out.add(finding(e, w, windowMs, s, source)));
         Map<String, List<ConflictWindow.EntityConflicts>> possible = new TreeMap<>();
         ranked.stream().filter(e -> e.vectorPairs == 0)
-                .forEach(e -> possible.computeIfAbsent(Resolutions.type(e.entity), t -> new ArrayList<>()).add(e));
-        possible.forEach((type, entities) -> out.add(possibleFinding(type, entities, w, windowMs, s, source)));
+                .forEach(e -> possible.computeIfAbsent(group(e.entity), t -> new ArrayList<>()).add(e));
+        // The groups with the most possible conflicts first, as many as entities may have findings.
+        possible.entrySet().stream()
+                .sorted(Comparator.comparingLong((Map.Entry<String, List<ConflictWindow.EntityConflicts>> g) ->
+                        g.getValue().stream().mapToLong(e -> e.sameSecondPairs).sum()).reversed()
+                        .thenComparing(Map.Entry::getKey))
+                .limit(s.maxAlertedEntities())
+                .forEach(g -> out.add(possibleFinding(g.getKey(), g.getValue(), w, windowMs, s, source)));
         return out;
+    }
+
+    /** The entity type ({@code Order} of {@code Order[1337]}); entities without a type share one group. */
+    static String group(String entity) {
+        return entity.indexOf('[') > 0 ? Resolutions.type(entity) : UNTYPED;
     }
 
     private static String span(ConflictWindow w, long windowMs) {
@@ -153,10 +167,10 @@ public final class ConcurrentWrites implements Detector {
     static Finding finding(ConflictWindow.EntityConflicts e, ConflictWindow w, long windowMs,
                            ConcurrentWriteSettings s, String source) {
         Resolutions.Hint hint = s.resolution().of(e.entity);
-        String nodes = String.join(", ", e.nodes);
+        String nodes = String.join(", ", e.vectorNodes);
         String summary = String.format(Locale.ROOT, "Concurrent writes to %s: %d nodes (%s) wrote it without seeing"
                         + " each other's writes (vector clocks concurrent), %d conflicting pair%s in %s%s."
-                        + " Resolution: %s", e.entity, e.nodes.size(), nodes, e.vectorPairs,
+                        + " Resolution: %s", e.entity, e.vectorNodes.size(), nodes, e.vectorPairs,
                 e.vectorPairs == 1 ? "" : "s", span(w, windowMs), e.sameSecondPairs > 0 ? String.format(Locale.ROOT,
                         ", and %d more within the same second without vector clocks", e.sameSecondPairs) : "",
                 hint.label().toLowerCase(Locale.ROOT));
@@ -167,8 +181,8 @@ public final class ConcurrentWrites implements Detector {
                     x.hasVector() ? "vector clock " + clock(x.vectorClock()) : "no vector clock", x.eventId(),
                     x.requestId() == null ? "" : ", request " + x.requestId()));
         }
-        if (e.moreWrites > 0) {
-            evidence.add(e.moreWrites + " more conflicting writes not listed");
+        if (e.writes.size() == ConflictWindow.MAX_WRITES) {
+            evidence.add("(the " + ConflictWindow.MAX_WRITES + " smallest event ids of the writes in conflict)");
         }
         evidence.add("conflicting pairs (event ids): " + e.pairs.stream().limit(10)
                 .map(p -> p.replace("|", " ‖ ")).collect(Collectors.joining(", "))
@@ -176,7 +190,8 @@ public final class ConcurrentWrites implements Detector {
         evidence.add("resolution for " + Resolutions.type(e.entity) + " (asyncwatch.concurrent-write.resolution): "
                 + hint.advice());
         if (w.late > 0) {
-            evidence.add(w.late + " conflicts arrived after their window had closed and are counted in this one");
+            evidence.add(w.late + " conflicts of this window (all entities) arrived after their own window had closed"
+                    + " and are counted here");
         }
         String fingerprint = Finding.fingerprint(AlertType.CONCURRENT_WRITE, Map.of("entity", e.entity));
         return new Finding(fingerprint, AlertType.CONCURRENT_WRITE, Severity.ALERT, Map.of("entity", e.entity),

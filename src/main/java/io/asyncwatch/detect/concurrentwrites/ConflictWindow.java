@@ -6,18 +6,21 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The conflicts of one window: totals for the metric, and per entity (up to {@link #MAX_ENTITIES}) the writes, nodes
- * and pairs its finding shows. Everything held is capped; what the caps leave out is counted.
+ * and pairs its finding shows. In the store the totals and each entity are entries of their own, so no value grows
+ * with the window. Everything held is capped, keeping the smallest ids so that arrival order cannot change what is
+ * shown; what the caps leave out is counted.
  */
 final class ConflictWindow {
 
     /** Entities detailed per window; conflicts of further ones are counted in {@link #uncounted}. */
-    static final int MAX_ENTITIES = 10_000;
-    /** Writes shown per entity (their event ids, nodes and clocks). */
+    static final int MAX_ENTITIES = 1_000;
+    /** Writes shown per entity (their event ids, nodes and clocks): the smallest event ids. */
     static final int MAX_WRITES = 12;
-    /** Pairs remembered per entity, to count a redelivered pair once. */
+    /** Pairs remembered per entity (the smallest), to count a redelivered pair once and to show some. */
     static final int MAX_PAIRS = 64;
     private static final int VERSION = 1;
 
@@ -26,11 +29,12 @@ final class ConflictWindow {
         final String entity;
         long vectorPairs;
         long sameSecondPairs;
-        final Set<String> nodes = new java.util.TreeSet<>();
-        /** By event id: sorted, so output is the same whatever order the pairs arrived in. */
+        /** Nodes with a write in a vector-clock conflict, and in a same-second one. */
+        final Set<String> vectorNodes = new TreeSet<>();
+        final Set<String> sameSecondNodes = new TreeSet<>();
+        /** By event id: sorted, so what is shown is the same whatever order the pairs arrived in. */
         final TreeMap<String, WriteFrontier.Write> writes = new TreeMap<>();
-        final Set<String> pairs = new java.util.TreeSet<>();
-        long moreWrites;
+        final TreeSet<String> pairs = new TreeSet<>();
 
         EntityConflicts(String entity) {
             this.entity = entity;
@@ -40,38 +44,67 @@ final class ConflictWindow {
             return vectorPairs + sameSecondPairs;
         }
 
-        /** False when the pair was counted already (redelivered). */
+        /** All nodes involved, sorted. */
+        Set<String> nodes() {
+            Set<String> all = new TreeSet<>(vectorNodes);
+            all.addAll(sameSecondNodes);
+            return all;
+        }
+
+        /** False when the pair was counted already (redelivered; known while it is among the smallest kept). */
         boolean add(WriteConflict c) {
             String a = String.valueOf(c.earlier().eventId());
             String b = String.valueOf(c.later().eventId());
             String pair = a.compareTo(b) <= 0 ? a + "|" + b : b + "|" + a;
-            if (pairs.contains(pair)) {
+            if (!pairs.add(pair)) {
                 return false;
             }
-            if (pairs.size() < MAX_PAIRS) {
-                pairs.add(pair);
+            if (pairs.size() > MAX_PAIRS) {
+                pairs.pollLast();
             }
-            if (c.basis() == WriteFrontier.Basis.VECTOR) {
+            boolean vector = c.basis() == WriteFrontier.Basis.VECTOR;
+            if (vector) {
                 vectorPairs++;
             } else {
                 sameSecondPairs++;
             }
+            Set<String> nodes = vector ? vectorNodes : sameSecondNodes;
+            nodes.add(c.earlier().node());
+            nodes.add(c.later().node());
             keep(c.earlier());
             keep(c.later());
             return true;
         }
 
         private void keep(WriteFrontier.Write w) {
-            nodes.add(w.node());
-            String id = String.valueOf(w.eventId());
-            if (writes.containsKey(id)) {
-                return;
+            writes.put(String.valueOf(w.eventId()), w);
+            if (writes.size() > MAX_WRITES) {
+                writes.pollLastEntry();
             }
-            if (writes.size() < MAX_WRITES) {
-                writes.put(id, w);
-            } else {
-                moreWrites++;
+        }
+
+        byte[] toBytes() {
+            Bin.Writer w = Bin.writer().u8(VERSION).str(entity).varlong(vectorPairs).varlong(sameSecondPairs)
+                    .strings(List.copyOf(vectorNodes)).strings(List.copyOf(sameSecondNodes))
+                    .strings(List.copyOf(pairs)).varlong(writes.size());
+            writes.values().forEach(x -> WriteConflict.write(w, x));
+            return w.bytes();
+        }
+
+        static EntityConflicts fromBytes(byte[] b) {
+            Bin.Reader r = Bin.versioned(b, VERSION, "entity conflicts");
+            EntityConflicts e = new EntityConflicts(r.str());
+            e.vectorPairs = r.varlong();
+            e.sameSecondPairs = r.varlong();
+            e.vectorNodes.addAll(r.strings());
+            e.sameSecondNodes.addAll(r.strings());
+            e.pairs.addAll(r.strings());
+            long n = r.varlong();
+            for (long i = 0; i < n; i++) {
+                WriteFrontier.Write x = WriteConflict.read(r);
+                e.writes.put(String.valueOf(x.eventId()), x);
             }
+            return e;
         }
     }
 
@@ -81,29 +114,15 @@ final class ConflictWindow {
     long late;
     /** Conflicts of entities beyond {@link #MAX_ENTITIES}: counted in the totals, not detailed. */
     long uncounted;
+    /** Entities detailed (in the store, their entries; once closed, also {@link #entities}). */
+    long detailed;
     final TreeMap<String, EntityConflicts> entities = new TreeMap<>();
 
     ConflictWindow(long start) {
         this.start = start;
     }
 
-    void add(WriteConflict c, boolean wasLate) {
-        EntityConflicts e = entities.get(c.entity());
-        if (e == null) {
-            if (entities.size() >= MAX_ENTITIES) {
-                uncounted++;
-                count(c, wasLate);
-                return;
-            }
-            e = new EntityConflicts(c.entity());
-            entities.put(c.entity(), e);
-        }
-        if (e.add(c)) {
-            count(c, wasLate);
-        }
-    }
-
-    private void count(WriteConflict c, boolean wasLate) {
+    void count(WriteConflict c, boolean wasLate) {
         if (c.basis() == WriteFrontier.Basis.VECTOR) {
             vectorPairs++;
         } else {
@@ -122,39 +141,20 @@ final class ConflictWindow {
         return out;
     }
 
-    byte[] toBytes() {
-        Bin.Writer w = Bin.writer().u8(VERSION).varlong(start).varlong(vectorPairs).varlong(sameSecondPairs)
-                .varlong(late).varlong(uncounted).varlong(entities.size());
-        for (EntityConflicts e : entities.values()) {
-            w.str(e.entity).varlong(e.vectorPairs).varlong(e.sameSecondPairs).varlong(e.moreWrites)
-                    .strings(List.copyOf(e.nodes)).strings(List.copyOf(e.pairs)).varlong(e.writes.size());
-            e.writes.values().forEach(x -> WriteConflict.write(w, x));
-        }
-        return w.bytes();
+    /** The totals (the entities are stored apart). */
+    byte[] totalsBytes() {
+        return Bin.writer().u8(VERSION).varlong(start).varlong(vectorPairs).varlong(sameSecondPairs)
+                .varlong(late).varlong(uncounted).varlong(detailed).bytes();
     }
 
-    static ConflictWindow fromBytes(byte[] b) {
+    static ConflictWindow fromTotals(byte[] b) {
         Bin.Reader r = Bin.versioned(b, VERSION, "conflict window");
         ConflictWindow w = new ConflictWindow(r.varlong());
         w.vectorPairs = r.varlong();
         w.sameSecondPairs = r.varlong();
         w.late = r.varlong();
         w.uncounted = r.varlong();
-        long n = r.varlong();
-        for (long i = 0; i < n; i++) {
-            EntityConflicts e = new EntityConflicts(r.str());
-            e.vectorPairs = r.varlong();
-            e.sameSecondPairs = r.varlong();
-            e.moreWrites = r.varlong();
-            e.nodes.addAll(r.strings());
-            e.pairs.addAll(r.strings());
-            long writes = r.varlong();
-            for (long j = 0; j < writes; j++) {
-                WriteFrontier.Write x = WriteConflict.read(r);
-                e.writes.put(String.valueOf(x.eventId()), x);
-            }
-            w.entities.put(e.entity, e);
-        }
+        w.detailed = r.varlong();
         return w;
     }
 }

@@ -91,17 +91,38 @@ final class ConflictWindowsProcessor implements Processor<String, WriteConflict,
         if (late) {
             start = closedBefore; // counted in the first window still open, and said so
         }
-        String key = "w|" + start;
+        String key = totalsKey(start);
         byte[] raw = store.get(key);
-        ConflictWindow window = raw == null ? new ConflictWindow(start) : ConflictWindow.fromBytes(raw);
+        ConflictWindow window = raw == null ? new ConflictWindow(start) : ConflictWindow.fromTotals(raw);
         if (raw == null) {
             store.schedule(closeAt(start), key);
         }
-        window.add(c, late);
-        store.put(key, window.toBytes());
+        String entityKey = entityPrefix(start) + c.entity();
+        byte[] entityRaw = store.get(entityKey);
+        ConflictWindow.EntityConflicts e = entityRaw == null ? null : ConflictWindow.EntityConflicts.fromBytes(entityRaw);
+        if (e == null && window.detailed < ConflictWindow.MAX_ENTITIES) {
+            e = new ConflictWindow.EntityConflicts(c.entity());
+            window.detailed++;
+        }
+        if (e == null) {
+            window.uncounted++;
+            window.count(c, late);
+        } else if (e.add(c)) {
+            window.count(c, late);
+            store.put(entityKey, e.toBytes());
+        }
+        store.put(key, window.totalsBytes());
         if (clock.now() != Watermarks.NONE && clock.now() >= closeAt(start)) {
             sweep(clock.now());
         }
+    }
+
+    private static String totalsKey(long start) {
+        return "t|" + start;
+    }
+
+    private static String entityPrefix(long start) {
+        return "e|" + start + "|";
     }
 
     private void sweep(long now) {
@@ -112,7 +133,12 @@ final class ConflictWindowsProcessor implements Processor<String, WriteConflict,
             if (raw == null) {
                 return;
             }
-            ConflictWindow window = ConflictWindow.fromBytes(raw);
+            ConflictWindow window = ConflictWindow.fromTotals(raw);
+            for (var kv : store.dataWithPrefix(entityPrefix(window.start))) {
+                ConflictWindow.EntityConflicts e = ConflictWindow.EntityConflicts.fromBytes(kv.value);
+                window.entities.put(e.entity, e);
+                store.delete(kv.key);
+            }
             long end = window.start + conf.settings().windowMs();
             if (end > closedBefore()) {
                 store.putMeta(CLOSED_BEFORE, ByteBuffer.allocate(8).putLong(end).array());

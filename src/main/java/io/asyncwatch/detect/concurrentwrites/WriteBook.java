@@ -29,9 +29,14 @@ final class WriteBook {
     private final ConcurrentWriteSettings s;
     private final long graceMs;
     private final boolean persist;
+    private static final int MAX_NAMES = 10_000;
     private final Map<String, WriteFrontier> entities = new HashMap<>();
-    /** Entities by the time a write of theirs leaves (time + reach + grace, bucketed): what expiry visits. */
-    private final TreeMap<Long, List<String>> leaving = new TreeMap<>();
+    private final Map<String, String> names = new HashMap<>();
+    /**
+     * Entities by the time a write of theirs leaves (time + reach + grace, bucketed): what expiry visits. A set per
+     * bucket, so an entity written many times a second is listed once per bucket, not once per write.
+     */
+    private final TreeMap<Long, java.util.Set<String>> leaving = new TreeMap<>();
     /** Writes not yet in the store, per bucket of their time. */
     private final TreeMap<Long, Bin.Writer> pending = new TreeMap<>();
     private final Map<Long, Integer> pendingCount = new HashMap<>();
@@ -60,8 +65,9 @@ final class WriteBook {
      *
      * @param now the stage's clock, {@code Long.MIN_VALUE} before it starts
      */
-    WriteFrontier.Added add(String entity, WriteFrontier.Write w, long now) {
+    WriteFrontier.Added add(String entity, WriteFrontier.Write write, long now) {
         load(now);
+        WriteFrontier.Write w = compact(write);
         WriteFrontier f = entities.get(entity);
         if (f == null) {
             if (entities.size() >= s.maxEntities()) {
@@ -76,7 +82,7 @@ final class WriteBook {
             return added;
         }
         crowded += added.evictedForRoom();
-        leaving.computeIfAbsent(leavesAt(w), k -> new ArrayList<>()).add(entity);
+        leaving.computeIfAbsent(leavesAt(w), k -> new java.util.HashSet<>()).add(entity);
         if (persist) {
             long b = bucket(w.time());
             Bin.Writer chunk = pending.computeIfAbsent(b, k -> Bin.writer());
@@ -88,6 +94,33 @@ final class WriteBook {
             }
         }
         return added;
+    }
+
+    /** Node names are few and repeat in every write and vector clock: one copy of each (up to a bound). */
+    private String canonical(String name) {
+        if (name == null) {
+            return null;
+        }
+        String known = names.get(name);
+        if (known != null) {
+            return known;
+        }
+        if (names.size() < MAX_NAMES) {
+            names.put(name, name);
+        }
+        return name;
+    }
+
+    /** The write as kept in memory: shared node names, an immutable compact vector clock. */
+    private WriteFrontier.Write compact(WriteFrontier.Write w) {
+        Map<String, Long> vc = w.vectorClock();
+        if (vc != null && !vc.isEmpty()) {
+            Map<String, Long> shared = new HashMap<>(vc.size() * 2);
+            vc.forEach((k, v) -> shared.put(canonical(k), v));
+            vc = Map.copyOf(shared);
+        }
+        return new WriteFrontier.Write(w.eventId(), canonical(w.node()), w.requestId(), w.timestamp(), w.time(),
+                vc == null ? Map.of() : vc);
     }
 
     /** When {@code w} leaves its frontier by rule 1, rounded up to a bucket. */
@@ -151,13 +184,18 @@ final class WriteBook {
         stored.add(b);
     }
 
-    /** Rebuilds the frontiers from the chunks once per store lifetime (after a restore). */
+    /**
+     * Rebuilds the frontiers from the chunks once per store lifetime (after a restore). Writes out of reach are
+     * skipped; an entity with more than {@code max-writes-per-entity} writes within reach keeps its newest ones (the
+     * chunks also hold writes once dropped for room), the others counted as dropped.
+     */
     private void load(long now) {
         if (loaded) {
             return;
         }
         loaded = true;
         long maxSeq = -1;
+        Map<String, List<WriteFrontier.Write>> found = new HashMap<>();
         for (var kv : store.dataWithPrefix(PREFIX)) {
             String[] parts = kv.key.split("\\|", 3);
             stored.add(Long.parseLong(parts[1]));
@@ -167,13 +205,24 @@ final class WriteBook {
             for (long i = 0; i < n; i++) {
                 String entity = r.str();
                 WriteFrontier.Write w = WriteConflict.read(r);
-                if (now != Long.MIN_VALUE && w.time() + WriteFrontier.reach(w, s.horizonMs()) + graceMs <= now) {
-                    continue;
+                if (!WriteFrontier.gone(w, now, s.horizonMs(), graceMs)) {
+                    found.computeIfAbsent(entity, e -> new ArrayList<>()).add(compact(w));
                 }
-                entities.computeIfAbsent(entity, e -> new WriteFrontier()).restore(w, s.maxWrites());
-                leaving.computeIfAbsent(leavesAt(w), k -> new ArrayList<>()).add(entity);
             }
         }
+        found.forEach((entity, writes) -> {
+            if (writes.size() > s.maxWrites()) {
+                writes.sort(java.util.Comparator.comparingLong(WriteFrontier.Write::time));
+                crowded += writes.size() - s.maxWrites();
+                writes = writes.subList(writes.size() - s.maxWrites(), writes.size());
+            }
+            WriteFrontier f = new WriteFrontier();
+            for (WriteFrontier.Write w : writes) {
+                f.restore(w, s.maxWrites());
+                leaving.computeIfAbsent(leavesAt(w), k -> new java.util.HashSet<>()).add(entity);
+            }
+            entities.put(entity, f);
+        });
         nextSeq = maxSeq + 1;
     }
 

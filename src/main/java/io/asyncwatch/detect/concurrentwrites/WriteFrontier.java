@@ -25,7 +25,8 @@ import java.util.Objects;
  *
  * <p>A write leaves the frontier (documented in the README, tested in {@code WriteFrontierTest}):
  * <ol>
- *   <li>once it is out of reach of any write that is not late: its time + reach + grace is behind the stage's clock.
+ *   <li>once it is out of reach of any write that is not late: its time + reach + grace is behind the stage's clock
+ *   (before each write is judged, and when expiry visits the entity).
  *   Until then it stays even when a later write saw it: a write that arrives late but within the grace may be
  *   concurrent with it, and writes arriving in any order within the grace must give the same conflicts;</li>
  *   <li>when the frontier is full ({@code maxWrites}): the oldest write that a kept write happened after first (a
@@ -66,7 +67,7 @@ public final class WriteFrontier {
     private final List<Write> writes;
 
     public WriteFrontier() {
-        this.writes = new ArrayList<>();
+        this.writes = new ArrayList<>(2); // most entities are written once or twice within reach
     }
 
     public WriteFrontier(List<Write> writes) {
@@ -117,6 +118,8 @@ public final class WriteFrontier {
      * @param now the stage's clock ({@code Long.MIN_VALUE} before it starts): what the grace has passed
      */
     public Added add(Write w, long now, long horizonMs, long graceMs, boolean sameSecond, int maxWrites) {
+        // Out-of-reach writes go first, so what is judged does not depend on when expiry last ran.
+        trim(now, horizonMs, graceMs);
         if (w.eventId() != null) {
             for (Write k : writes) {
                 if (w.eventId().equals(k.eventId())) {
@@ -132,7 +135,6 @@ public final class WriteFrontier {
             }
         }
         writes.add(w);
-        trim(now, horizonMs, graceMs);
         int evicted = 0;
         while (writes.size() > Math.max(1, maxWrites)) {
             writes.remove(victim());
@@ -154,12 +156,20 @@ public final class WriteFrontier {
         }
     }
 
+    /**
+     * Whether no write that is not late can reach {@code k} any more: a write is late once its time + grace is behind
+     * the clock, so one at exactly {@code now - grace} still counts, and may be {@code reach} after {@code k}.
+     */
+    static boolean gone(Write k, long now, long horizonMs, long graceMs) {
+        return now != Long.MIN_VALUE && k.time() + reach(k, horizonMs) + graceMs < now;
+    }
+
     /** Drops what can no longer conflict with a write that is not late (rule 1 above). */
     public void trim(long now, long horizonMs, long graceMs) {
         if (now == Long.MIN_VALUE) {
             return;
         }
-        writes.removeIf(k -> k.time() + reach(k, horizonMs) + graceMs <= now);
+        writes.removeIf(k -> gone(k, now, horizonMs, graceMs));
     }
 
     /** Whether a kept write happened after {@code k}. */

@@ -194,6 +194,29 @@ class ConcurrentWritesTopologyTest {
         }
     }
 
+    @Test
+    void aFloodOfConflictsIsCountedInFullAndAlertedWithinTheCaps() {
+        // 1 500 entities without a type, each written by two nodes 100 ms apart: possible conflicts only.
+        List<RequestEvent> events = new ArrayList<>(ordered(5));
+        for (int i = 0; i < 1_500; i++) {
+            long ts = T0 + 2 * M + i * 20L;
+            events.add(write("f-a-" + i, "svc-user-0", ts, "user-" + i, null));
+            events.add(write("f-b-" + i, "svc-user-1", ts + 100, "user-" + i, null));
+        }
+        try (DetectorHarness h = new DetectorHarness(new ConcurrentWrites(), Map.of())) {
+            h.send(sorted(events));
+            h.silence();
+            List<Finding> findings = h.findings();
+            assertEquals(1, findings.size(), "entities without a type share one group, not a WARN each");
+            assertEquals("CONCURRENT_WRITE{basis=\"same-second\",entityType=\"(untyped)\"}",
+                    findings.get(0).fingerprint());
+            Metric m = h.metrics().get(0);
+            assertEquals(1_500.0, m.values().get("conflicts"), "every conflict counted");
+            assertEquals((double) ConflictWindow.MAX_ENTITIES, m.values().get("entities"), "detailed up to the cap");
+            assertTrue(m.attributes().get("entitiesCapped").startsWith("500 conflicts"), m.attributes().toString());
+        }
+    }
+
     private static String hhmmss(long t) {
         return java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(java.time.ZoneOffset.UTC)
                 .format(java.time.Instant.ofEpochMilli(t));

@@ -103,14 +103,14 @@ class WriteFrontierTest {
         WriteFrontier f = new WriteFrontier();
         f.add(w("a", "A", 0, Map.of("A", 1L)), NONE, HORIZON, GRACE, true, 64);
         f.add(w("b", "B", 0, Map.of()), NONE, HORIZON, GRACE, true, 64);
-        f.trim(1_000 + GRACE - 1, HORIZON, GRACE);
-        assertEquals(2, f.writes().size());
         f.trim(1_000 + GRACE, HORIZON, GRACE);
+        assertEquals(2, f.writes().size(), "a write at exactly now - grace is not late and may be a second later");
+        f.trim(1_000 + GRACE + 1, HORIZON, GRACE);
         assertEquals(List.of("a"), f.writes().stream().map(Write::eventId).toList(),
                 "without a vector clock a write is compared within a second only");
-        f.trim(HORIZON + GRACE - 1, HORIZON, GRACE);
-        assertEquals(1, f.writes().size());
         f.trim(HORIZON + GRACE, HORIZON, GRACE);
+        assertEquals(1, f.writes().size());
+        f.trim(HORIZON + GRACE + 1, HORIZON, GRACE);
         assertTrue(f.isEmpty());
     }
 
