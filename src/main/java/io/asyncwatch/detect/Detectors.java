@@ -4,6 +4,7 @@ import io.asyncwatch.detect.amplification.LayerAmplification;
 import io.asyncwatch.detect.cascade.CascadeTimeout;
 import io.asyncwatch.detect.causality.Causality;
 import io.asyncwatch.detect.concurrentwrites.ConcurrentWrites;
+import io.asyncwatch.detect.heartbeats.Heartbeats;
 import io.asyncwatch.detect.duplicates.DuplicateOperations;
 import io.asyncwatch.detect.latency.LatencyTail;
 import io.asyncwatch.detect.logicalclock.LogicalClockJumps;
@@ -21,7 +22,7 @@ public final class Detectors {
     public static List<Detector> all() {
         return List.of(new RetryStorm(), new DuplicateOperations(), new LatencyTail(), new Timeouts(),
                 new LayerAmplification(), new CascadeTimeout(), new Causality(),
-                new LogicalClockJumps(), new ConcurrentWrites());
+                new LogicalClockJumps(), new ConcurrentWrites(), new Heartbeats());
     }
 
     /** The detectors {@code asyncwatch.detectors.disabled} leaves on, in topology order. */

@@ -10,11 +10,13 @@ package io.asyncwatch.ingest;
  * @param raw    the original payload bytes, so a stage that rejects the event later dead-letters it verbatim
  * @param source the input partition ({@code requests:3}); with no event this is that partition's clock
  *               tick, sent every second so that stages after a re-key know how far every partition has got
+ * @param recordTime the Kafka record's own timestamp (when it was produced or appended), next to the sender's
+ *               timestamp in the event: their difference is the delivery delay plus the sender's clock error
  */
-public record Accepted<T>(T event, long clock, Origin origin, byte[] raw, String source) {
+public record Accepted<T>(T event, long clock, Origin origin, byte[] raw, String source, long recordTime) {
 
     public static <T> Accepted<T> tick(String source, long clock) {
-        return new Accepted<>(null, clock, null, null, source);
+        return new Accepted<>(null, clock, null, null, source, 0);
     }
 
     public boolean isTick() {

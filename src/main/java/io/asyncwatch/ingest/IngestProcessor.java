@@ -187,7 +187,8 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
     private void forward(Raw raw, T event, long eventTime) {
         Origin origin = raw.origin();
         context.forward(new Record<>(type.key().apply(event),
-                new Ingested<>(new Accepted<>(event, clock.now(), origin, raw.value(), null), null), eventTime));
+                new Ingested<>(new Accepted<>(event, clock.now(), origin, raw.value(), null, raw.timestamp()), null),
+                eventTime));
     }
 
     private static final class Rejected extends Exception {

@@ -62,6 +62,11 @@ public final class DetectorHarness implements AutoCloseable {
         engine.pipe("heartbeats", e.node(), Json.write(e), e.timestamp());
     }
 
+    /** A heartbeat whose Kafka record is stamped {@code recordTimestamp} (its arrival), not its sender's time. */
+    public void send(HeartbeatEvent e, long recordTimestamp) {
+        engine.pipe("heartbeats", e.node(), Json.write(e), recordTimestamp);
+    }
+
     public void send(ClockEvent e) {
         engine.pipe("clocks", e.node(), Json.write(e), e.timestamp());
     }

@@ -1,0 +1,170 @@
+package io.asyncwatch.detect.heartbeats;
+
+import io.asyncwatch.state.DecodedEntries;
+import io.asyncwatch.state.KeyBudget;
+import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
+import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.UpstreamClock;
+import io.asyncwatch.time.Watermarks;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * On the cluster's task (heartbeats, projected and re-keyed by cluster): each cluster's {@link ClusterView}. Its clock
+ * is the slowest heartbeat partition's, sent as ticks every second, so silence is noticed while it lasts (a silent
+ * node's partition still ticks) and a partition running ahead cannot make a node look silent.
+ */
+final class ClusterProcessor implements Processor<String, Beat, String, ClusterProcessor.Out> {
+
+    static final String STORE = "heartbeats-clusters";
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterProcessor.class);
+
+    /** What a cluster revealed, or (cluster null) this task's clock tick. */
+    record Out(String cluster, ClusterView.Outcome outcome, long tick, String source) {
+        boolean isTick() {
+            return cluster == null;
+        }
+    }
+
+    record Supplier(HeartbeatSettings settings, long graceMs, StoreMode storeMode)
+            implements ProcessorSupplier<String, Beat, String, Out> {
+        @Override
+        public Processor<String, Beat, String, Out> get() {
+            return new ClusterProcessor(this);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(StateStores.taskStore(STORE, storeMode));
+        }
+    }
+
+    private final Supplier conf;
+    private ProcessorContext<String, Out> context;
+    private TaskStore store;
+    private DecodedEntries<ClusterView> clusters;
+    private KeyBudget budget;
+    private UpstreamClock clock;
+    private String source;
+    private long nodeOverflow;
+
+    private ClusterProcessor(Supplier conf) {
+        this.conf = conf;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Out> context) {
+        this.context = context;
+        this.store = new TaskStore(context.getStateStore(STORE));
+        this.clusters = new DecodedEntries<>(store, ClusterView::toBytes);
+        this.budget = new KeyBudget(store, "clusters", conf.settings().maxClusters());
+        this.clock = UpstreamClock.restore(store, context.appConfigs());
+        this.source = Heartbeats.NAME + ":" + context.taskId().partition();
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    @Override
+    public void process(Record<String, Beat> record) {
+        Beat b = record.value();
+        if (b.isTick()) {
+            if (clock.observe(b.source(), b.tick(), context.currentSystemTimeMs())) {
+                sweep(clock.now());
+            }
+            return;
+        }
+        String cluster = record.key();
+        ClusterView view = read(cluster);
+        if (view == null) {
+            if (!budget.admit()) {
+                return; // counted; logged by the tick
+            }
+            view = new ClusterView(conf.settings(), conf.graceMs());
+        }
+        emit(cluster, view.heartbeat(b, record.timestamp()));
+        nodeOverflow += view.overflow;
+        view.overflow = 0;
+        keep(cluster, view);
+    }
+
+    private ClusterView read(String cluster) {
+        ClusterView v = clusters.get(cluster);
+        if (v != null) {
+            return v;
+        }
+        byte[] raw = store.get(cluster);
+        return raw == null ? null : ClusterView.fromBytes(raw, conf.settings(), conf.graceMs());
+    }
+
+    private void emit(String cluster, List<ClusterView.Outcome> outcomes) {
+        for (ClusterView.Outcome o : outcomes) {
+            long time;
+            if (o instanceof ClusterView.Suspected x) {
+                time = x.at();
+            } else if (o instanceof ClusterView.FalseDeath x) {
+                time = x.back();
+            } else {
+                time = ((ClusterView.Closed) o).window().start + conf.settings().windowMs();
+            }
+            context.forward(new Record<>(cluster, new Out(cluster, o, 0, source), time));
+        }
+    }
+
+    /** Keeps the cluster's view and schedules it at its next due time; forgets it once it holds nothing. */
+    private void keep(String cluster, ClusterView view) {
+        long due = view.nextDue();
+        if (due != view.scheduled) {
+            if (view.scheduled != Long.MIN_VALUE) {
+                store.cancel(view.scheduled, cluster);
+            }
+            if (due != Long.MAX_VALUE) {
+                store.schedule(due, cluster);
+            }
+            view.scheduled = due == Long.MAX_VALUE ? Long.MIN_VALUE : due;
+        }
+        if (view.isEmpty()) {
+            clusters.forget(cluster);
+            store.delete(cluster);
+            budget.release();
+        } else {
+            clusters.changed(cluster, view);
+        }
+    }
+
+    private void sweep(long now) {
+        store.forEachDue(now, d -> {
+            ClusterView view = read(d.key());
+            if (view == null || view.scheduled != d.time()) {
+                store.cancel(d.time(), d.key());
+                return;
+            }
+            store.cancel(d.time(), d.key());
+            view.scheduled = Long.MIN_VALUE;
+            emit(d.key(), view.advance(now));
+            keep(d.key(), view);
+        });
+    }
+
+    private void tick(long wall) {
+        // Announced before the clock starts, so the alert stage knows this task exists and waits for it.
+        clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", new Out(null, null, t, source),
+                t == Watermarks.NONE ? wall : t)));
+        long left = budget.drainOverflow();
+        if (left > 0 || nodeOverflow > 0) {
+            LOG.warn("heartbeats: task {} tracks at most {} clusters (asyncwatch.heartbeats.max-clusters) and {} nodes"
+                    + " per cluster (max-nodes): {} heartbeats of further clusters and {} of further nodes not"
+                    + " checked", context.taskId(), budget.cap(), conf.settings().maxNodes(), left, nodeOverflow);
+            nodeOverflow = 0;
+        }
+    }
+}

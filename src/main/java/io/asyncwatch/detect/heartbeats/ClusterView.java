@@ -1,0 +1,309 @@
+package io.asyncwatch.detect.heartbeats;
+
+import io.asyncwatch.detect.calls.LatencySketch;
+import io.asyncwatch.model.Role;
+import io.asyncwatch.serde.Bin;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One cluster as its heartbeats show it: each node's sequence, term, role and when it was last heard, the leaders'
+ * claims, and per window what was received, lost and how late. No Kafka types.
+ *
+ * <ul>
+ *   <li><b>Loss</b>: a sequence that skips numbers lost the ones skipped; a sequence that goes back (or restarts)
+ *   is a restart, not a loss.</li>
+ *   <li><b>Silence</b>: a node not heard for more than {@code k × intervalMs} (on the stage's clock) is suspected
+ *   dead, while the silence lasts. When it is heard again with its sequence continuing, it never died: a false death,
+ *   with the gap (by sender time and by arrival) against its interval. A sequence that went back is a restart.</li>
+ *   <li><b>Split brain</b>: two nodes claiming LEADER in the same term while both claims are live, or in different
+ *   terms with claims overlapping by more than the heartbeat interval (the old leader did not step down).</li>
+ * </ul>
+ */
+final class ClusterView {
+
+    private static final int VERSION = 1;
+    /** A node not heard from for this long is forgotten (its next heartbeat starts afresh). */
+    static final long FORGET_MS = 3_600_000;
+
+    static final class NodeView {
+        long sequence = -1;
+        long term;
+        Role role;
+        long intervalMs;
+        long lastTime;
+        long lastArrived;
+        boolean suspected;
+        /** The current leadership claim: its term and first and latest heartbeat times; since = MIN: none. */
+        long leaderTerm;
+        long leaderSince = Long.MIN_VALUE;
+        long leaderLast;
+
+        boolean claims() {
+            return leaderSince != Long.MIN_VALUE;
+        }
+    }
+
+    /** One node's counts in a window. */
+    static final class NodeStats {
+        long received;
+        long lost;
+        long restarts;
+        long aheadOfArrival;
+        LatencySketch delays = new LatencySketch();
+    }
+
+    static final class Window {
+        final long start;
+        final TreeMap<String, NodeStats> nodes = new TreeMap<>();
+        /** Leaders seen ({@code node@term}) and the split-brain pairs found, described. */
+        final TreeSet<String> leaders = new TreeSet<>();
+        final TreeSet<String> splits = new TreeSet<>();
+        final TreeSet<String> splitNodes = new TreeSet<>();
+
+        Window(long start) {
+            this.start = start;
+        }
+
+        NodeStats stats(String node) {
+            return nodes.computeIfAbsent(node, n -> new NodeStats());
+        }
+    }
+
+    /** What a heartbeat or the clock revealed. */
+    sealed interface Outcome permits Suspected, FalseDeath, Closed {
+    }
+
+    /** {@code node} has been silent for {@code silentMs} at {@code at}, more than k × its interval. */
+    record Suspected(String node, long lastHeard, long silentMs, long intervalMs, long at) implements Outcome {
+    }
+
+    /**
+     * {@code node} is heard again with its sequence continuing after a silence of {@code gapMs} by its own stamps
+     * ({@code arrivalGapMs} by arrival): it was alive all along.
+     */
+    record FalseDeath(String node, long lastHeard, long back, long gapMs, long arrivalGapMs, long intervalMs,
+                      long missed, long termBefore, long term) implements Outcome {
+    }
+
+    record Closed(Window window) implements Outcome {
+    }
+
+    final TreeMap<String, NodeView> nodes = new TreeMap<>();
+    final TreeMap<Long, Window> windows = new TreeMap<>();
+    long closedBefore = Long.MIN_VALUE;
+    /** The deadline this cluster is scheduled at in the task's store (the processor's bookkeeping). */
+    long scheduled = Long.MIN_VALUE;
+    long overflow;
+
+    private final HeartbeatSettings s;
+    private final long graceMs;
+
+    ClusterView(HeartbeatSettings s, long graceMs) {
+        this.s = s;
+        this.graceMs = graceMs;
+    }
+
+    private long suspectMs(NodeView n) {
+        return (long) Math.ceil(s.suspectAfter() * n.intervalMs);
+    }
+
+    /** Takes the heartbeat {@code b} at effective time {@code time}. */
+    List<Outcome> heartbeat(Beat b, long time) {
+        List<Outcome> out = new ArrayList<>();
+        NodeView n = nodes.get(b.node());
+        if (n == null) {
+            if (nodes.size() >= s.maxNodes()) {
+                overflow++;
+                return out;
+            }
+            n = new NodeView();
+            nodes.put(b.node(), n);
+        }
+        if (n.sequence == b.sequence() && n.lastTime == time) {
+            return out; // redelivered
+        }
+        Window w = window(time);
+        NodeStats st = w.stats(b.node());
+        st.received++;
+        long delay = b.arrived() - b.sent();
+        if (delay < 0) {
+            st.aheadOfArrival++;
+        }
+        st.delays.add(Math.max(0, delay));
+        if (n.sequence >= 0) {
+            if (b.sequence() > n.sequence) {
+                long missed = b.sequence() - n.sequence - 1;
+                st.lost += missed;
+                long gap = time - n.lastTime;
+                long arrivalGap = b.arrived() - n.lastArrived;
+                if (Math.max(gap, arrivalGap) > suspectMs(n)) {
+                    out.add(new FalseDeath(b.node(), n.lastTime, time, gap, arrivalGap, n.intervalMs, missed, n.term,
+                            b.term()));
+                }
+            } else {
+                st.restarts++; // the sequence went back: the process started again
+                n.leaderSince = Long.MIN_VALUE;
+            }
+        }
+        n.sequence = b.sequence();
+        n.role = b.role();
+        n.intervalMs = b.intervalMs();
+        n.lastTime = Math.max(n.lastTime, time);
+        n.lastArrived = b.arrived();
+        n.suspected = false;
+        if (b.role() == Role.LEADER) {
+            if (!n.claims() || n.leaderTerm != b.term()) {
+                n.leaderSince = time;
+                n.leaderTerm = b.term();
+            }
+            n.leaderLast = Math.max(n.leaderLast, time);
+            w.leaders.add(b.node() + "@" + b.term());
+            checkLeaders(b.node(), n, w);
+        } else {
+            n.leaderSince = Long.MIN_VALUE;
+        }
+        n.term = b.term();
+        return out;
+    }
+
+    /** Compares {@code node}'s live claim with every other live one. */
+    private void checkLeaders(String node, NodeView n, Window w) {
+        for (Map.Entry<String, NodeView> e : nodes.entrySet()) {
+            NodeView m = e.getValue();
+            if (e.getKey().equals(node) || !m.claims()) {
+                continue;
+            }
+            // A claim lives until its holder has been silent beyond the failure detector's timeout.
+            boolean live = m.leaderLast + suspectMs(m) >= n.leaderLast && n.leaderLast + suspectMs(n) >= m.leaderLast;
+            if (!live) {
+                continue;
+            }
+            String a = e.getKey().compareTo(node) < 0 ? e.getKey() : node;
+            String b = a.equals(node) ? e.getKey() : node;
+            NodeView na = a.equals(node) ? n : m;
+            NodeView nb = a.equals(node) ? m : n;
+            if (m.leaderTerm == n.leaderTerm) {
+                w.splits.add(a + " and " + b + " both claim LEADER in term " + n.leaderTerm);
+            } else {
+                long overlap = Math.min(na.leaderLast, nb.leaderLast) - Math.max(na.leaderSince, nb.leaderSince);
+                long interval = Math.max(na.intervalMs, nb.intervalMs);
+                if (overlap <= interval) {
+                    continue;
+                }
+                w.splits.add(String.format(java.util.Locale.ROOT, "%s (term %d) and %s (term %d) both claim LEADER"
+                        + " for %.1f s, more than the %.1f s heartbeat interval", a, na.leaderTerm, b, nb.leaderTerm,
+                        overlap / 1000.0, interval / 1000.0));
+            }
+            w.splitNodes.add(a + "@" + na.leaderTerm);
+            w.splitNodes.add(b + "@" + nb.leaderTerm);
+        }
+    }
+
+    private Window window(long time) {
+        long start = Math.floorDiv(time, s.windowMs()) * s.windowMs();
+        if (closedBefore != Long.MIN_VALUE && start < closedBefore) {
+            start = closedBefore; // late: counted in the first window still open
+        }
+        return windows.computeIfAbsent(start, Window::new);
+    }
+
+    /** Moves to the stage's clock {@code now}: suspicions, closed windows, forgotten nodes. */
+    List<Outcome> advance(long now) {
+        List<Outcome> out = new ArrayList<>();
+        for (Map.Entry<String, NodeView> e : nodes.entrySet()) {
+            NodeView n = e.getValue();
+            if (!n.suspected && n.sequence >= 0 && n.lastTime + suspectMs(n) < now) {
+                n.suspected = true;
+                out.add(new Suspected(e.getKey(), n.lastTime, now - n.lastTime, n.intervalMs, now));
+            }
+        }
+        while (!windows.isEmpty() && windows.firstKey() + s.windowMs() + graceMs <= now) {
+            Window w = windows.pollFirstEntry().getValue();
+            closedBefore = Math.max(closedBefore, w.start + s.windowMs());
+            out.add(new Closed(w));
+        }
+        nodes.values().removeIf(n -> n.lastTime + FORGET_MS < now);
+        return out;
+    }
+
+    boolean isEmpty() {
+        return nodes.isEmpty() && windows.isEmpty();
+    }
+
+    /** When {@link #advance} next has something to do, or {@code Long.MAX_VALUE}. */
+    long nextDue() {
+        long due = Long.MAX_VALUE;
+        for (NodeView n : nodes.values()) {
+            if (!n.suspected && n.sequence >= 0) {
+                due = Math.min(due, n.lastTime + suspectMs(n) + 1);
+            }
+            due = Math.min(due, n.lastTime + FORGET_MS + 1);
+        }
+        if (!windows.isEmpty()) {
+            due = Math.min(due, windows.firstKey() + s.windowMs() + graceMs);
+        }
+        return due;
+    }
+
+    byte[] toBytes() {
+        Bin.Writer w = Bin.writer().u8(VERSION).varlong(closedBefore).varlong(scheduled).varlong(nodes.size());
+        nodes.forEach((name, n) -> w.str(name).varlong(n.sequence).varlong(n.term)
+                .u8(n.role == null ? 255 : n.role.ordinal()).varlong(n.intervalMs).varlong(n.lastTime)
+                .varlong(n.lastArrived).bool(n.suspected).varlong(n.leaderTerm).varlong(n.leaderSince)
+                .varlong(n.leaderLast));
+        w.varlong(windows.size());
+        for (Window win : windows.values()) {
+            w.varlong(win.start).strings(List.copyOf(win.leaders)).strings(List.copyOf(win.splits))
+                    .strings(List.copyOf(win.splitNodes)).varlong(win.nodes.size());
+            win.nodes.forEach((name, st) -> w.str(name).varlong(st.received).varlong(st.lost).varlong(st.restarts)
+                    .varlong(st.aheadOfArrival).bytes(st.delays.toBytes()));
+        }
+        return w.bytes();
+    }
+
+    static ClusterView fromBytes(byte[] b, HeartbeatSettings s, long graceMs) {
+        Bin.Reader r = Bin.versioned(b, VERSION, "cluster heartbeats");
+        ClusterView v = new ClusterView(s, graceMs);
+        v.closedBefore = r.varlong();
+        v.scheduled = r.varlong();
+        long n = r.varlong();
+        for (long i = 0; i < n; i++) {
+            String name = r.str();
+            NodeView nv = new NodeView();
+            nv.sequence = r.varlong();
+            nv.term = r.varlong();
+            int role = r.u8();
+            nv.role = role == 255 ? null : Role.values()[role];
+            nv.intervalMs = r.varlong();
+            nv.lastTime = r.varlong();
+            nv.lastArrived = r.varlong();
+            nv.suspected = r.bool();
+            nv.leaderTerm = r.varlong();
+            nv.leaderSince = r.varlong();
+            nv.leaderLast = r.varlong();
+            v.nodes.put(name, nv);
+        }
+        long windows = r.varlong();
+        for (long i = 0; i < windows; i++) {
+            Window win = new Window(r.varlong());
+            win.leaders.addAll(r.strings());
+            win.splits.addAll(r.strings());
+            win.splitNodes.addAll(r.strings());
+            long count = r.varlong();
+            for (long j = 0; j < count; j++) {
+                NodeStats st = win.stats(r.str());
+                st.received = r.varlong();
+                st.lost = r.varlong();
+                st.restarts = r.varlong();
+                st.aheadOfArrival = r.varlong();
+                st.delays = LatencySketch.fromBytes(r.bytes());
+            }
+            v.windows.put(win.start, win);
+        }
+        return v;
+    }
+}
