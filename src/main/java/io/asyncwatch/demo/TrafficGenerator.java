@@ -186,7 +186,8 @@ public final class TrafficGenerator {
      * they pay by svc-payment-1, 600 ms slow, in minutes 36..37 (reversed business order), duplicate writes of
      * svc-payment's intents on db-orders in minutes 40..43, concurrent writes to User[42] by svc-user's nodes in minutes
      * 44..45 (a pair, then a three-way conflict), a death spiral down api-gateway, svc-user and db-users
-     * (3 tries at every layer, on traces) in minutes 48..49, orders-3's logical clock jumping 5 000 ahead in minute 55, then from minute 62 a retry storm on
+     * (3 tries at every layer, on traces) in minutes 48..49, users-3 pausing for 20 s in minute 52 (a false death), orders-3's logical clock jumping 5 000 ahead in minute 55,
+     * orders-2 claiming to lead orders-cluster for 30 s in minute 58 (a split brain), then from minute 62 a retry storm on
      * svc-order that escalates and dies down.
      */
     public static Plan demoPlan(long startTime, int minutes, int scale, long seed) {
@@ -197,7 +198,9 @@ public final class TrafficGenerator {
                 new DuplicateWrites("svc-payment", "db-orders", 40, 43, 5),
                 new ConcurrentWriteConflict("svc-user", "User[42]", 44, 45),
                 new DeathSpiral("api-gateway", "svc-user", "db-users", 48, 49, 3),
+                new PausedNode("users-cluster", "users-3", 52, 20_000),
                 new LogicalClockJump("orders-3", 55, 5_000),
+                new SecondLeader("orders-cluster", "orders-2", 58, 30),
                 new Storm("svc-order", 62, List.of(3.0, 8.0, 15.0, 15.0, 12.0, 8.0))), seed);
     }
 

@@ -109,8 +109,9 @@ class TrafficGeneratorTest {
             }
         });
         assertEquals(Set.of("clocks", "heartbeats", "requests"), byTopic.keySet());
-        // Six nodes: a heartbeat every 5 s and a clock reading every 30 s each.
-        assertEquals(6L * 12 * plan.minutes(), byTopic.get("heartbeats"));
+        // Six nodes: a heartbeat every 5 s and a clock reading every 30 s each, less the 4 heartbeats users-3 does not
+        // send while it is paused (20 s).
+        assertEquals(6L * 12 * plan.minutes() - 4, byTopic.get("heartbeats"));
         assertEquals(6L * 2 * plan.minutes(), byTopic.get("clocks"));
     }
 
@@ -288,10 +289,12 @@ class TrafficGeneratorTest {
                 ExpectedEpisode.of(AlertType.CONCURRENT_WRITE, "entity", "User[42]"),
                 new ExpectedEpisode(AlertType.LAYER_AMPLIFICATION, Map.of("entry", "api-gateway")),
                 ExpectedEpisode.of(AlertType.CASCADE_TIMEOUT, "service", "api-gateway"),
+                new ExpectedEpisode(AlertType.FALSE_DEATH, Map.of("cluster", "users-cluster", "node", "users-3")),
                 ExpectedEpisode.of(AlertType.LOGICAL_CLOCK_JUMP, "node", "orders-3"),
+                ExpectedEpisode.of(AlertType.SPLIT_BRAIN, "cluster", "orders-cluster"),
                 ExpectedEpisode.of(AlertType.RETRY_STORM, "service", "svc-order")), expected);
 
-        ExpectedEpisode storm = expected.get(9);
+        ExpectedEpisode storm = expected.get(11);
         assertTrue(storm.resolvedBy(alert(AlertType.RETRY_STORM, AlertStatus.RESOLVED,
                 Map.of("service", "svc-order", "layer", "service"))));
         assertFalse(storm.resolvedBy(alert(AlertType.RETRY_STORM, AlertStatus.FIRING, Map.of("service", "svc-order"))));

@@ -1,6 +1,7 @@
 package io.asyncwatch.replay;
 
 import io.asyncwatch.demo.TrafficGenerator;
+import io.asyncwatch.model.HeartbeatEvent;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,9 @@ public final class GoldenIncidentWriter {
         }
         if (only.isEmpty() || only.contains("reversed-orders")) {
             write(reversedOrders(), Path.of("src/test/resources/incidents/reversed-orders/input.jsonl"));
+        }
+        if (only.isEmpty() || only.contains("false-death-split-brain")) {
+            write(falseDeathSplitBrain(), Path.of("src/test/resources/incidents/false-death-split-brain/input.jsonl"));
         }
         if (only.isEmpty() || only.contains("concurrent-writes")) {
             write(concurrentWrites(), Path.of("src/test/resources/incidents/concurrent-writes/input.jsonl"));
@@ -115,6 +119,26 @@ public final class GoldenIncidentWriter {
                 List.of(),
                 List.of(new io.asyncwatch.demo.ConcurrentWriteConflict("svc-user", "User[42]", 10, 11)), 15);
         return shuffledInRuns(lines(plan), 15);
+    }
+
+    /**
+     * Heartbeats of two clusters (three nodes each, every 5 s) beside a little request traffic: users-3 pauses for
+     * 20 s at 16:08:10 (a false death: its sequence continues), orders-2 loses two heartbeats in minute 11 (a sequence
+     * gap) and claims to lead orders-cluster in term 4 for 30 s from 16:14:10 (a split brain). Runs of 20 records are
+     * shuffled (out of order within grace).
+     */
+    static List<String> falseDeathSplitBrain() {
+        long start = 1_767_283_200_000L; // 2026-01-01T16:00:00Z
+        io.asyncwatch.demo.Scenario lossy = m -> m.rewrite(g -> g.event() instanceof HeartbeatEvent h
+                && h.node().equals("orders-2") && m.index() == 11 && (h.sequence() % 12 == 3 || h.sequence() % 12 == 4)
+                ? null : g);
+        TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start, 25, List.of(
+                new TrafficGenerator.Service("svc-user", "service", "db-users", 60, 0.02),
+                new TrafficGenerator.Service("db-users", "database", null, 60, 0.005)),
+                TrafficGenerator.twoClusters(),
+                List.of(new io.asyncwatch.demo.PausedNode("users-cluster", "users-3", 8, 20_000), lossy,
+                        new io.asyncwatch.demo.SecondLeader("orders-cluster", "orders-2", 14, 30)), 16);
+        return shuffledInRuns(lines(plan), 16);
     }
 
     /**

@@ -92,6 +92,10 @@ final class ClusterProcessor implements Processor<String, Beat, String, ClusterP
             view = new ClusterView(conf.settings(), conf.graceMs());
         }
         emit(cluster, view.heartbeat(b, record.timestamp()));
+        long now = clock.now();
+        if (now != Watermarks.NONE && view.nextDue() <= now) {
+            emit(cluster, view.advance(now)); // late: past the grace already
+        }
         nodeOverflow += view.overflow;
         view.overflow = 0;
         keep(cluster, view);

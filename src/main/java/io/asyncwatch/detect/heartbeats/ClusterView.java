@@ -37,6 +37,10 @@ final class ClusterView {
         long lastTime;
         long lastArrived;
         boolean suspected;
+        /** The latest time heard, pending heartbeats included: what silence is measured from. */
+        long lastHeard = Long.MIN_VALUE;
+        /** Heartbeats waiting out the grace, so that they are judged in order whatever order they arrived in. */
+        final List<Pending> pending = new ArrayList<>();
         /** The current leadership claim: its term and first and latest heartbeat times; since = MIN: none. */
         long leaderTerm;
         long leaderSince = Long.MIN_VALUE;
@@ -47,11 +51,19 @@ final class ClusterView {
         }
     }
 
+    /** A heartbeat waiting for the grace period to pass, at its effective time. */
+    record Pending(Beat beat, long time) {
+    }
+
+    /** Heartbeats one node may have waiting: beyond it the oldest is judged at once. */
+    static final int MAX_PENDING = 256;
+
     /** One node's counts in a window. */
     static final class NodeStats {
         long received;
         long lost;
         long restarts;
+        long late;
         long aheadOfArrival;
         LatencySketch delays = new LatencySketch();
     }
@@ -111,7 +123,11 @@ final class ClusterView {
         return (long) Math.ceil(s.suspectAfter() * n.intervalMs);
     }
 
-    /** Takes the heartbeat {@code b} at effective time {@code time}. */
+    /**
+     * Takes the heartbeat {@code b} at effective time {@code time}: it waits for the grace to pass (see
+     * {@link #advance}), so that a node's heartbeats are judged in order of time and sequence however they arrived.
+     * Silence is measured from it at once.
+     */
     List<Outcome> heartbeat(Beat b, long time) {
         List<Outcome> out = new ArrayList<>();
         NodeView n = nodes.get(b.node());
@@ -123,11 +139,37 @@ final class ClusterView {
             n = new NodeView();
             nodes.put(b.node(), n);
         }
+        for (Pending p : n.pending) {
+            if (p.beat().sequence() == b.sequence() && p.time() == time) {
+                return out; // redelivered
+            }
+        }
+        n.pending.add(new Pending(b, time));
+        n.lastHeard = Math.max(n.lastHeard, time);
+        n.suspected = false;
+        if (n.pending.size() > MAX_PENDING) {
+            n.pending.sort(PENDING_ORDER);
+            judge(b.node(), n, n.pending.remove(0), out);
+        }
+        return out;
+    }
+
+    private static final java.util.Comparator<Pending> PENDING_ORDER = java.util.Comparator
+            .comparingLong(Pending::time).thenComparingLong(p -> p.beat().sequence());
+
+    /** Judges one heartbeat of {@code node}, in order. */
+    private void judge(String node, NodeView n, Pending p, List<Outcome> out) {
+        Beat b = p.beat();
+        long time = p.time();
         if (n.sequence == b.sequence() && n.lastTime == time) {
-            return out; // redelivered
+            return; // redelivered after its first copy was judged
         }
         Window w = window(time);
-        NodeStats st = w.stats(b.node());
+        NodeStats st = w.stats(node);
+        if (n.sequence >= 0 && b.sequence() <= n.sequence && time < n.lastTime) {
+            st.late++; // beyond the grace and behind what was judged: its gap was counted already
+            return;
+        }
         st.received++;
         long delay = b.arrived() - b.sent();
         if (delay < 0) {
@@ -141,7 +183,7 @@ final class ClusterView {
                 long gap = time - n.lastTime;
                 long arrivalGap = b.arrived() - n.lastArrived;
                 if (Math.max(gap, arrivalGap) > suspectMs(n)) {
-                    out.add(new FalseDeath(b.node(), n.lastTime, time, gap, arrivalGap, n.intervalMs, missed, n.term,
+                    out.add(new FalseDeath(node, n.lastTime, time, gap, arrivalGap, n.intervalMs, missed, n.term,
                             b.term()));
                 }
             } else {
@@ -154,20 +196,18 @@ final class ClusterView {
         n.intervalMs = b.intervalMs();
         n.lastTime = Math.max(n.lastTime, time);
         n.lastArrived = b.arrived();
-        n.suspected = false;
         if (b.role() == Role.LEADER) {
             if (!n.claims() || n.leaderTerm != b.term()) {
                 n.leaderSince = time;
                 n.leaderTerm = b.term();
             }
             n.leaderLast = Math.max(n.leaderLast, time);
-            w.leaders.add(b.node() + "@" + b.term());
-            checkLeaders(b.node(), n, w);
+            w.leaders.add(node + "@" + b.term());
+            checkLeaders(node, n, w);
         } else {
             n.leaderSince = Long.MIN_VALUE;
         }
         n.term = b.term();
-        return out;
     }
 
     /** Compares {@code node}'s live claim with every other live one. */
@@ -214,11 +254,28 @@ final class ClusterView {
     /** Moves to the stage's clock {@code now}: suspicions, closed windows, forgotten nodes. */
     List<Outcome> advance(long now) {
         List<Outcome> out = new ArrayList<>();
+        // Heartbeats past the grace, each node's in order of time and sequence, interleaved by time across nodes
+        // (leadership claims are compared as they stood at each heartbeat).
+        List<Map.Entry<String, Pending>> due = new ArrayList<>();
+        for (Map.Entry<String, NodeView> e : nodes.entrySet()) {
+            for (java.util.Iterator<Pending> it = e.getValue().pending.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                if (p.time() + graceMs <= now) {
+                    due.add(Map.entry(e.getKey(), p));
+                    it.remove();
+                }
+            }
+        }
+        due.sort(Map.Entry.<String, Pending>comparingByValue(PENDING_ORDER).thenComparing(Map.Entry.comparingByKey()));
+        for (Map.Entry<String, Pending> d : due) {
+            judge(d.getKey(), nodes.get(d.getKey()), d.getValue(), out);
+        }
         for (Map.Entry<String, NodeView> e : nodes.entrySet()) {
             NodeView n = e.getValue();
-            if (!n.suspected && n.sequence >= 0 && n.lastTime + suspectMs(n) < now) {
+            if (!n.suspected && n.lastHeard != Long.MIN_VALUE && n.lastHeard + suspectMs(pendingOrJudged(n)) < now) {
                 n.suspected = true;
-                out.add(new Suspected(e.getKey(), n.lastTime, now - n.lastTime, n.intervalMs, now));
+                out.add(new Suspected(e.getKey(), n.lastHeard, now - n.lastHeard, pendingOrJudged(n).intervalMs,
+                        now));
             }
         }
         while (!windows.isEmpty() && windows.firstKey() + s.windowMs() + graceMs <= now) {
@@ -226,8 +283,18 @@ final class ClusterView {
             closedBefore = Math.max(closedBefore, w.start + s.windowMs());
             out.add(new Closed(w));
         }
-        nodes.values().removeIf(n -> n.lastTime + FORGET_MS < now);
+        nodes.values().removeIf(n -> n.pending.isEmpty() && n.lastHeard + FORGET_MS < now);
         return out;
+    }
+
+    /** A node's interval: of its last judged heartbeat, else of its first pending one. */
+    private static NodeView pendingOrJudged(NodeView n) {
+        if (n.intervalMs > 0 || n.pending.isEmpty()) {
+            return n;
+        }
+        NodeView v = new NodeView();
+        v.intervalMs = n.pending.get(0).beat().intervalMs();
+        return v;
     }
 
     boolean isEmpty() {
@@ -238,10 +305,16 @@ final class ClusterView {
     long nextDue() {
         long due = Long.MAX_VALUE;
         for (NodeView n : nodes.values()) {
-            if (!n.suspected && n.sequence >= 0) {
-                due = Math.min(due, n.lastTime + suspectMs(n) + 1);
+            if (n.lastHeard == Long.MIN_VALUE) {
+                continue;
             }
-            due = Math.min(due, n.lastTime + FORGET_MS + 1);
+            if (!n.suspected) {
+                due = Math.min(due, n.lastHeard + suspectMs(pendingOrJudged(n)) + 1);
+            }
+            for (Pending p : n.pending) {
+                due = Math.min(due, p.time() + graceMs);
+            }
+            due = Math.min(due, n.lastHeard + FORGET_MS + 1);
         }
         if (!windows.isEmpty()) {
             due = Math.min(due, windows.firstKey() + s.windowMs() + graceMs);
@@ -254,13 +327,15 @@ final class ClusterView {
         nodes.forEach((name, n) -> w.str(name).varlong(n.sequence).varlong(n.term)
                 .u8(n.role == null ? 255 : n.role.ordinal()).varlong(n.intervalMs).varlong(n.lastTime)
                 .varlong(n.lastArrived).bool(n.suspected).varlong(n.leaderTerm).varlong(n.leaderSince)
-                .varlong(n.leaderLast));
+                .varlong(n.leaderLast).varlong(n.lastHeard).varlong(n.pending.size()));
+        // Pending heartbeats after the nodes, so that each node's fixed fields stay together.
+        nodes.values().forEach(n -> n.pending.forEach(p -> w.bytes(p.beat().toBytes()).varlong(p.time())));
         w.varlong(windows.size());
         for (Window win : windows.values()) {
             w.varlong(win.start).strings(List.copyOf(win.leaders)).strings(List.copyOf(win.splits))
                     .strings(List.copyOf(win.splitNodes)).varlong(win.nodes.size());
             win.nodes.forEach((name, st) -> w.str(name).varlong(st.received).varlong(st.lost).varlong(st.restarts)
-                    .varlong(st.aheadOfArrival).bytes(st.delays.toBytes()));
+                    .varlong(st.late).varlong(st.aheadOfArrival).bytes(st.delays.toBytes()));
         }
         return w.bytes();
     }
@@ -271,6 +346,7 @@ final class ClusterView {
         v.closedBefore = r.varlong();
         v.scheduled = r.varlong();
         long n = r.varlong();
+        List<Long> pendingCounts = new ArrayList<>();
         for (long i = 0; i < n; i++) {
             String name = r.str();
             NodeView nv = new NodeView();
@@ -285,7 +361,16 @@ final class ClusterView {
             nv.leaderTerm = r.varlong();
             nv.leaderSince = r.varlong();
             nv.leaderLast = r.varlong();
+            nv.lastHeard = r.varlong();
+            pendingCounts.add(r.varlong());
             v.nodes.put(name, nv);
+        }
+        int i2 = 0;
+        for (NodeView nv : v.nodes.values()) {
+            for (long j = 0; j < pendingCounts.get(i2); j++) {
+                nv.pending.add(new Pending(Beat.fromBytes(r.bytes()), r.varlong()));
+            }
+            i2++;
         }
         long windows = r.varlong();
         for (long i = 0; i < windows; i++) {
@@ -299,6 +384,7 @@ final class ClusterView {
                 st.received = r.varlong();
                 st.lost = r.varlong();
                 st.restarts = r.varlong();
+                st.late = r.varlong();
                 st.aheadOfArrival = r.varlong();
                 st.delays = LatencySketch.fromBytes(r.bytes());
             }
