@@ -69,7 +69,9 @@ final class ClusterProcessor implements Processor<String, Beat, String, ClusterP
         this.store = new TaskStore(context.getStateStore(STORE));
         this.clusters = new DecodedEntries<>(store, ClusterView::toBytes);
         this.budget = new KeyBudget(store, "clusters", conf.settings().maxClusters());
-        this.clock = UpstreamClock.restore(store, context.appConfigs());
+        // The heartbeat partitions' tasks announce themselves (learnt during the warm-up): their number is the
+        // requests topic's only while the input topics share a sub-topology.
+        this.clock = UpstreamClock.restore(store, 0);
         this.source = Heartbeats.NAME + ":" + context.taskId().partition();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
