@@ -180,7 +180,8 @@ public final class TrafficGenerator {
     }
 
     /**
-     * Three layers of services (volumes times {@code scale}) and two clusters; normal traffic disturbed by a latency
+     * Three layers of services (volumes times {@code scale}) and two clusters; normal traffic disturbed by users-2's
+     * clock 350 ms ahead in minutes 20..21, a latency
      * tail on svc-search in minutes 25..27, svc-payment's messages from svc-order stamped before their causes by a
      * node 900 ms slow (svc-payment-3) in minutes 32..33, svc-payment's payments stamped before svc-order's orders
      * they pay by svc-payment-1, 600 ms slow, in minutes 36..37 (reversed business order), duplicate writes of
@@ -192,6 +193,7 @@ public final class TrafficGenerator {
      */
     public static Plan demoPlan(long startTime, int minutes, int scale, long seed) {
         return new Plan(startTime, minutes, threeLayers(scale), twoClusters(), List.of(
+                new SkewedClock("users-cluster", "users-2", 20, 21, 350),
                 new LatencySpike("svc-search", 25, 27, 0.05, 800),
                 new TimeTravel("svc-order", "svc-payment", "svc-payment-3", 32, 33, 2_000, 900),
                 new ReversedOrders("svc-order", "svc-payment", "svc-payment-1", 36, 37, 3_000, 600),

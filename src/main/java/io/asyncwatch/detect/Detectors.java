@@ -3,6 +3,7 @@ package io.asyncwatch.detect;
 import io.asyncwatch.detect.amplification.LayerAmplification;
 import io.asyncwatch.detect.cascade.CascadeTimeout;
 import io.asyncwatch.detect.causality.Causality;
+import io.asyncwatch.detect.clockskew.ClockSkew;
 import io.asyncwatch.detect.concurrentwrites.ConcurrentWrites;
 import io.asyncwatch.detect.heartbeats.Heartbeats;
 import io.asyncwatch.detect.duplicates.DuplicateOperations;
@@ -22,7 +23,7 @@ public final class Detectors {
     public static List<Detector> all() {
         return List.of(new RetryStorm(), new DuplicateOperations(), new LatencyTail(), new Timeouts(),
                 new LayerAmplification(), new CascadeTimeout(), new Causality(),
-                new LogicalClockJumps(), new ConcurrentWrites(), new Heartbeats());
+                new LogicalClockJumps(), new ConcurrentWrites(), new Heartbeats(), new ClockSkew());
     }
 
     /** The detectors {@code asyncwatch.detectors.disabled} leaves on, in topology order. */

@@ -122,9 +122,10 @@ public final class GoldenIncidentWriter {
     }
 
     /**
-     * Heartbeats of two clusters (three nodes each, every 5 s) beside a little request traffic: users-3 pauses for
-     * 20 s at 16:08:10 (a false death: its sequence continues), orders-2 loses two heartbeats in minute 11 (a sequence
-     * gap) and claims to lead orders-cluster in term 4 for 30 s from 16:14:10 (a split brain). Runs of 20 records are
+     * Heartbeats and clock readings of two clusters (three nodes each, a heartbeat every 5 s) beside a little request
+     * traffic: users-3 pauses for 20 s at 16:08:10 (a false death: its sequence continues), orders-2 loses two
+     * heartbeats in minute 11 (a sequence gap) and claims to lead orders-cluster in term 4 for 30 s from 16:14:10 (a
+     * split brain), orders-3's clock readings are 650 ms ahead at 16:18 and 16:19 (clock skew). Runs of 20 records are
      * shuffled (out of order within grace).
      */
     static List<String> falseDeathSplitBrain() {
@@ -137,6 +138,7 @@ public final class GoldenIncidentWriter {
                 new TrafficGenerator.Service("db-users", "database", null, 60, 0.005)),
                 TrafficGenerator.twoClusters(),
                 List.of(new io.asyncwatch.demo.PausedNode("users-cluster", "users-3", 8, 20_000), lossy,
+                        new io.asyncwatch.demo.SkewedClock("orders-cluster", "orders-3", 18, 19, 650),
                         new io.asyncwatch.demo.SecondLeader("orders-cluster", "orders-2", 14, 30)), 16);
         return shuffledInRuns(lines(plan), 16);
     }

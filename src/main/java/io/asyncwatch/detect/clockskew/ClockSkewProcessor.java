@@ -1,0 +1,167 @@
+package io.asyncwatch.detect.clockskew;
+
+import io.asyncwatch.state.DecodedEntries;
+import io.asyncwatch.state.KeyBudget;
+import io.asyncwatch.state.StateStores;
+import io.asyncwatch.state.StoreMode;
+import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.UpstreamClock;
+import io.asyncwatch.time.Watermarks;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * On the cluster's task (clock readings and heartbeats, projected and re-keyed by cluster): each cluster's windows,
+ * judged ({@link ClusterClocks#judge}) once the slowest upstream partition's clock has passed their end plus the
+ * grace. A cluster is forgotten when it has no open window.
+ */
+final class ClockSkewProcessor implements Processor<String, Sample, String, ClockSkewProcessor.Out> {
+
+    static final String STORE = "clock-skew-clusters";
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final Logger LOG = LoggerFactory.getLogger(ClockSkewProcessor.class);
+
+    /** A judged window of a cluster, or (cluster null) this task's clock tick. */
+    record Out(String cluster, long windowStart, List<ClusterClocks.Row> rows, long tick, String source) {
+        boolean isTick() {
+            return cluster == null;
+        }
+    }
+
+    record Supplier(ClockSkewSettings settings, long graceMs, StoreMode storeMode)
+            implements ProcessorSupplier<String, Sample, String, Out> {
+        @Override
+        public Processor<String, Sample, String, Out> get() {
+            return new ClockSkewProcessor(this);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(StateStores.taskStore(STORE, storeMode));
+        }
+    }
+
+    private final Supplier conf;
+    private ProcessorContext<String, Out> context;
+    private TaskStore store;
+    private DecodedEntries<ClusterClocks> clusters;
+    private KeyBudget budget;
+    private UpstreamClock clock;
+    private String source;
+    private long nodeOverflow;
+
+    private ClockSkewProcessor(Supplier conf) {
+        this.conf = conf;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Out> context) {
+        this.context = context;
+        this.store = new TaskStore(context.getStateStore(STORE));
+        this.clusters = new DecodedEntries<>(store, ClusterClocks::toBytes);
+        this.budget = new KeyBudget(store, "clusters", conf.settings().maxClusters());
+        // Clock and heartbeat partitions' tasks announce themselves (learnt during the warm-up).
+        this.clock = UpstreamClock.restore(store, 0);
+        this.source = ClockSkew.NAME + ":" + context.taskId().partition();
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    @Override
+    public void process(Record<String, Sample> record) {
+        Sample sample = record.value();
+        if (sample.isTick()) {
+            if (clock.observe(sample.source(), sample.tick(), context.currentSystemTimeMs())) {
+                sweep(clock.now());
+            }
+            return;
+        }
+        String cluster = record.key();
+        ClusterClocks c = read(cluster);
+        if (c == null) {
+            if (!budget.admit()) {
+                return; // counted; logged by the tick
+            }
+            c = new ClusterClocks();
+        }
+        c.add(sample, record.timestamp(), conf.settings());
+        nodeOverflow += c.overflow;
+        c.overflow = 0;
+        long now = clock.now();
+        if (now != Watermarks.NONE) {
+            close(cluster, c, now); // a late sample's window may be due already
+        }
+        keep(cluster, c);
+    }
+
+    private ClusterClocks read(String cluster) {
+        ClusterClocks c = clusters.get(cluster);
+        if (c != null) {
+            return c;
+        }
+        byte[] raw = store.get(cluster);
+        return raw == null ? null : ClusterClocks.fromBytes(raw);
+    }
+
+    private void close(String cluster, ClusterClocks c, long now) {
+        long w = conf.settings().windowMs();
+        for (ClusterClocks.Window window : c.close(now, w, conf.graceMs())) {
+            List<ClusterClocks.Row> rows = ClusterClocks.judge(window, conf.settings());
+            context.forward(new Record<>(cluster, new Out(cluster, window.start, rows, 0, source), window.start + w));
+        }
+    }
+
+    private void keep(String cluster, ClusterClocks c) {
+        long due = c.nextDue(conf.settings().windowMs(), conf.graceMs());
+        if (due != c.scheduled) {
+            if (c.scheduled != Long.MIN_VALUE) {
+                store.cancel(c.scheduled, cluster);
+            }
+            if (due != Long.MAX_VALUE) {
+                store.schedule(due, cluster);
+            }
+            c.scheduled = due == Long.MAX_VALUE ? Long.MIN_VALUE : due;
+        }
+        if (c.windows.isEmpty()) {
+            clusters.forget(cluster);
+            store.delete(cluster);
+            budget.release();
+        } else {
+            clusters.changed(cluster, c);
+        }
+    }
+
+    private void sweep(long now) {
+        store.forEachDue(now, d -> {
+            store.cancel(d.time(), d.key());
+            ClusterClocks c = read(d.key());
+            if (c == null || c.scheduled != d.time()) {
+                return;
+            }
+            c.scheduled = Long.MIN_VALUE;
+            close(d.key(), c, now);
+            keep(d.key(), c);
+        });
+    }
+
+    private void tick(long wall) {
+        // Announced before the clock starts, so the alert stage knows this task exists and waits for it.
+        clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", new Out(null, 0, List.of(), t, source),
+                t == Watermarks.NONE ? wall : t)));
+        long left = budget.drainOverflow();
+        if (left > 0 || nodeOverflow > 0) {
+            LOG.warn("clock-skew: task {} tracks at most {} clusters (asyncwatch.clock-skew.max-clusters) and {} nodes"
+                    + " per cluster and window (max-nodes): {} samples of further clusters and {} of further nodes"
+                    + " not judged", context.taskId(), budget.cap(), conf.settings().maxNodes(), left, nodeOverflow);
+            nodeOverflow = 0;
+        }
+    }
+}
