@@ -110,11 +110,12 @@ public final class Heartbeats implements Detector {
                     received += st.received;
                     lost += st.lost;
                     all.merge(st.delays);
-                    out.add(loss(cluster, e.getKey(), w.start, end, st.received, st.lost, st.restarts));
+                    out.add(loss(cluster, e.getKey(), w.start, end, st.received, st.lost, st.restarts, st.late));
                     out.add(delay(cluster, e.getKey(), w.start, end, st.delays, st.aheadOfArrival));
                 }
                 out.add(loss(cluster, "*", w.start, end, received, lost,
-                        w.nodes.values().stream().mapToLong(x -> x.restarts).sum()));
+                        w.nodes.values().stream().mapToLong(x -> x.restarts).sum(),
+                        w.nodes.values().stream().mapToLong(x -> x.late).sum()));
                 out.add(delay(cluster, "*", w.start, end, all,
                         w.nodes.values().stream().mapToLong(x -> x.aheadOfArrival).sum()));
                 out.add(new Metric("heartbeat_leaders", Map.of("cluster", cluster), w.start, end,
@@ -126,10 +127,10 @@ public final class Heartbeats implements Detector {
     }
 
     private static Metric loss(String cluster, String node, long start, long end, long received, long lost,
-                               long restarts) {
+                               long restarts, long late) {
         return new Metric("heartbeat_loss", Map.of("cluster", cluster, "node", node), start, end,
                 Map.of("received", (double) received, "lost", (double) lost, "lossRate", rate(received, lost),
-                        "restarts", (double) restarts), Map.of());
+                        "restarts", (double) restarts, "lateArrivals", (double) late), Map.of());
     }
 
     private static Metric delay(String cluster, String node, long start, long end, LatencySketch d, long ahead) {

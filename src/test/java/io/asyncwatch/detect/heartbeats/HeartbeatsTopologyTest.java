@@ -163,6 +163,21 @@ class HeartbeatsTopologyTest {
     }
 
     @Test
+    void silenceIsNoticedByTheWallClockWhenNothingElseArrives() {
+        // A one-node cluster stops at minute 3; nothing else is sent; only wall-clock time passes.
+        List<Sent> beats = cluster(3, s -> s.event().node().equals("orders-1") ? s : null);
+        try (DetectorHarness h = new DetectorHarness(new Heartbeats(), Map.of())) {
+            beats.forEach(b -> h.send(b.event(), b.arrival()));
+            h.wallClockTo(T0 + 3 * M + 60_000);
+            List<Metric> suspected = h.metrics().stream().filter(m -> m.metric().equals("heartbeat_suspected"))
+                    .toList();
+            assertEquals(1, suspected.size(), suspected.toString());
+            assertTrue(suspected.get(0).values().get("silentMs") > 15_000, suspected.toString());
+            assertEquals(List.of(), firing(h.findings(), AlertType.FALSE_DEATH), "suspected, not yet known false");
+        }
+    }
+
+    @Test
     void aNodeThatRestartedIsNotAFalseDeath() {
         long from = T0 + 5 * M + 2_000;
         List<Sent> beats = cluster(12, s -> {
