@@ -147,7 +147,7 @@ public final class ClockSkew implements Detector {
                         "Clock drift on %s (%s): %.1f ppm in %s (WARN above %s ppm): %.1f ms a minute", r.node(),
                         o.cluster(), r.driftPpm(), span, num(s.driftWarnPpm()), Math.abs(r.driftPpm()) * 0.06),
                         Math.abs(r.driftPpm()), s.driftWarnPpm(), start, end, List.of(), o.source()));
-            } else if (!r.basis().equals("heartbeats")) {
+            } else if (!r.basis().equals("heartbeats") && !Double.isNaN(r.driftPpm())) {
                 out.add(new Finding(driftPrint, AlertType.CLOCK_DRIFT, null, drift, "within range",
                         Double.isNaN(r.driftPpm()) ? 0 : Math.abs(r.driftPpm()), s.driftWarnPpm(), start, end,
                         List.of(), o.source()));

@@ -58,6 +58,7 @@ final class ClockSkewProcessor implements Processor<String, Sample, String, Cloc
     private UpstreamClock clock;
     private String source;
     private long nodeOverflow;
+    private long late;
 
     private ClockSkewProcessor(Supplier conf) {
         this.conf = conf;
@@ -85,6 +86,12 @@ final class ClockSkewProcessor implements Processor<String, Sample, String, Cloc
             return;
         }
         String cluster = record.key();
+        long now = clock.now();
+        long w = conf.settings().windowMs();
+        if (now != Watermarks.NONE && Math.floorDiv(record.timestamp(), w) * w + w + conf.graceMs() <= now) {
+            late++; // its window was judged already (or would be judged alone): counted, logged by the tick
+            return;
+        }
         ClusterClocks c = read(cluster);
         if (c == null) {
             if (!budget.admit()) {
@@ -95,10 +102,6 @@ final class ClockSkewProcessor implements Processor<String, Sample, String, Cloc
         c.add(sample, record.timestamp(), conf.settings());
         nodeOverflow += c.overflow;
         c.overflow = 0;
-        long now = clock.now();
-        if (now != Watermarks.NONE) {
-            close(cluster, c, now); // a late sample's window may be due already
-        }
         keep(cluster, c);
     }
 
@@ -156,6 +159,11 @@ final class ClockSkewProcessor implements Processor<String, Sample, String, Cloc
         // Announced before the clock starts, so the alert stage knows this task exists and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", new Out(null, 0, List.of(), t, source),
                 t == Watermarks.NONE ? wall : t)));
+        if (late > 0) {
+            LOG.warn("clock-skew: task {}: {} clock readings and heartbeats arrived after their window (plus the grace)"
+                    + " was judged and were not judged", context.taskId(), late);
+            late = 0;
+        }
         long left = budget.drainOverflow();
         if (left > 0 || nodeOverflow > 0) {
             LOG.warn("clock-skew: task {} tracks at most {} clusters (asyncwatch.clock-skew.max-clusters) and {} nodes"

@@ -39,7 +39,7 @@ public record ClockSkewSettings(long windowMs, long warnMs, long alertMs, long p
         d.put("sync-failures", "2");
         d.put("min-nodes", "3");
         d.put("max-clusters", "10000");
-        d.put("max-nodes", "1000");
+        d.put("max-nodes", "200");
         return d;
     }
 

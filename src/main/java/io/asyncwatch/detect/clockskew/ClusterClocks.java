@@ -69,7 +69,9 @@ final class ClusterClocks {
         if (sample.reading()) {
             n.readings++;
             keep(n.offsets, sample.offsetMs());
-            keep(n.drifts, sample.driftPpm());
+            if (!Double.isNaN(sample.driftPpm())) {
+                keep(n.drifts, sample.driftPpm()); // a reading without drift says nothing about it
+            }
             if (!sample.syncOk()) {
                 n.syncFailures++;
             }
@@ -147,7 +149,7 @@ final class ClusterClocks {
                 double from = offset - median;
                 double drift = median(n.drifts);
                 rows.add(new Row(node, byMedian ? "clock-readings" : "clock-readings-reference", offset, from, drift,
-                        n.syncFailures, skew(Math.abs(from), s), Math.abs(drift) > s.driftWarnPpm(),
+                        n.syncFailures, skew(Math.abs(from), s), !Double.isNaN(drift) && Math.abs(drift) > s.driftWarnPpm(),
                         n.syncFailures >= s.syncFailures()));
             } else if (delays.containsKey(node) && !Double.isNaN(usualDelay)) {
                 double ahead = usualDelay - delays.get(node);

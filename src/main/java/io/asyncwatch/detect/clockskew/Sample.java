@@ -21,7 +21,7 @@ record Sample(String node, boolean reading, double offsetMs, double driftPpm, bo
 
     static Sample of(ClockEvent e) {
         return new Sample(e.node(), true, e.offsetMs() == null ? 0 : e.offsetMs(),
-                e.driftPpm() == null ? 0 : e.driftPpm(), e.syncOk() == null || e.syncOk(), 0, null, 0);
+                e.driftPpm() == null ? Double.NaN : e.driftPpm(), e.syncOk() == null || e.syncOk(), 0, null, 0);
     }
 
     static Sample of(HeartbeatEvent e, long recordTime) {

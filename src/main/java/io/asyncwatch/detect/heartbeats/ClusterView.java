@@ -56,7 +56,7 @@ final class ClusterView {
     }
 
     /** Heartbeats one node may have waiting: beyond it the oldest is judged at once. */
-    static final int MAX_PENDING = 256;
+    static final int MAX_PENDING = 64;
 
     /** One node's counts in a window. */
     static final class NodeStats {
@@ -71,10 +71,27 @@ final class ClusterView {
     static final class Window {
         final long start;
         final TreeMap<String, NodeStats> nodes = new TreeMap<>();
-        /** Leaders seen ({@code node@term}) and the split-brain pairs found, described. */
+        /** Leaders seen ({@code node@term}) and the split-brain pairs found: per pair, the longest overlap (ms). */
         final TreeSet<String> leaders = new TreeSet<>();
-        final TreeSet<String> splits = new TreeSet<>();
+        final TreeMap<String, Long> splits = new TreeMap<>();
         final TreeSet<String> splitNodes = new TreeSet<>();
+
+        /** The pairs, described. */
+        List<String> splitLines() {
+            List<String> out = new ArrayList<>();
+            splits.forEach((pair, overlap) -> {
+                String[] p = pair.split("\\|");
+                out.add(overlap < 0 ? p[0] + " and " + p[2] + " both claim LEADER in term " + p[1]
+                        : String.format(java.util.Locale.ROOT, "%s (term %s) and %s (term %s) both claim LEADER for"
+                        + " %.1f s, more than the heartbeat interval", p[0], p[1], p[2], p[3], overlap / 1000.0));
+            });
+            return out;
+        }
+
+        /** Distinct nodes in split pairs. */
+        long splitNodeCount() {
+            return splitNodes.stream().map(n -> n.substring(0, n.lastIndexOf('@'))).distinct().count();
+        }
 
         Window(long start) {
             this.start = start;
@@ -145,8 +162,10 @@ final class ClusterView {
             }
         }
         n.pending.add(new Pending(b, time));
-        n.lastHeard = Math.max(n.lastHeard, time);
-        n.suspected = false;
+        if (time > n.lastHeard) {
+            n.lastHeard = time;
+            n.suspected = false; // heard from after the silence (an older heartbeat arriving late does not count)
+        }
         if (n.pending.size() > MAX_PENDING) {
             n.pending.sort(PENDING_ORDER);
             judge(b.node(), n, n.pending.remove(0), out);
@@ -161,12 +180,12 @@ final class ClusterView {
     private void judge(String node, NodeView n, Pending p, List<Outcome> out) {
         Beat b = p.beat();
         long time = p.time();
-        if (n.sequence == b.sequence() && n.lastTime == time) {
-            return; // redelivered after its first copy was judged
+        if (n.sequence == b.sequence() && n.sequence >= 0) {
+            return; // the same heartbeat again
         }
         Window w = window(time);
         NodeStats st = w.stats(node);
-        if (n.sequence >= 0 && b.sequence() <= n.sequence && time < n.lastTime) {
+        if (n.sequence >= 0 && time < n.lastTime) {
             st.late++; // beyond the grace and behind what was judged: its gap was counted already
             return;
         }
@@ -197,7 +216,9 @@ final class ClusterView {
         n.lastTime = Math.max(n.lastTime, time);
         n.lastArrived = b.arrived();
         if (b.role() == Role.LEADER) {
-            if (!n.claims() || n.leaderTerm != b.term()) {
+            // A claim whose holder fell silent beyond the timeout has lapsed: coming back starts a new one, so a
+            // leader back from a pause does not count its silence as overlap with the leader elected meanwhile.
+            if (!n.claims() || n.leaderTerm != b.term() || time - n.leaderLast > suspectMs(n)) {
                 n.leaderSince = time;
                 n.leaderTerm = b.term();
             }
@@ -227,16 +248,14 @@ final class ClusterView {
             NodeView na = a.equals(node) ? n : m;
             NodeView nb = a.equals(node) ? m : n;
             if (m.leaderTerm == n.leaderTerm) {
-                w.splits.add(a + " and " + b + " both claim LEADER in term " + n.leaderTerm);
+                w.splits.put(a + "|" + n.leaderTerm + "|" + b, -1L);
             } else {
                 long overlap = Math.min(na.leaderLast, nb.leaderLast) - Math.max(na.leaderSince, nb.leaderSince);
                 long interval = Math.max(na.intervalMs, nb.intervalMs);
                 if (overlap <= interval) {
                     continue;
                 }
-                w.splits.add(String.format(java.util.Locale.ROOT, "%s (term %d) and %s (term %d) both claim LEADER"
-                        + " for %.1f s, more than the %.1f s heartbeat interval", a, na.leaderTerm, b, nb.leaderTerm,
-                        overlap / 1000.0, interval / 1000.0));
+                w.splits.merge(a + "|" + na.leaderTerm + "|" + b + "|" + nb.leaderTerm, overlap, Math::max);
             }
             w.splitNodes.add(a + "@" + na.leaderTerm);
             w.splitNodes.add(b + "@" + nb.leaderTerm);
@@ -332,8 +351,9 @@ final class ClusterView {
         nodes.values().forEach(n -> n.pending.forEach(p -> w.bytes(p.beat().toBytes()).varlong(p.time())));
         w.varlong(windows.size());
         for (Window win : windows.values()) {
-            w.varlong(win.start).strings(List.copyOf(win.leaders)).strings(List.copyOf(win.splits))
-                    .strings(List.copyOf(win.splitNodes)).varlong(win.nodes.size());
+            w.varlong(win.start).strings(List.copyOf(win.leaders)).varlong(win.splits.size());
+            win.splits.forEach((k, v) -> w.str(k).varlong(v));
+            w.strings(List.copyOf(win.splitNodes)).varlong(win.nodes.size());
             win.nodes.forEach((name, st) -> w.str(name).varlong(st.received).varlong(st.lost).varlong(st.restarts)
                     .varlong(st.late).varlong(st.aheadOfArrival).bytes(st.delays.toBytes()));
         }
@@ -376,7 +396,10 @@ final class ClusterView {
         for (long i = 0; i < windows; i++) {
             Window win = new Window(r.varlong());
             win.leaders.addAll(r.strings());
-            win.splits.addAll(r.strings());
+            long splits = r.varlong();
+            for (long j = 0; j < splits; j++) {
+                win.splits.put(r.str(), r.varlong());
+            }
             win.splitNodes.addAll(r.strings());
             long count = r.varlong();
             for (long j = 0; j < count; j++) {

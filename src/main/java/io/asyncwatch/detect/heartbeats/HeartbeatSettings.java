@@ -14,7 +14,7 @@ import java.util.Map;
  * @param lossWarn      share of a node's heartbeats lost in a window (sequence gaps) above which HEARTBEAT_LOSS warns
  *                      (the seeds' message loss rate, WARN above 0.001)
  * @param maxClusters   clusters tracked per task; heartbeats of further ones are not checked, counted and logged
- * @param maxNodes      nodes tracked per cluster
+ * @param maxNodes      nodes tracked per cluster (a cluster's state is one store value, which grows with its nodes)
  */
 public record HeartbeatSettings(long windowMs, double suspectAfter, double lossWarn, long maxClusters, int maxNodes) {
 
@@ -30,7 +30,7 @@ public record HeartbeatSettings(long windowMs, double suspectAfter, double lossW
         d.put("suspect-after", "3");
         d.put("loss-warn", "0.001");
         d.put("max-clusters", "10000");
-        d.put("max-nodes", "1000");
+        d.put("max-nodes", "200");
         return d;
     }
 

@@ -197,11 +197,25 @@ public final class Heartbeats implements Detector {
                     w.start, end, List.of(), source));
         } else {
             String summary = String.format(Locale.ROOT, "Split brain in %s: %d nodes claim to lead in %s (%s)",
-                    cluster, w.splitNodes.size(), span, String.join(", ", w.splitNodes));
-            List<String> evidence = new ArrayList<>(w.splits);
+                    cluster, w.splitNodeCount(), span, String.join(", ", w.splitNodes));
+            List<String> evidence = new ArrayList<>(w.splitLines());
             evidence.add("leaders seen in the window: " + String.join(", ", w.leaders));
             out.add(new Finding(splitPrint, AlertType.SPLIT_BRAIN, Severity.PAGE, clusterSubject, summary,
-                    w.splitNodes.size(), 2, w.start, end, List.copyOf(evidence), source));
+                    w.splitNodeCount(), 2, w.start, end, List.copyOf(evidence), source));
+        }
+        long lossyNodes = w.nodes.values().stream().filter(x -> x.lost > 0).count();
+        long received = w.nodes.values().stream().mapToLong(x -> x.received).sum();
+        long lost = w.nodes.values().stream().mapToLong(x -> x.lost).sum();
+        String clusterLoss = Finding.fingerprint(AlertType.HEARTBEAT_LOSS, clusterSubject);
+        if (lossyNodes > 1 && rate(received, lost) > s.lossWarn()) {
+            out.add(new Finding(clusterLoss, AlertType.HEARTBEAT_LOSS, Severity.WARN, clusterSubject,
+                    String.format(Locale.ROOT, "Heartbeat loss across %s: %d of %d heartbeats lost in %s (%.1f%%; WARN"
+                                    + " above %s) from %d nodes: the network, not one node", cluster, lost,
+                            received + lost, span, 100 * rate(received, lost), num(s.lossWarn()), lossyNodes),
+                    rate(received, lost), s.lossWarn(), w.start, end, List.of(), source));
+        } else {
+            out.add(new Finding(clusterLoss, AlertType.HEARTBEAT_LOSS, null, clusterSubject, "no cluster-wide loss",
+                    rate(received, lost), s.lossWarn(), w.start, end, List.of(), source));
         }
         for (var e : w.nodes.entrySet()) {
             ClusterView.NodeStats st = e.getValue();

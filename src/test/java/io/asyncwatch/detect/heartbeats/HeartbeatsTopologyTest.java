@@ -228,6 +228,37 @@ class HeartbeatsTopologyTest {
     }
 
     @Test
+    void aLeaderBackFromAPauseThatStepsDownAtOnceIsNotASplitBrain() {
+        // orders-1 (leader, term 4) pauses 60 s from 5:02; orders-2 is elected for term 5 at 5:30; orders-1 comes back
+        // with one more LEADER heartbeat of term 4, then follows in term 5.
+        long pause = T0 + 5 * M + 2_000;
+        long elected = T0 + 5 * M + 30_000;
+        UnaryOperator<Sent> change = s -> {
+            HeartbeatEvent e = s.event();
+            long t = e.timestamp();
+            if (e.node().equals("orders-1") && t >= pause) {
+                if (t < pause + 60_000) {
+                    return null;
+                }
+                long seq = e.sequence() - 12;
+                boolean first = t < pause + 65_000;
+                return new Sent(with(e, seq, first ? Role.LEADER : Role.FOLLOWER, first ? 4L : 5L), s.arrival());
+            }
+            if (t >= elected) {
+                return new Sent(with(e, null, e.node().equals("orders-2") ? Role.LEADER : Role.FOLLOWER, 5L),
+                        s.arrival());
+            }
+            return s;
+        };
+        try (DetectorHarness h = new DetectorHarness(new Heartbeats(), Map.of())) {
+            send(h, cluster(12, change));
+            List<Finding> findings = h.findings();
+            assertEquals(List.of(), firing(findings, AlertType.SPLIT_BRAIN), "its silence is not an overlap");
+            assertEquals(1, firing(findings, AlertType.FALSE_DEATH).size());
+        }
+    }
+
+    @Test
     void anOldLeaderStillClaimingAfterANewTermBeganIsASplitBrainAndAQuickHandoverIsNot() {
         // From minute 6 orders-2 leads term 5; orders-1 steps down 20 s late (4 intervals).
         UnaryOperator<Sent> late = s -> {
