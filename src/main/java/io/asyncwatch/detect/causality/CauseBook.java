@@ -1,6 +1,7 @@
 package io.asyncwatch.detect.causality;
 
 import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.ChunkKeys;
 import io.asyncwatch.state.TaskStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -109,7 +110,7 @@ final class CauseBook {
             if (!persist) {
                 continue;
             }
-            for (var kv : store.dataWithPrefix(PREFIX + bucketKey(b) + "|")) {
+            for (var kv : store.dataWithPrefix(PREFIX + ChunkKeys.bucket(b) + "|")) {
                 store.delete(kv.key);
             }
         }
@@ -142,7 +143,7 @@ final class CauseBook {
         }
         byte[] entries = w.bytes();
         byte[] chunk = Bin.writer().u8(VERSION).varlong(n).raw(entries).bytes();
-        store.put(PREFIX + bucketKey(b) + "|" + padded(nextSeq++, 19), chunk);
+        store.put(PREFIX + ChunkKeys.bucket(b) + "|" + ChunkKeys.sequence(nextSeq++), chunk);
     }
 
     /** Rebuilds the map from the chunks once per store lifetime (after a restore). */
@@ -175,15 +176,5 @@ final class CauseBook {
             }
         }
         nextSeq = maxSeq + 1;
-    }
-
-    /** Bucket starts as fixed-width text, so that chunk keys sort by bucket. */
-    private static String bucketKey(long b) {
-        return b < 0 ? "-" + padded(-b, 19) : padded(b, 20);
-    }
-
-    private static String padded(long v, int width) {
-        String digits = Long.toString(v);
-        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
 }

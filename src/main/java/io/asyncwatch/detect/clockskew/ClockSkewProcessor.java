@@ -1,7 +1,6 @@
 package io.asyncwatch.detect.clockskew;
 
-import io.asyncwatch.state.DecodedEntries;
-import io.asyncwatch.state.KeyBudget;
+import io.asyncwatch.state.ScheduledEntries;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
@@ -53,8 +52,7 @@ final class ClockSkewProcessor implements Processor<String, Sample, String, Cloc
     private final Supplier conf;
     private ProcessorContext<String, Out> context;
     private TaskStore store;
-    private DecodedEntries<ClusterClocks> clusters;
-    private KeyBudget budget;
+    private ScheduledEntries<ClusterClocks> clusters;
     private UpstreamClock clock;
     private String source;
     private long nodeOverflow;
@@ -68,8 +66,7 @@ final class ClockSkewProcessor implements Processor<String, Sample, String, Cloc
     public void init(ProcessorContext<String, Out> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
-        this.clusters = new DecodedEntries<>(store, ClusterClocks::toBytes);
-        this.budget = new KeyBudget(store, "clusters", conf.settings().maxClusters());
+        this.clusters = new ScheduledEntries<>(store, new ClocksKind(conf), "clusters", conf.settings().maxClusters());
         // Clock and heartbeat partitions' tasks announce themselves (learnt during the warm-up).
         this.clock = UpstreamClock.restore(store, 0);
         this.source = ClockSkew.NAME + ":" + context.taskId().partition();
@@ -92,9 +89,9 @@ final class ClockSkewProcessor implements Processor<String, Sample, String, Cloc
             late++; // its window was judged already (or would be judged alone): counted, logged by the tick
             return;
         }
-        ClusterClocks c = read(cluster);
+        ClusterClocks c = clusters.get(cluster);
         if (c == null) {
-            if (!budget.admit()) {
+            if (!clusters.admit()) {
                 return; // counted; logged by the tick
             }
             c = new ClusterClocks();
@@ -102,16 +99,33 @@ final class ClockSkewProcessor implements Processor<String, Sample, String, Cloc
         c.add(sample, record.timestamp(), conf.settings());
         nodeOverflow += c.overflow;
         c.overflow = 0;
-        keep(cluster, c);
+        clusters.keep(cluster, c);
     }
 
-    private ClusterClocks read(String cluster) {
-        ClusterClocks c = clusters.get(cluster);
-        if (c != null) {
-            return c;
+    private record ClocksKind(Supplier conf) implements ScheduledEntries.Kind<ClusterClocks> {
+        public byte[] encode(ClusterClocks c) {
+            return c.toBytes();
         }
-        byte[] raw = store.get(cluster);
-        return raw == null ? null : ClusterClocks.fromBytes(raw);
+
+        public ClusterClocks decode(byte[] b) {
+            return ClusterClocks.fromBytes(b);
+        }
+
+        public long nextDue(ClusterClocks c) {
+            return c.nextDue(conf.settings().windowMs(), conf.graceMs());
+        }
+
+        public long scheduled(ClusterClocks c) {
+            return c.scheduled;
+        }
+
+        public void scheduled(ClusterClocks c, long time) {
+            c.scheduled = time;
+        }
+
+        public boolean holdsNothing(ClusterClocks c) {
+            return c.windows.isEmpty();
+        }
     }
 
     private void close(String cluster, ClusterClocks c, long now) {
@@ -122,37 +136,8 @@ final class ClockSkewProcessor implements Processor<String, Sample, String, Cloc
         }
     }
 
-    private void keep(String cluster, ClusterClocks c) {
-        long due = c.nextDue(conf.settings().windowMs(), conf.graceMs());
-        if (due != c.scheduled) {
-            if (c.scheduled != Long.MIN_VALUE) {
-                store.cancel(c.scheduled, cluster);
-            }
-            if (due != Long.MAX_VALUE) {
-                store.schedule(due, cluster);
-            }
-            c.scheduled = due == Long.MAX_VALUE ? Long.MIN_VALUE : due;
-        }
-        if (c.windows.isEmpty()) {
-            clusters.forget(cluster);
-            store.delete(cluster);
-            budget.release();
-        } else {
-            clusters.changed(cluster, c);
-        }
-    }
-
     private void sweep(long now) {
-        store.forEachDue(now, d -> {
-            store.cancel(d.time(), d.key());
-            ClusterClocks c = read(d.key());
-            if (c == null || c.scheduled != d.time()) {
-                return;
-            }
-            c.scheduled = Long.MIN_VALUE;
-            close(d.key(), c, now);
-            keep(d.key(), c);
-        });
+        clusters.forEachDue(now, (cluster, c) -> close(cluster, c, now));
     }
 
     private void tick(long wall) {
@@ -164,11 +149,11 @@ final class ClockSkewProcessor implements Processor<String, Sample, String, Cloc
                     + " was judged and were not judged", context.taskId(), late);
             late = 0;
         }
-        long left = budget.drainOverflow();
+        long left = clusters.drainOverflow();
         if (left > 0 || nodeOverflow > 0) {
             LOG.warn("clock-skew: task {} tracks at most {} clusters (asyncwatch.clock-skew.max-clusters) and {} nodes"
                     + " per cluster and window (max-nodes): {} samples of further clusters and {} of further nodes"
-                    + " not judged", context.taskId(), budget.cap(), conf.settings().maxNodes(), left, nodeOverflow);
+                    + " not judged", context.taskId(), clusters.cap(), conf.settings().maxNodes(), left, nodeOverflow);
             nodeOverflow = 0;
         }
     }

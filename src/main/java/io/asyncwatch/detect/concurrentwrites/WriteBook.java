@@ -1,6 +1,7 @@
 package io.asyncwatch.detect.concurrentwrites;
 
 import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.ChunkKeys;
 import io.asyncwatch.state.TaskStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -148,7 +149,7 @@ final class WriteBook {
             long b = stored.pollFirst();
             pending.remove(b);
             pendingCount.remove(b);
-            for (var kv : store.dataWithPrefix(PREFIX + bucketKey(b) + "|")) {
+            for (var kv : store.dataWithPrefix(PREFIX + ChunkKeys.bucket(b) + "|")) {
                 store.delete(kv.key);
             }
         }
@@ -180,7 +181,7 @@ final class WriteBook {
             return;
         }
         byte[] chunk = Bin.writer().u8(VERSION).varlong(n).raw(w.bytes()).bytes();
-        store.put(PREFIX + bucketKey(b) + "|" + padded(nextSeq++, 19), chunk);
+        store.put(PREFIX + ChunkKeys.bucket(b) + "|" + ChunkKeys.sequence(nextSeq++), chunk);
         stored.add(b);
     }
 
@@ -224,15 +225,5 @@ final class WriteBook {
             entities.put(entity, f);
         });
         nextSeq = maxSeq + 1;
-    }
-
-    /** Bucket starts as fixed-width text, so that chunk keys sort by bucket. */
-    private static String bucketKey(long b) {
-        return b < 0 ? "-" + padded(-b, 19) : padded(b, 20);
-    }
-
-    private static String padded(long v, int width) {
-        String digits = Long.toString(v);
-        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
 }

@@ -1,7 +1,6 @@
 package io.asyncwatch.detect.heartbeats;
 
-import io.asyncwatch.state.DecodedEntries;
-import io.asyncwatch.state.KeyBudget;
+import io.asyncwatch.state.ScheduledEntries;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
@@ -53,8 +52,7 @@ final class ClusterProcessor implements Processor<String, Beat, String, ClusterP
     private final Supplier conf;
     private ProcessorContext<String, Out> context;
     private TaskStore store;
-    private DecodedEntries<ClusterView> clusters;
-    private KeyBudget budget;
+    private ScheduledEntries<ClusterView> clusters;
     private UpstreamClock clock;
     private String source;
     private long nodeOverflow;
@@ -67,8 +65,7 @@ final class ClusterProcessor implements Processor<String, Beat, String, ClusterP
     public void init(ProcessorContext<String, Out> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
-        this.clusters = new DecodedEntries<>(store, ClusterView::toBytes);
-        this.budget = new KeyBudget(store, "clusters", conf.settings().maxClusters());
+        this.clusters = new ScheduledEntries<>(store, new ClusterKind(conf), "clusters", conf.settings().maxClusters());
         // The heartbeat partitions' tasks announce themselves (learnt during the warm-up): their number is the
         // requests topic's only while the input topics share a sub-topology.
         this.clock = UpstreamClock.restore(store, 0);
@@ -86,9 +83,9 @@ final class ClusterProcessor implements Processor<String, Beat, String, ClusterP
             return;
         }
         String cluster = record.key();
-        ClusterView view = read(cluster);
+        ClusterView view = clusters.get(cluster);
         if (view == null) {
-            if (!budget.admit()) {
+            if (!clusters.admit()) {
                 return; // counted; logged by the tick
             }
             view = new ClusterView(conf.settings(), conf.graceMs());
@@ -100,16 +97,33 @@ final class ClusterProcessor implements Processor<String, Beat, String, ClusterP
         }
         nodeOverflow += view.overflow;
         view.overflow = 0;
-        keep(cluster, view);
+        clusters.keep(cluster, view);
     }
 
-    private ClusterView read(String cluster) {
-        ClusterView v = clusters.get(cluster);
-        if (v != null) {
-            return v;
+    private record ClusterKind(Supplier conf) implements ScheduledEntries.Kind<ClusterView> {
+        public byte[] encode(ClusterView v) {
+            return v.toBytes();
         }
-        byte[] raw = store.get(cluster);
-        return raw == null ? null : ClusterView.fromBytes(raw, conf.settings(), conf.graceMs());
+
+        public ClusterView decode(byte[] b) {
+            return ClusterView.fromBytes(b, conf.settings(), conf.graceMs());
+        }
+
+        public long nextDue(ClusterView v) {
+            return v.nextDue();
+        }
+
+        public long scheduled(ClusterView v) {
+            return v.scheduled;
+        }
+
+        public void scheduled(ClusterView v, long time) {
+            v.scheduled = time;
+        }
+
+        public boolean holdsNothing(ClusterView v) {
+            return v.isEmpty();
+        }
     }
 
     private void emit(String cluster, List<ClusterView.Outcome> outcomes) {
@@ -126,50 +140,19 @@ final class ClusterProcessor implements Processor<String, Beat, String, ClusterP
         }
     }
 
-    /** Keeps the cluster's view and schedules it at its next due time; forgets it once it holds nothing. */
-    private void keep(String cluster, ClusterView view) {
-        long due = view.nextDue();
-        if (due != view.scheduled) {
-            if (view.scheduled != Long.MIN_VALUE) {
-                store.cancel(view.scheduled, cluster);
-            }
-            if (due != Long.MAX_VALUE) {
-                store.schedule(due, cluster);
-            }
-            view.scheduled = due == Long.MAX_VALUE ? Long.MIN_VALUE : due;
-        }
-        if (view.isEmpty()) {
-            clusters.forget(cluster);
-            store.delete(cluster);
-            budget.release();
-        } else {
-            clusters.changed(cluster, view);
-        }
-    }
-
     private void sweep(long now) {
-        store.forEachDue(now, d -> {
-            ClusterView view = read(d.key());
-            if (view == null || view.scheduled != d.time()) {
-                store.cancel(d.time(), d.key());
-                return;
-            }
-            store.cancel(d.time(), d.key());
-            view.scheduled = Long.MIN_VALUE;
-            emit(d.key(), view.advance(now));
-            keep(d.key(), view);
-        });
+        clusters.forEachDue(now, (cluster, view) -> emit(cluster, view.advance(now)));
     }
 
     private void tick(long wall) {
         // Announced before the clock starts, so the alert stage knows this task exists and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", new Out(null, null, t, source),
                 t == Watermarks.NONE ? wall : t)));
-        long left = budget.drainOverflow();
+        long left = clusters.drainOverflow();
         if (left > 0 || nodeOverflow > 0) {
             LOG.warn("heartbeats: task {} tracks at most {} clusters (asyncwatch.heartbeats.max-clusters) and {} nodes"
                     + " per cluster (max-nodes): {} heartbeats of further clusters and {} of further nodes not"
-                    + " checked", context.taskId(), budget.cap(), conf.settings().maxNodes(), left, nodeOverflow);
+                    + " checked", context.taskId(), clusters.cap(), conf.settings().maxNodes(), left, nodeOverflow);
             nodeOverflow = 0;
         }
     }
