@@ -116,9 +116,13 @@ final class WriteBook {
     private WriteFrontier.Write compact(WriteFrontier.Write w) {
         Map<String, Long> vc = w.vectorClock();
         if (vc != null && !vc.isEmpty()) {
-            Map<String, Long> shared = new HashMap<>(vc.size() * 2);
-            vc.forEach((k, v) -> shared.put(canonical(k), v));
-            vc = Map.copyOf(shared);
+            @SuppressWarnings("unchecked")
+            Map.Entry<String, Long>[] entries = new Map.Entry[vc.size()];
+            int i = 0;
+            for (Map.Entry<String, Long> e : vc.entrySet()) {
+                entries[i++] = Map.entry(canonical(e.getKey()), e.getValue());
+            }
+            vc = Map.ofEntries(entries); // straight into the compact immutable map, no intermediate copy
         }
         return new WriteFrontier.Write(w.eventId(), canonical(w.node()), w.requestId(), w.timestamp(), w.time(),
                 vc == null ? Map.of() : vc);
