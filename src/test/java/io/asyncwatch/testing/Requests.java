@@ -16,9 +16,13 @@ public final class Requests {
     private long next;
 
     public RequestEvent attempt(String service, String layer, long timestamp, int attempt) {
+        return attempt(service, layer, timestamp, attempt, attempt > 1 ? Status.TIMEOUT : Status.SUCCESS);
+    }
+
+    public RequestEvent attempt(String service, String layer, long timestamp, int attempt, Status status) {
         long id = next++;
         return new RequestEvent(service + "-" + String.format("%07d", id), timestamp, service, layer, service + "-0",
-                null, "call", attempt, service + "-req-" + id, attempt > 1 ? Status.TIMEOUT : Status.SUCCESS,
+                null, "call", attempt, service + "-req-" + id, status,
                 12.5, 1000L, null, null, null, null, Kind.CALL, null, null, null, null);
     }
 

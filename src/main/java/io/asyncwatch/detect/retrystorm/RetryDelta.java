@@ -13,21 +13,21 @@ import org.apache.kafka.common.serialization.Serde;
  * @param maxEventTime latest event time counted, the record timestamp of the delta
  */
 public record RetryDelta(String service, String layer, long windowStart, long attempts, long retries,
-                         long clockSuspect, long late, List<String> sampleRetryIds, long maxEventTime) {
+                         long retriesSucceeded, long retriesTimedOut, long clockSuspect, long late, List<String> sampleRetryIds, long maxEventTime) {
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     public static final Serde<RetryDelta> SERDE = Bin.serde(RetryDelta::toBytes, RetryDelta::fromBytes);
 
     byte[] toBytes() {
         return Bin.writer().u8(VERSION).str(service).str(layer).varlong(windowStart).varlong(attempts)
-                .varlong(retries).varlong(clockSuspect).varlong(late).strings(sampleRetryIds).varlong(maxEventTime)
+                .varlong(retries).varlong(retriesSucceeded).varlong(retriesTimedOut).varlong(clockSuspect).varlong(late).strings(sampleRetryIds).varlong(maxEventTime)
                 .bytes();
     }
 
     static RetryDelta fromBytes(byte[] b) {
         Bin.Reader r = Bin.versioned(b, VERSION, "retry delta");
         return new RetryDelta(r.str(), r.str(), r.varlong(), r.varlong(), r.varlong(), r.varlong(), r.varlong(),
-                r.strings(), r.varlong());
+                r.varlong(), r.varlong(), r.strings(), r.varlong());
     }
 }

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
 public final class RetryHistory {
 
     private static final long NONE = Long.MIN_VALUE;
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
 
     private String layer;
     /** Windows before this start are closed; NONE before the first close. */
@@ -106,7 +106,7 @@ public final class RetryHistory {
         long late = lateSinceLastClose + counts.late;
         lateSinceLastClose = 0;
         return new ClosedWindow(service, layer, start, start + s.windowMs(), counts.attempts, counts.retries,
-                counts.clockSuspect, baseAttempts, late, j, List.copyOf(counts.sampleRetryIds));
+                counts.retriesSucceeded, counts.retriesTimedOut, counts.clockSuspect, baseAttempts, late, j, List.copyOf(counts.sampleRetryIds));
     }
 
     private TreeMap<Long, WindowCounts> closed() {
@@ -156,7 +156,8 @@ public final class RetryHistory {
         w.varlong(windows.size());
         for (Map.Entry<Long, WindowCounts> e : windows.entrySet()) {
             WindowCounts c = e.getValue();
-            w.varlong(e.getKey()).varlong(c.attempts).varlong(c.retries).varlong(c.clockSuspect).varlong(c.late)
+            w.varlong(e.getKey()).varlong(c.attempts).varlong(c.retries).varlong(c.retriesSucceeded).varlong(c.retriesTimedOut)
+                    .varlong(c.clockSuspect).varlong(c.late)
                     .bool(c.hot).strings(c.sampleRetryIds);
         }
     }
@@ -168,6 +169,8 @@ public final class RetryHistory {
             WindowCounts c = new WindowCounts();
             c.attempts = r.varlong();
             c.retries = r.varlong();
+            c.retriesSucceeded = r.varlong();
+            c.retriesTimedOut = r.varlong();
             c.clockSuspect = r.varlong();
             c.late = r.varlong();
             c.hot = r.bool();

@@ -100,7 +100,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
             p.counts.late++;
             context.forward(record.withValue(RetryStorm.Partial.late(lateLetter(record, a, start))));
         } else {
-            p.counts.add(e.isRetry(), EventTime.wasClockSuspect(e.timestamp(), record.timestamp()), e.eventId());
+            p.counts.add(e.isRetry(), e.status(), EventTime.wasClockSuspect(e.timestamp(), record.timestamp()), e.eventId());
         }
         p.layer = e.layer();
         p.maxEventTime = Math.max(p.maxEventTime, record.timestamp());
@@ -117,7 +117,8 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
                 p = Pending.fromBytes(kv.value);
             }
             WindowCounts c = p.counts;
-            RetryDelta d = new RetryDelta(p.service, p.layer, p.windowStart, c.attempts, c.retries, c.clockSuspect,
+            RetryDelta d = new RetryDelta(p.service, p.layer, p.windowStart, c.attempts, c.retries,
+                    c.retriesSucceeded, c.retriesTimedOut, c.clockSuspect,
                     c.late, List.copyOf(c.sampleRetryIds), p.maxEventTime);
             // Stamped with its own latest event, not the partition clock: one flush can carry many windows (a
             // burst, a catch-up), and the judge must see them in order, not all at the newest time.
@@ -153,7 +154,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
 
     /** The counts of one (service, window) waiting for the next flush. */
     private static final class Pending {
-        private static final int VERSION = 1;
+        private static final int VERSION = 2;
         final String service;
         String layer;
         final long windowStart;
@@ -168,7 +169,8 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
 
         byte[] toBytes() {
             return Bin.writer().u8(VERSION).str(service).str(layer).varlong(windowStart).varlong(maxEventTime)
-                    .varlong(counts.attempts).varlong(counts.retries).varlong(counts.clockSuspect)
+                    .varlong(counts.attempts).varlong(counts.retries).varlong(counts.retriesSucceeded)
+                    .varlong(counts.retriesTimedOut).varlong(counts.clockSuspect)
                     .varlong(counts.late).strings(counts.sampleRetryIds).bytes();
         }
 
@@ -178,6 +180,8 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
             p.maxEventTime = r.varlong();
             p.counts.attempts = r.varlong();
             p.counts.retries = r.varlong();
+            p.counts.retriesSucceeded = r.varlong();
+            p.counts.retriesTimedOut = r.varlong();
             p.counts.clockSuspect = r.varlong();
             p.counts.late = r.varlong();
             p.counts.sampleRetryIds.addAll(r.strings());

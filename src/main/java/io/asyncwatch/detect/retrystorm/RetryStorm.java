@@ -140,6 +140,8 @@ public final class RetryStorm implements Detector {
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("attempts", (double) w.attempts());
         values.put("retries", (double) w.retries());
+        values.put("retriesSucceeded", (double) w.retriesSucceeded());
+        values.put("retriesTimedOut", (double) w.retriesTimedOut());
         values.put("retryShare", j.retryShare());
         values.put("baselineAttempts", (double) w.baselineAttempts());
         values.put("baselineShare", j.baselineShare());

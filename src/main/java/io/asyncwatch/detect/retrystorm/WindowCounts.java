@@ -1,5 +1,6 @@
 package io.asyncwatch.detect.retrystorm;
 
+import io.asyncwatch.model.Status;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,18 +15,26 @@ final class WindowCounts {
 
     long attempts;
     long retries;
+    /** Retries that succeeded and that timed out again: the standup's timeout-retry loops. */
+    long retriesSucceeded;
+    long retriesTimedOut;
     long clockSuspect;
     long late;
     boolean hot;
     final List<String> sampleRetryIds = new ArrayList<>(MAX_SAMPLES);
 
-    void add(boolean retry, boolean suspect, String eventId) {
+    void add(boolean retry, Status status, boolean suspect, String eventId) {
         attempts++;
         if (suspect) {
             clockSuspect++;
         }
         if (retry) {
             retries++;
+            if (status == Status.SUCCESS) {
+                retriesSucceeded++;
+            } else if (status == Status.TIMEOUT) {
+                retriesTimedOut++;
+            }
             sample(eventId);
         }
     }
@@ -33,6 +42,8 @@ final class WindowCounts {
     void add(RetryDelta d) {
         attempts += d.attempts();
         retries += d.retries();
+        retriesSucceeded += d.retriesSucceeded();
+        retriesTimedOut += d.retriesTimedOut();
         clockSuspect += d.clockSuspect();
         late += d.late();
         d.sampleRetryIds().forEach(this::sample);

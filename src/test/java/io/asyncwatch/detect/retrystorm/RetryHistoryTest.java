@@ -20,7 +20,7 @@ class RetryHistoryTest {
 
     /** One event as the partial counts of its input partition would carry it. */
     static RetryDelta one(long ts, boolean retry, String id) {
-        return new RetryDelta("svc", "service", RetryHistory.windowStart(ts, W), 1, retry ? 1 : 0, 0, 0,
+        return new RetryDelta("svc", "service", RetryHistory.windowStart(ts, W), 1, retry ? 1 : 0, retry ? 1 : 0, 0, 0, 0,
                 retry ? List.of(id) : List.of(), ts);
     }
 

@@ -8,6 +8,7 @@ import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.model.Severity;
+import io.asyncwatch.model.Status;
 import io.asyncwatch.testing.DetectorHarness;
 import io.asyncwatch.testing.Requests;
 import java.util.List;
@@ -54,6 +55,25 @@ class RetryStormTopologyTest {
         assertEquals("NO_BASELINE", series.get(0).attributes().get("verdict"));
         assertEquals("STORM", series.get(10).attributes().get("verdict"));
         assertEquals(100.0, series.get(10).values().get("attempts"));
+        assertEquals(40.0, series.get(10).values().get("retriesTimedOut"), "every retry of the helper timed out");
+        assertEquals(0.0, series.get(10).values().get("retriesSucceeded"));
+    }
+
+    @Test
+    void retriesAreCountedByTheirOutcomeForTheStandupsRetryLoops() {
+        harness.send(requests.minute("svc-a", "service", T0, 50, 0));
+        harness.send(List.of(
+                requests.attempt("svc-a", "service", T0 + 1_000, 2, Status.SUCCESS),
+                requests.attempt("svc-a", "service", T0 + 2_000, 3, Status.SUCCESS),
+                requests.attempt("svc-a", "service", T0 + 3_000, 2, Status.TIMEOUT),
+                requests.attempt("svc-a", "service", T0 + 4_000, 2, Status.ERROR),
+                requests.attempt("svc-a", "service", T0 + 5_000, 1, Status.TIMEOUT)));
+        harness.silence();
+        Metric m = harness.metrics().get(0);
+        assertEquals(T0, m.windowStart());
+        assertEquals(4.0, m.values().get("retries"), "attempts 2 and later");
+        assertEquals(2.0, m.values().get("retriesSucceeded"));
+        assertEquals(1.0, m.values().get("retriesTimedOut"), "a first attempt that timed out is not a retry");
     }
 
     @Test
