@@ -16,6 +16,8 @@ import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.ClockEvent;
 import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.standup.Standup;
+import io.asyncwatch.standup.StandupSettings;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.time.EventTimeSettings;
 import io.asyncwatch.topics.Topics;
@@ -52,10 +54,12 @@ public final class AsyncwatchTopology {
 
         // Detectors: each turns the shared inputs into findings, metrics and its own dead letters.
         Map<String, KStream<String, Finding>> findings = new LinkedHashMap<>();
+        Map<String, Detector.Outputs> outputs = new LinkedHashMap<>();
         Map<AlertType, AlertPolicy> policies = new EnumMap<>(AlertType.class);
         for (Detector detector : Detectors.enabled(config)) {
             Detector.Outputs out = detector.wire(inputs, config);
             findings.put(detector.name(), out.findings());
+            outputs.put(detector.name(), out);
             policies.putAll(detector.policies(config));
             // Each detector's outputs get sinks of their own: merging them would fuse sub-topologies, whose tasks
             // would then share one stream time.
@@ -68,6 +72,12 @@ public final class AsyncwatchTopology {
         // Alerts: one lifecycle for every detector, each type resolved by its own policy.
         AlertLifecycle lifecycle = new AlertLifecycle(config.alerts(), policies, Playbooks.load());
         KStream<String, Alert> alerts = AlertStage.wire(findings, lifecycle, config.alerts(), stores);
+
+        // Standup: the seeds' morning health check, from what the detectors publish and the alerts.
+        if (config.settings(StandupSettings.SPEC).enabled()) {
+            Standup.wire(outputs, alerts, config, stores)
+                    .to(topics.standup().name(), topics.standup().produced("standup-sink"));
+        }
 
         // Sinks.
         alerts.to(topics.alerts().name(), topics.alerts().produced("alerts-sink"));
@@ -89,6 +99,6 @@ public final class AsyncwatchTopology {
                 alerts = Math.max(alerts, (config.alerts().resolveAfterWindows() + 1L) * p.windowMs());
             }
         }
-        return detectors + alerts;
+        return detectors + Math.max(alerts, Standup.settleMs(config));
     }
 }

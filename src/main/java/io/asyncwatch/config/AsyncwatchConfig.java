@@ -47,11 +47,12 @@ public record AsyncwatchConfig(
     public enum Format { JSON, AVRO }
 
     public record TopicNames(String requests, String heartbeats, String clocks, String alerts, String dlq,
-                             String metrics) {
+                             String metrics, String standup) {
     }
 
     /** Ids under which the schemas are registered in the schema registry, written into the Avro wire header. */
-    public record AvroSchemaIds(int request, int heartbeat, int clock, int alert, int deadLetter, int metric) {
+    public record AvroSchemaIds(int request, int heartbeat, int clock, int alert, int deadLetter, int metric,
+                                int standup) {
     }
 
     public static final String PREFIX = "asyncwatch.";
@@ -66,6 +67,7 @@ public record AsyncwatchConfig(
         List<SettingsSpec<?>> specs = new ArrayList<>();
         specs.add(EventTimeSettings.SPEC);
         specs.add(AlertSettings.SPEC);
+        specs.add(io.asyncwatch.standup.StandupSettings.SPEC);
         specs.add(CallWindowSettings.SPEC);
         specs.add(io.asyncwatch.detect.DetectorSelection.SPEC);
         Detectors.all().forEach(d -> specs.add(d.settings()));
@@ -81,6 +83,7 @@ public record AsyncwatchConfig(
         d.put("asyncwatch.topic.alerts", "asyncwatch.alerts");
         d.put("asyncwatch.topic.dlq", "asyncwatch.dlq");
         d.put("asyncwatch.topic.metrics", "asyncwatch.metrics");
+        d.put("asyncwatch.topic.standup", "asyncwatch.standup");
         d.put("asyncwatch.input.format", "json");
         d.put("asyncwatch.output.format", "json");
         d.put("asyncwatch.avro.schema-id.request", "1");
@@ -89,6 +92,7 @@ public record AsyncwatchConfig(
         d.put("asyncwatch.avro.schema-id.alert", "4");
         d.put("asyncwatch.avro.schema-id.dead-letter", "5");
         d.put("asyncwatch.avro.schema-id.metric", "6");
+        d.put("asyncwatch.avro.schema-id.standup", "7");
         d.put("asyncwatch.state.in-memory", "false");
         d.put("asyncwatch.state.rocksdb-memory-mb", "256");
         d.put("asyncwatch.instance.name", "");
@@ -211,14 +215,16 @@ public record AsyncwatchConfig(
         return new AsyncwatchConfig(
                 new TopicNames(r.text("asyncwatch.topic.requests"), r.text("asyncwatch.topic.heartbeats"),
                         r.text("asyncwatch.topic.clocks"), r.text("asyncwatch.topic.alerts"),
-                        r.text("asyncwatch.topic.dlq"), r.text("asyncwatch.topic.metrics")),
+                        r.text("asyncwatch.topic.dlq"), r.text("asyncwatch.topic.metrics"),
+                        r.text("asyncwatch.topic.standup")),
                 r.enumValue("asyncwatch.input.format", Format.class),
                 r.enumValue("asyncwatch.output.format", Format.class),
                 new AvroSchemaIds(r.integer("asyncwatch.avro.schema-id.request"),
                         r.integer("asyncwatch.avro.schema-id.heartbeat"), r.integer("asyncwatch.avro.schema-id.clock"),
                         r.integer("asyncwatch.avro.schema-id.alert"),
                         r.integer("asyncwatch.avro.schema-id.dead-letter"),
-                        r.integer("asyncwatch.avro.schema-id.metric")),
+                        r.integer("asyncwatch.avro.schema-id.metric"),
+                        r.integer("asyncwatch.avro.schema-id.standup")),
                 r.bool("asyncwatch.state.in-memory"),
                 false,
                 rocksDbMemory(r.integer("asyncwatch.state.rocksdb-memory-mb")),
@@ -274,6 +280,17 @@ public record AsyncwatchConfig(
         merged.putAll(overrides);
         return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemoryStores, replayStores,
                 rocksDbMemoryMb, instanceName, sections, merged);
+    }
+
+    /** A copy with one section's settings replaced (the demo's shorter standup period). */
+    public <S> AsyncwatchConfig withSettings(SettingsSpec<S> spec, S settings) {
+        Map<String, Object> copy = new TreeMap<>(sections);
+        if (!copy.containsKey(spec.name())) {
+            throw new IllegalStateException("settings section " + spec.name() + " is not registered");
+        }
+        copy.put(spec.name(), settings);
+        return new AsyncwatchConfig(topics, inputFormat, outputFormat, avroSchemaIds, inMemoryStores, replayStores,
+                rocksDbMemoryMb, instanceName, copy, kafka);
     }
 
     public AsyncwatchConfig withInMemoryStores(boolean inMemory) {

@@ -6,6 +6,7 @@ import io.asyncwatch.errors.ContainedErrors;
 import io.asyncwatch.model.Alert;
 import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.Metric;
+import io.asyncwatch.model.StandupSummary;
 import io.asyncwatch.time.Watermarks;
 import io.asyncwatch.topics.Topics;
 import java.time.Duration;
@@ -147,13 +148,21 @@ public final class OfflineEngine implements AutoCloseable {
         return metrics.readValuesToList();
     }
 
+    /** Standup summaries published since the last read. */
+    public List<StandupSummary> readStandups() {
+        return read(topics.standup().name(), topics.standup().valueSerde().deserializer()).stream()
+                .map(org.apache.kafka.streams.test.TestRecord::value).toList();
+    }
+
     /**
      * The driver keeps every record written to any topic, internal ones included, until it is read: without this
-     * a long recording holds its repartitioned copies in memory to the end. Metrics are dropped too.
+     * a long recording holds its repartitioned copies in memory to the end. Metrics are dropped too (read them
+     * first to keep them); alerts, dead letters and standup summaries are kept until read.
      */
     public void drainInternal() {
         for (String topic : driver.producedTopicNames()) {
-            if (topic.equals(topics.alerts().name()) || topic.equals(topics.dlq().name())) {
+            if (topic.equals(topics.alerts().name()) || topic.equals(topics.dlq().name())
+                    || topic.equals(topics.standup().name())) {
                 continue;
             }
             drains.computeIfAbsent(topic, t -> driver.createOutputTopic(t, new ByteArrayDeserializer(),

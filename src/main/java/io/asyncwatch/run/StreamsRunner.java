@@ -138,6 +138,28 @@ public final class StreamsRunner {
     }
 
     /**
+     * A plain consumer of asyncwatch's topics outside Streams (record, standup, dashboards): the cluster and security
+     * settings of the Streams properties, no group (partitions are assigned), no commits, committed data only, raw
+     * bytes.
+     */
+    public static Properties consumerProperties(AsyncwatchConfig config, String clientId) {
+        Properties streams = streamsProperties(config);
+        Map<String, Object> consumer = new StreamsConfig(streams).getGlobalConsumerConfigs(clientId);
+        Properties p = new Properties();
+        p.putAll(consumer);
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    /**
      * Creates the external topics of {@link TopicLayout#plans} that do not exist yet, with their partitions and
      * configs and the broker's default replication factor. Existing topics are left as they are.
      */

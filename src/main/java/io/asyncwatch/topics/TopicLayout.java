@@ -17,7 +17,8 @@ import java.util.TreeMap;
 public final class TopicLayout {
 
     public static final String RESOURCE = "topology/topics.properties";
-    public static final List<String> LOGICAL = List.of("requests", "heartbeats", "clocks", "alerts", "dlq", "metrics");
+    public static final List<String> LOGICAL = List.of("requests", "heartbeats", "clocks", "alerts", "dlq", "metrics",
+            "standup");
 
     public record TopicPlan(String logical, String name, int partitions, Map<String, String> configs) {
     }
@@ -37,7 +38,8 @@ public final class TopicLayout {
         }
         AsyncwatchConfig.TopicNames n = config.topics();
         Map<String, String> names = Map.of("requests", n.requests(), "heartbeats", n.heartbeats(),
-                "clocks", n.clocks(), "alerts", n.alerts(), "dlq", n.dlq(), "metrics", n.metrics());
+                "clocks", n.clocks(), "alerts", n.alerts(), "dlq", n.dlq(), "metrics", n.metrics(),
+                "standup", n.standup());
         List<TopicPlan> plans = new ArrayList<>();
         for (String logical : LOGICAL) {
             String partitions = p.getProperty(logical + ".partitions");

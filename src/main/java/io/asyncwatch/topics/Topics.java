@@ -8,6 +8,7 @@ import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.model.Metric;
+import io.asyncwatch.model.StandupSummary;
 import io.asyncwatch.serde.AvroCodec;
 import io.asyncwatch.serde.Codec;
 import io.asyncwatch.serde.JsonCodec;
@@ -24,6 +25,7 @@ public record Topics(
         TopicSpec<String, Alert> alerts,
         TopicSpec<String, DeadLetter> dlq,
         TopicSpec<String, Metric> metrics,
+        TopicSpec<String, StandupSummary> standup,
         Codec<RequestEvent> requestCodec,
         Codec<HeartbeatEvent> heartbeatCodec,
         Codec<ClockEvent> clockCodec) {
@@ -41,6 +43,8 @@ public record Topics(
                         codec(out, DeadLetter.class, "schemas/dead-letter.avsc", ids.deadLetter()).serde()),
                 new TopicSpec<>(n.metrics(), Serdes.String(),
                         codec(out, Metric.class, "schemas/metric.avsc", ids.metric()).serde()),
+                new TopicSpec<>(n.standup(), Serdes.String(),
+                        codec(out, StandupSummary.class, "schemas/standup.avsc", ids.standup()).serde()),
                 codec(in, RequestEvent.class, "schemas/request.avsc", ids.request()),
                 codec(in, HeartbeatEvent.class, "schemas/heartbeat.avsc", ids.heartbeat()),
                 codec(in, ClockEvent.class, "schemas/clock.avsc", ids.clock()));

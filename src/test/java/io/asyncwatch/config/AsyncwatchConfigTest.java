@@ -32,10 +32,10 @@ class AsyncwatchConfigTest {
         AsyncwatchConfig c = AsyncwatchConfig.fromMap(Map.of());
 
         assertEquals(new TopicNames("asyncwatch.requests", "asyncwatch.heartbeats", "asyncwatch.clocks",
-                "asyncwatch.alerts", "asyncwatch.dlq", "asyncwatch.metrics"), c.topics());
+                "asyncwatch.alerts", "asyncwatch.dlq", "asyncwatch.metrics", "asyncwatch.standup"), c.topics());
         assertEquals(Format.JSON, c.inputFormat());
         assertEquals(Format.JSON, c.outputFormat());
-        assertEquals(new AvroSchemaIds(1, 2, 3, 4, 5, 6), c.avroSchemaIds());
+        assertEquals(new AvroSchemaIds(1, 2, 3, 4, 5, 6, 7), c.avroSchemaIds());
         assertEquals(300_000L, c.eventTime().maxSkewMs(), "5 minutes of sender clock skew before the record time wins");
         assertEquals(30_000L, c.eventTime().graceMs());
         assertEquals(3, c.alerts().resolveAfterWindows());

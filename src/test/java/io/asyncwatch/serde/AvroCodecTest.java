@@ -20,6 +20,7 @@ import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.Kind;
 import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.model.Metric;
+import io.asyncwatch.model.StandupSummary;
 import io.asyncwatch.model.Role;
 import io.asyncwatch.model.Severity;
 import io.asyncwatch.model.Status;
@@ -63,6 +64,7 @@ class AvroCodecTest {
     private static final int ALERT_ID = 0x00010001;
     private static final int DEAD_LETTER_ID = 0x7F000000;
     private static final int METRIC_ID = 0x00FF00FF;
+    private static final int STANDUP_ID = 0x01020304;
 
     /** Avro in and out, with every schema id set in the configuration, as an operator would. */
     private static final AsyncwatchConfig AVRO = AsyncwatchConfig.fromMap(Map.of(
@@ -73,7 +75,8 @@ class AvroCodecTest {
             "asyncwatch.avro.schema-id.clock", Integer.toString(CLOCK_ID),
             "asyncwatch.avro.schema-id.alert", Integer.toString(ALERT_ID),
             "asyncwatch.avro.schema-id.dead-letter", Integer.toString(DEAD_LETTER_ID),
-            "asyncwatch.avro.schema-id.metric", Integer.toString(METRIC_ID)));
+            "asyncwatch.avro.schema-id.metric", Integer.toString(METRIC_ID),
+            "asyncwatch.avro.schema-id.standup", Integer.toString(STANDUP_ID)));
     private static final Topics TOPICS = Topics.from(AVRO);
 
     static final RequestEvent FULL_REQUEST = new RequestEvent("e-42", T, "svc-order", "api-gateway", "pod-7",
@@ -100,6 +103,27 @@ class AvroCodecTest {
             Map.of("verdict", "STORM", "severity", "PAGE"));
     static final Metric CALM_METRIC = new Metric("duplicate_operations", Map.of(), T, T + 60_000, Map.of(),
             Map.of());
+    static final StandupSummary STANDUP = new StandupSummary(StandupSummary.StandupKind.DAILY, T - 86_400_000L, T,
+            StandupSummary.StandupStatus.CRITICAL,
+            new StandupSummary.ClockSkewAnswer(StandupSummary.StandupStatus.WARNING, 47.0, "users-2", 187.0,
+                    "users-2", "users-cluster", StandupSummary.SkewTrend.WORSENING, 6),
+            new StandupSummary.RetryLoopsAnswer(StandupSummary.StandupStatus.CRITICAL, 1_247, 1_180, 0.9463, 40,
+                    90_000, 2, List.of("svc-order", "api-gateway")),
+            new StandupSummary.ConcurrentWritesAnswer(StandupSummary.StandupStatus.CRITICAL, 17, 15, 2,
+                    List.of("User[42] (9)", "Order[1337] (6)"), "Manual needed"),
+            new StandupSummary.CausalityAnswer(StandupSummary.StandupStatus.WARNING, 3, List.of("svc-payment-3 (3)")),
+            new StandupSummary.AlertsAnswer(4, Map.of("PAGE", 1, "ALERT", 3), Map.of("RETRY_STORM", 2,
+                    "CONCURRENT_WRITE", 1, "CLOCK_SKEW", 1), List.of("PAGE RETRY_STORM{service=\"svc-order\"}")),
+            2, "If any box shows ⚠ or 🚨, fix it TODAY: clock skew, timeout-retry loops.");
+    /** No data at all: the optional fields null, the lists and maps empty. */
+    static final StandupSummary EMPTY_STANDUP = new StandupSummary(StandupSummary.StandupKind.ROLLING, T, T + 1,
+            StandupSummary.StandupStatus.NO_DATA,
+            new StandupSummary.ClockSkewAnswer(StandupSummary.StandupStatus.NO_DATA, null, null, null, null, null,
+                    StandupSummary.SkewTrend.UNKNOWN, 0),
+            new StandupSummary.RetryLoopsAnswer(StandupSummary.StandupStatus.NO_DATA, 0, 0, null, 0, 0, 0, List.of()),
+            new StandupSummary.ConcurrentWritesAnswer(StandupSummary.StandupStatus.NO_DATA, 0, 0, 0, List.of(), null),
+            new StandupSummary.CausalityAnswer(StandupSummary.StandupStatus.NO_DATA, 0, List.of()),
+            new StandupSummary.AlertsAnswer(0, Map.of(), Map.of(), List.of()), 0, "nothing");
 
     /** One record type in one shape, with the codecs the application would use for it. */
     record Case(String name, Object value, String schema, int schemaId, Codec<Object> avro, Codec<Object> json) {
@@ -122,7 +146,10 @@ class AvroCodecTest {
                 output("Metric (storm)", STORM_METRIC, "metric", METRIC_ID,
                         TOPICS.metrics().valueSerde()),
                 output("Metric (empty maps)", CALM_METRIC, "metric", METRIC_ID,
-                        TOPICS.metrics().valueSerde()));
+                        TOPICS.metrics().valueSerde()),
+                output("StandupSummary", STANDUP, "standup", STANDUP_ID, TOPICS.standup().valueSerde()),
+                output("StandupSummary (no data)", EMPTY_STANDUP, "standup", STANDUP_ID,
+                        TOPICS.standup().valueSerde()));
     }
 
     @SuppressWarnings("unchecked")
@@ -325,6 +352,12 @@ class AvroCodecTest {
         if (v instanceof Enum<?> e) {
             return new GenericData.EnumSymbol(schema, e.name());
         }
+        if (v instanceof Record rec) {
+            return toGeneric(schema, rec);
+        }
+        if (v instanceof List<?> l && schema.getType() == Schema.Type.ARRAY) {
+            return l.stream().map(x -> toAvro(schema.getElementType(), x)).toList();
+        }
         if (v instanceof byte[] b) {
             return ByteBuffer.wrap(b);
         }
@@ -338,6 +371,18 @@ class AvroCodecTest {
         }
         if (v instanceof CharSequence || v instanceof Enum<?> || v instanceof GenericData.EnumSymbol) {
             return v.toString();
+        }
+        if (v instanceof Record rec) {
+            Map<Object, Object> out = new HashMap<>();
+            for (RecordComponent rc : rec.getClass().getRecordComponents()) {
+                out.put(rc.getName(), plain(component(rec, rc)));
+            }
+            return out;
+        }
+        if (v instanceof GenericRecord g) {
+            Map<Object, Object> out = new HashMap<>();
+            g.getSchema().getFields().forEach(f -> out.put(f.name(), plain(g.get(f.name()))));
+            return out;
         }
         if (v instanceof byte[] b) {
             return plain(ByteBuffer.wrap(b));

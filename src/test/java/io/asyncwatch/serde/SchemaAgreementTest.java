@@ -14,6 +14,7 @@ import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.model.Metric;
+import io.asyncwatch.model.StandupSummary;
 import java.io.IOException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -63,7 +64,42 @@ class SchemaAgreementTest {
         return Stream.of(REQUEST, HEARTBEAT, CLOCK,
                 new Pair("alert", Alert.class, names(Alert.class)),
                 new Pair("dead-letter", DeadLetter.class, Set.of("sourceTopic", "reason")),
-                new Pair("metric", Metric.class, names(Metric.class)));
+                new Pair("metric", Metric.class, names(Metric.class)),
+                new Pair("standup", StandupSummary.class, names(StandupSummary.class)));
+    }
+
+    /** Records inside records (the standup's answers): the same agreement, field by field, all the way down. */
+    @Test
+    void nestedRecordsAgreeWithTheirJavaRecords() {
+        Schema standup = AvroCodec.loadSchema("schemas/standup.avsc");
+        int nested = checkNested(StandupSummary.class, standup);
+        assertEquals(5, nested, "the standup's five answers are records");
+    }
+
+    private static int checkNested(Class<?> type, Schema schema) {
+        int found = 0;
+        for (RecordComponent rc : type.getRecordComponents()) {
+            Schema.Field f = schema.getField(rc.getName());
+            assertNotNull(f, () -> schema.getName() + " has no field " + rc.getName());
+            Schema field = nonNull(f.schema());
+            assertEquals(avroType(rc.getGenericType()), describe(field), () -> schema.getName() + "." + rc.getName());
+            if (f.schema().isNullable()) {
+                assertFalse(rc.getType().isPrimitive(), () -> schema.getName() + "." + rc.getName()
+                        + " is nullable in Avro but primitive in Java");
+                assertEquals(Schema.Type.NULL, f.schema().getTypes().get(0).getType(), () -> schema.getName() + "."
+                        + rc.getName() + " must list null first");
+            }
+            if (field.getType() == Schema.Type.ENUM) {
+                assertEquals(Arrays.stream(rc.getType().getEnumConstants()).map(c -> ((Enum<?>) c).name()).toList(),
+                        field.getEnumSymbols(), () -> schema.getName() + "." + rc.getName() + " symbols");
+            }
+            if (field.getType() == Schema.Type.RECORD) {
+                assertEquals(componentNames(rc.getType()), field.getFields().stream().map(Schema.Field::name).toList(),
+                        () -> field.getName() + " fields");
+                found += 1 + checkNested(rc.getType(), field);
+            }
+        }
+        return found;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -261,6 +297,7 @@ class SchemaAgreementTest {
         if (c == boolean.class || c == Boolean.class) return "boolean";
         if (c == byte[].class) return "bytes";
         if (c.isEnum()) return "enum " + c.getSimpleName();
+        if (c.isRecord()) return "record " + c.getSimpleName();
         throw new AssertionError("no Avro mapping for " + t);
     }
 
@@ -269,6 +306,7 @@ class SchemaAgreementTest {
             case ARRAY -> "array<" + describe(s.getElementType()) + ">";
             case MAP -> "map<" + describe(s.getValueType()) + ">";
             case ENUM -> "enum " + s.getName();
+            case RECORD -> "record " + s.getName();
             default -> s.getType().getName();
         };
     }

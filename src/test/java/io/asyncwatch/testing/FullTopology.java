@@ -5,6 +5,7 @@ import io.asyncwatch.model.Alert;
 import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.model.StandupSummary;
 import io.asyncwatch.replay.OfflineEngine;
 import io.asyncwatch.serde.Json;
 import java.util.List;
@@ -63,6 +64,10 @@ public final class FullTopology implements AutoCloseable {
 
     public List<Metric> metrics() {
         return engine.readMetrics();
+    }
+
+    public List<StandupSummary> standups() {
+        return engine.readStandups();
     }
 
     @Override

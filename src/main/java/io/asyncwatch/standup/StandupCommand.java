@@ -1,0 +1,145 @@
+package io.asyncwatch.standup;
+
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.model.StandupSummary;
+import io.asyncwatch.model.StandupSummary.StandupKind;
+import io.asyncwatch.replay.OfflineEngine;
+import io.asyncwatch.replay.Recording;
+import io.asyncwatch.run.StreamsRunner;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * {@code asyncwatch standup}: the latest summary, from a cluster's {@code asyncwatch.standup} topic or from a
+ * recording replayed offline.
+ */
+public final class StandupCommand {
+
+    /** Summaries read back from the end of the topic: more than the daily and a day of rolling ones. */
+    private static final int TAIL = 64;
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+    private StandupCommand() {
+    }
+
+    /** @param kind DAILY or ROLLING, or null for the latest of either */
+    public static int run(AsyncwatchConfig config, Path recording, StandupKind kind, StandupFormat.Style style,
+                          PrintStream out, PrintStream err) throws IOException {
+        Optional<StandupSummary> latest = recording != null ? fromRecording(config, recording, kind, err)
+                : fromCluster(config, kind, err);
+        if (latest.isEmpty()) {
+            err.println("asyncwatch: no " + (kind == null ? "" : kind.name().toLowerCase(java.util.Locale.ROOT) + " ")
+                    + "standup summary " + (recording != null ? "in " + recording + " (a summary needs a whole period"
+                    + " boundary of event time, plus settle time, inside the recording)"
+                    : "on " + config.topics().standup() + " yet (one is published every "
+                    + config.settings(StandupSettings.SPEC).rollingEveryMs() / 60_000 + " min of event time)"));
+            return 1;
+        }
+        out.print(StandupFormat.format(latest.get(), style));
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * Replays the recording with a rolling summary every minute of event time (one-minute buckets), so the latest one
+     * covers the recording up to its last whole minute.
+     */
+    public static Optional<StandupSummary> fromRecording(AsyncwatchConfig config, Path recording, StandupKind kind,
+                                                         PrintStream err) throws IOException {
+        StandupSettings s = config.settings(StandupSettings.SPEC);
+        AsyncwatchConfig minutely = config.withSettings(StandupSettings.SPEC, new StandupSettings(true,
+                s.dailyHourUtc(), s.periodMs(), 60_000, 60_000, s.settleMs(), s.retrySuccessWarn(), s.trendMinMs(),
+                s.top(), s.maxTracked()));
+        List<StandupSummary> all = new ArrayList<>();
+        long records = 0;
+        try (OfflineEngine engine = new OfflineEngine(minutely);
+             BufferedReader in = Files.newBufferedReader(recording, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Recording r;
+                try {
+                    r = Recording.parse(line);
+                } catch (IllegalArgumentException e) {
+                    continue; // replay reports bad lines; here only the summary matters
+                }
+                engine.pipe(r.topic(), r.key(), r.value(), r.timestamp());
+                if (++records % 1_000 == 0) {
+                    all.addAll(engine.readStandups());
+                    engine.readAlerts();
+                    engine.readDeadLetters();
+                    engine.drainInternal();
+                }
+            }
+            engine.silence();
+            all.addAll(engine.readStandups());
+        }
+        err.printf("standup: replayed %,d records, %d summaries%n", records, all.size());
+        return latest(all, kind);
+    }
+
+    static Optional<StandupSummary> latest(List<StandupSummary> all, StandupKind kind) {
+        return all.stream().filter(x -> kind == null || x.kind() == kind)
+                .max(Comparator.comparingLong(StandupSummary::periodEnd)
+                        .thenComparing(x -> x.kind() == StandupKind.DAILY));
+    }
+
+    /** The last summaries of every partition of the standup topic (committed ones only). */
+    static Optional<StandupSummary> fromCluster(AsyncwatchConfig config, StandupKind kind, PrintStream err) {
+        String topic = config.topics().standup();
+        Deserializer<StandupSummary> values = io.asyncwatch.topics.Topics.from(config).standup().valueSerde()
+                .deserializer();
+        List<StandupSummary> all = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                StreamsRunner.consumerProperties(config, "asyncwatch-standup-cli"))) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, READ_TIMEOUT);
+            if (infos == null || infos.isEmpty()) {
+                err.println("asyncwatch: topic " + topic + " does not exist (is asyncwatch running with the standup"
+                        + " enabled against this cluster?)");
+                return Optional.empty();
+            }
+            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts, READ_TIMEOUT);
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts, READ_TIMEOUT);
+            Map<TopicPartition, Long> left = new HashMap<>();
+            for (TopicPartition tp : parts) {
+                consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - TAIL));
+                if (end.get(tp) > begin.get(tp)) {
+                    left.put(tp, end.get(tp));
+                }
+            }
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (!left.isEmpty() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    try {
+                        all.add(values.deserialize(topic, r.value()));
+                    } catch (RuntimeException e) {
+                        err.println("asyncwatch: skipped an unreadable standup record at " + r.topic() + "-"
+                                + r.partition() + "@" + r.offset() + ": " + e.getMessage());
+                    }
+                }
+                left.keySet().removeIf(tp -> consumer.position(tp) >= left.get(tp));
+            }
+        }
+        return latest(all, kind);
+    }
+}
