@@ -8,7 +8,10 @@ import io.asyncwatch.demo.CrashSuite;
 import io.asyncwatch.demo.Demo;
 import io.asyncwatch.demo.TrafficGenerator;
 import io.asyncwatch.replay.Replayer;
+import io.asyncwatch.model.StandupSummary.StandupKind;
 import io.asyncwatch.run.StreamsRunner;
+import io.asyncwatch.standup.StandupCommand;
+import io.asyncwatch.standup.StandupFormat;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -39,6 +42,12 @@ public final class Main {
                   Run a recorded incident offline (no broker) through the same topology; alerts as JSON Lines to
                   stdout or FILE. The recording's record timestamps are the wall clock, and its end is silence.
                   Deterministic: the same recording gives byte-identical output.
+              standup [--config FILE | --recording FILE] [--kind daily|rolling] [--format text|json|markdown]
+                  Print the latest standup summary (the seeds' morning async health check: clock skew, timeout-
+                  retry loops, concurrent writes, causality violations, alerts fired), read from the cluster's
+                  asyncwatch.standup topic, or computed by replaying a recording (a summary every minute of event
+                  time, so the latest covers the recording). text: the seeds' boxes; markdown and json for chat
+                  bots. Exits 1 when there is no summary yet.
               generate --out FILE [--minutes N] [--scale N] [--seed N] [--start EPOCH_MS]
                   Write a synthetic recording (the demo's requests, heartbeats and clock readings, with its
                   duplicate writes and retry storm) for replay and benchmarks.
@@ -88,6 +97,7 @@ public final class Main {
                 case "run" -> StreamsRunner.run(a.requiredConfig(), a.flag("--create-topics"), err);
                 case "replay" -> replay(a, out, err);
                 case "generate" -> generate(a, err);
+                case "standup" -> standup(a, out, err);
                 case "bench" -> Benchmark.run(a.config(), a.longOption("--events", 1_000_000),
                         (int) a.longOption("--rounds", 2), (int) a.longOption("--entities", 0), out, err);
                 case "crash-suite" -> CrashSuite.run(new CrashSuite.Options(a.path("--recording"),
@@ -132,6 +142,31 @@ public final class Main {
             s.skippedLines().forEach(line -> err.println("  skipped " + line));
         }
         return 0;
+    }
+
+    private static int standup(Args a, PrintStream out, PrintStream err) throws IOException {
+        Path recording = a.path("--recording");
+        if (recording != null && !Files.isReadable(recording)) {
+            throw new UsageException("cannot read recording " + recording);
+        }
+        if (recording == null && a.path("--config") == null
+                && !System.getenv().containsKey("KAFKA_BOOTSTRAP_SERVERS")) {
+            throw new UsageException("standup needs --config FILE (a cluster) or --recording FILE");
+        }
+        String kind = a.option("--kind");
+        StandupKind k = kind == null ? null : switch (kind) {
+            case "daily" -> StandupKind.DAILY;
+            case "rolling" -> StandupKind.ROLLING;
+            default -> throw new UsageException("--kind is daily or rolling, got '" + kind + "'");
+        };
+        String format = a.option("--format");
+        StandupFormat.Style style = format == null ? StandupFormat.Style.TEXT : switch (format) {
+            case "text" -> StandupFormat.Style.TEXT;
+            case "json" -> StandupFormat.Style.JSON;
+            case "markdown", "md" -> StandupFormat.Style.MARKDOWN;
+            default -> throw new UsageException("--format is text, json or markdown, got '" + format + "'");
+        };
+        return StandupCommand.run(a.config(), recording, k, style, out, err);
     }
 
     private static int port(Args a) {

@@ -14,6 +14,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
+import io.asyncwatch.model.StandupSummary;
+import io.asyncwatch.standup.StandupCommand;
+import io.asyncwatch.standup.StandupFormat;
+import io.asyncwatch.standup.StandupSettings;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -31,6 +36,9 @@ public final class Demo {
 
     static final long SEED = 42;
     static final Duration ALERT_DEADLINE = Duration.ofSeconds(120);
+    private static final Duration STANDUP_DEADLINE = Duration.ofSeconds(60);
+    /** The plan's last minutes, normal traffic after the last incident, that the printed summary may leave out. */
+    private static final long STANDUP_TAIL_MS = 3 * 60_000L;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration HOOK_WAIT = Duration.ofSeconds(60);
     private static final String HOOK_NAME = "asyncwatch-demo-shutdown";
@@ -64,7 +72,7 @@ public final class Demo {
         KafkaStreams streams = null;
         try {
             broker = DemoBroker.start(config, dataDir, "demo", err);
-            AsyncwatchConfig cfg = broker.config();
+            AsyncwatchConfig cfg = minutelyStandup(broker.config());
             TopicSetup topics = TopicSetup.create(cfg);
 
             Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(80, ChronoUnit.MINUTES);
@@ -116,6 +124,9 @@ public final class Demo {
                 }
             }
             summary(plan, produced, expected, watcher, broker, wallStart, out);
+            if (!printStandup(cfg, plan, stop, out, err)) {
+                return 1;
+            }
 
             if (keepRunning) {
                 err.println("demo: still running; broker at " + broker.bootstrapServers() + ", input topics "
@@ -147,6 +158,47 @@ public final class Demo {
                 broker.close();
             }
         }
+    }
+
+    /**
+     * The demo's 75 minutes are less than the standup's hour: a rolling summary every minute of event time (one-minute
+     * buckets), so the one printed at the end covers every incident of the plan.
+     */
+    static AsyncwatchConfig minutelyStandup(AsyncwatchConfig cfg) {
+        StandupSettings s = cfg.settings(StandupSettings.SPEC);
+        // Settle of 2 min: past the slowest detector's window, grace and horizon (causality: 1 + 0.5 + 1 min).
+        return cfg.withSettings(StandupSettings.SPEC, s.withRolling(60_000, 60_000, 120_000));
+    }
+
+    /**
+     * Waits for a standup summary that covers the plan up to its last quiet minutes (after the traffic, event time moves
+     * on with the wall clock, so the settle time of the last minutes is still to pass when the episodes have resolved).
+     */
+    private static boolean printStandup(AsyncwatchConfig cfg, Plan plan, CtrlC stop, PrintStream out,
+                                        PrintStream err) throws InterruptedException {
+        if (!cfg.settings(StandupSettings.SPEC).enabled()) {
+            return true;
+        }
+        long end = plan.startTime() + plan.minutes() * 60_000L - STANDUP_TAIL_MS;
+        long deadline = System.nanoTime() + STANDUP_DEADLINE.toNanos();
+        while (System.nanoTime() < deadline && !stop.requested()) {
+            Optional<StandupSummary> s = StandupCommand.fromCluster(cfg, StandupSummary.StandupKind.ROLLING, err);
+            if (s.isPresent() && s.get().periodEnd() >= end) {
+                out.println();
+                out.println("standup (the latest summary on " + cfg.topics().standup() + "; also: ./asyncwatch standup"
+                        + " --recording FILE, --format markdown|json)");
+                out.println();
+                out.print(StandupFormat.format(s.get(), StandupFormat.Style.TEXT));
+                out.flush();
+                return true;
+            }
+            Thread.sleep(1_000);
+        }
+        if (!stop.requested()) {
+            out.println("demo: FAILED: no standup summary covering the traffic on " + cfg.topics().standup()
+                    + " within " + STANDUP_DEADLINE.toSeconds() + " s");
+        }
+        return stop.requested();
     }
 
     /** Produces the whole plan, reporting every 15 minutes of event time; stops early on Ctrl-C. */

@@ -57,17 +57,17 @@ public final class StandupCommand {
     }
 
     /**
-     * Replays the recording with a rolling summary every minute of event time (one-minute buckets), so the latest one
-     * covers the recording up to its last whole minute.
+     * Replays the recording with a rolling summary every minute of event time (one-minute buckets) and returns the
+     * first one that covers the whole recording: the ones published during the silence after it say the same.
      */
     public static Optional<StandupSummary> fromRecording(AsyncwatchConfig config, Path recording, StandupKind kind,
                                                          PrintStream err) throws IOException {
         StandupSettings s = config.settings(StandupSettings.SPEC);
-        AsyncwatchConfig minutely = config.withSettings(StandupSettings.SPEC, new StandupSettings(true,
-                s.dailyHourUtc(), s.periodMs(), 60_000, 60_000, s.settleMs(), s.retrySuccessWarn(), s.trendMinMs(),
-                s.top(), s.maxTracked()));
+        AsyncwatchConfig minutely = config.withSettings(StandupSettings.SPEC, s.withRolling(60_000, 60_000,
+                s.settleMs()));
         List<StandupSummary> all = new ArrayList<>();
         long records = 0;
+        long last = Long.MIN_VALUE;
         try (OfflineEngine engine = new OfflineEngine(minutely);
              BufferedReader in = Files.newBufferedReader(recording, StandardCharsets.UTF_8)) {
             String line;
@@ -82,6 +82,7 @@ public final class StandupCommand {
                     continue; // replay reports bad lines; here only the summary matters
                 }
                 engine.pipe(r.topic(), r.key(), r.value(), r.timestamp());
+                last = Math.max(last, r.timestamp());
                 if (++records % 1_000 == 0) {
                     all.addAll(engine.readStandups());
                     engine.readAlerts();
@@ -93,7 +94,10 @@ public final class StandupCommand {
             all.addAll(engine.readStandups());
         }
         err.printf("standup: replayed %,d records, %d summaries%n", records, all.size());
-        return latest(all, kind);
+        long end = last;
+        Optional<StandupSummary> covering = all.stream().filter(x -> kind == null || x.kind() == kind)
+                .filter(x -> x.periodEnd() >= end).min(Comparator.comparingLong(StandupSummary::periodEnd));
+        return covering.isPresent() ? covering : latest(all, kind);
     }
 
     static Optional<StandupSummary> latest(List<StandupSummary> all, StandupKind kind) {
@@ -103,7 +107,7 @@ public final class StandupCommand {
     }
 
     /** The last summaries of every partition of the standup topic (committed ones only). */
-    static Optional<StandupSummary> fromCluster(AsyncwatchConfig config, StandupKind kind, PrintStream err) {
+    public static Optional<StandupSummary> fromCluster(AsyncwatchConfig config, StandupKind kind, PrintStream err) {
         String topic = config.topics().standup();
         Deserializer<StandupSummary> values = io.asyncwatch.topics.Topics.from(config).standup().valueSerde()
                 .deserializer();

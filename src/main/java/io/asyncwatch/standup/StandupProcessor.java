@@ -7,7 +7,6 @@ import io.asyncwatch.state.DecodedEntries;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
-import io.asyncwatch.time.UpstreamClock;
 import io.asyncwatch.time.Watermarks;
 import java.util.NavigableMap;
 import java.util.Set;
@@ -33,10 +32,15 @@ final class StandupProcessor implements Processor<String, StandupFact, String, S
 
     static final String STORE = "standup-buckets";
     private static final String META = "standup";
+    private static final String CLOCK = "standup-clock";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StandupProcessor.class);
     private static final int META_VERSION = 1;
 
+    /**
+     * @param stages the upstream stages (detectors) that must each have ticked before the clock starts
+     */
     record Supplier(StandupSettings settings, Summaries.Thresholds thresholds, Summaries.Sources sources,
-                    StoreMode storeMode) implements ProcessorSupplier<String, StandupFact, String, StandupSummary> {
+                    Set<String> stages, StoreMode storeMode) implements ProcessorSupplier<String, StandupFact, String, StandupSummary> {
         @Override
         public Processor<String, StandupFact, String, StandupSummary> get() {
             return new StandupProcessor(this);
@@ -53,7 +57,7 @@ final class StandupProcessor implements Processor<String, StandupFact, String, S
     private ProcessorContext<String, StandupSummary> context;
     private TaskStore store;
     private DecodedEntries<Bucket> buckets;
-    private UpstreamClock clock;
+    private StandupClock clock;
     /** Next boundaries to publish (NONE until the clock starts), and points that came after their summary. */
     private long nextRolling;
     private long nextDaily;
@@ -71,7 +75,7 @@ final class StandupProcessor implements Processor<String, StandupFact, String, S
         this.store = new TaskStore(context.getStateStore(STORE));
         this.buckets = new DecodedEntries<>(store, Bucket::toBytes);
         // Upstream tasks (detector stages of several partition counts) are learnt as they tick.
-        this.clock = UpstreamClock.restore(store, 0);
+        this.clock = StandupClock.fromBytes(store.meta(CLOCK), conf.stages(), s.warmupMs());
         byte[] meta = store.meta(META);
         if (meta == null) {
             nextRolling = Watermarks.NONE;
@@ -91,7 +95,16 @@ final class StandupProcessor implements Processor<String, StandupFact, String, S
     public void process(Record<String, StandupFact> record) {
         StandupFact f = record.value();
         if (f.isTick()) {
-            if (clock.observe(f.source(), f.time(), context.currentSystemTimeMs())) {
+            boolean moved = clock.observe(f.source(), f.time(), context.currentSystemTimeMs());
+            store.putMeta(CLOCK, clock.toBytes());
+            String late = clock.drainLateJoiner();
+            if (late != null) {
+                LOG.warn("standup: upstream task {} was first heard from at {}, behind the standup clock ({}): its"
+                        + " points before that count as late (lateFacts); raise asyncwatch.standup.warmup-ms if tasks"
+                        + " start that far apart", late, java.time.Instant.ofEpochMilli(f.time()),
+                        java.time.Instant.ofEpochMilli(clock.now()));
+            }
+            if (moved) {
                 publishDue(clock.now());
             }
             return;
@@ -124,10 +137,13 @@ final class StandupProcessor implements Processor<String, StandupFact, String, S
         }
         long settled = now - s.settleMs();
         if (nextDaily == Watermarks.NONE) {
-            // The first boundaries after what has settled when the clock starts.
-            nextDaily = nextDaily(settled);
+            // The first boundaries after the earliest point (or, without one, after what has settled), not after the
+            // moment the clock started, which depends on when the upstream tasks did: live and replay agree.
+            Long first = firstBucketFrom(Long.MIN_VALUE);
+            long base = first != null ? Math.min(first, settled) : settled;
+            nextDaily = nextDaily(base);
             nextRolling = s.rollingEveryMs() == 0 ? Long.MAX_VALUE
-                    : Math.floorDiv(settled, s.rollingEveryMs()) * s.rollingEveryMs() + s.rollingEveryMs();
+                    : Math.floorDiv(base, s.rollingEveryMs()) * s.rollingEveryMs() + s.rollingEveryMs();
         }
         boolean any = false;
         while (Math.min(nextDaily, nextRolling) <= settled) {

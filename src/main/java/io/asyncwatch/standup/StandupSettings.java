@@ -14,6 +14,8 @@ import java.util.Map;
  * @param rollingEveryMs   a rolling summary is published at every multiple of this in event time (0: none)
  * @param bucketMs         detector points are gathered per bucket of this length; divides an hour, the rolling
  *                         interval and the period
+ * @param warmupMs         wall-clock time after the first upstream tick before the stage's clock starts: upstream tasks
+ *                         that start later than this after the first one are not waited for (a warning says so)
  * @param settleMs         a summary is published once every detector's clock has passed its end by this much, so the
  *                         windows ending before it have been judged and published (window + grace of every detector
  *                         it reads, causality's horizon included)
@@ -24,14 +26,15 @@ import java.util.Map;
  * @param maxTracked       entities, nodes and alert episodes kept per bucket; further ones are counted, not named
  */
 public record StandupSettings(boolean enabled, int dailyHourUtc, long periodMs, long rollingEveryMs, long bucketMs,
-                              long settleMs, double retrySuccessWarn, double trendMinMs, int top, int maxTracked) {
+                              long warmupMs, long settleMs, double retrySuccessWarn, double trendMinMs, int top, int maxTracked) {
 
     public static final String SECTION = "standup";
     static final long HOUR = 3_600_000L;
 
     public static final SettingsSpec<StandupSettings> SPEC = SettingsSpec.of(SECTION, defaultValues(),
             s -> new StandupSettings(s.bool("enabled"), s.integer("daily-hour-utc"), s.longValue("period-ms"),
-                    s.longValue("rolling-every-ms"), s.longValue("bucket-ms"), s.longValue("settle-ms"),
+                    s.longValue("rolling-every-ms"), s.longValue("bucket-ms"), s.longValue("warmup-ms"),
+                    s.longValue("settle-ms"),
                     s.number("retry-success-warn"), s.number("trend-min-ms"), s.integer("top"),
                     s.integer("max-tracked")));
 
@@ -42,6 +45,7 @@ public record StandupSettings(boolean enabled, int dailyHourUtc, long periodMs, 
         d.put("period-ms", "86400000");
         d.put("rolling-every-ms", "3600000");
         d.put("bucket-ms", "600000");
+        d.put("warmup-ms", "30000");
         d.put("settle-ms", "300000");
         d.put("retry-success-warn", "0.9");
         d.put("trend-min-ms", "10");
@@ -61,6 +65,7 @@ public record StandupSettings(boolean enabled, int dailyHourUtc, long periodMs, 
         Section.require(rollingEveryMs == 0 || (rollingEveryMs > 0 && rollingEveryMs % bucketMs == 0), SECTION,
                 "rolling-every-ms must be 0 (no rolling summaries) or a multiple of bucket-ms (" + bucketMs + "), got "
                         + rollingEveryMs);
+        Section.require(warmupMs >= 0, SECTION, "warmup-ms must not be negative, got " + warmupMs);
         Section.require(settleMs >= 0, SECTION, "settle-ms must not be negative, got " + settleMs);
         Section.require(retrySuccessWarn >= 0 && retrySuccessWarn <= 1, SECTION,
                 "retry-success-warn must be a share from 0 to 1, got " + retrySuccessWarn);
@@ -68,6 +73,13 @@ public record StandupSettings(boolean enabled, int dailyHourUtc, long periodMs, 
         Section.require(top >= 1 && top <= 100, SECTION, "top must be 1 to 100, got " + top);
         Section.require(maxTracked >= top, SECTION, "max-tracked must be at least top (" + top + "), got "
                 + maxTracked);
+    }
+
+    /** Enabled, with a rolling summary every {@code everyMs} over buckets of {@code bucketMs}, published after
+     * {@code settleMs}: the demo and {@code standup --recording}, whose event time is shorter than an hour. */
+    public StandupSettings withRolling(long everyMs, long bucket, long settle) {
+        return new StandupSettings(true, dailyHourUtc, periodMs, everyMs, bucket, warmupMs, settle, retrySuccessWarn,
+                trendMinMs, top, maxTracked);
     }
 
     /** Buckets kept: the period, and the settle time and a bucket beyond it for points that arrive late. */

@@ -44,7 +44,8 @@ class StandupStageTest {
             "asyncwatch.standup.rolling-every-ms", "600000",
             "asyncwatch.standup.bucket-ms", "60000",
             "asyncwatch.standup.settle-ms", "300000",
-            "asyncwatch.standup.daily-hour-utc", "1"));
+            "asyncwatch.standup.daily-hour-utc", "1",
+            "asyncwatch.standup.warmup-ms", "5000"));
 
     private TopologyTestDriver driver;
     private TestInputTopic<String, StandupFact> in;
@@ -57,7 +58,7 @@ class StandupStageTest {
         b.stream("facts", Consumed.with(Serdes.String(), StandupFact.SERDE))
                 .process(new StandupProcessor.Supplier(CONFIG.settings(StandupSettings.SPEC),
                         new Summaries.Thresholds(100, 200), new Summaries.Sources(true, true, true),
-                        StoreMode.REPLAY))
+                        java.util.Set.of("a", "b"), StoreMode.REPLAY))
                 .to("standup", Produced.with(Serdes.String(), topics.standup().valueSerde()));
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "standup-stage-test");
@@ -77,7 +78,7 @@ class StandupStageTest {
     private void warmUp(long time) {
         tick("a", time);
         tick("b", time);
-        driver.advanceWallClockTime(Duration.ofSeconds(4));
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
         tick("a", time);
         tick("b", time);
     }
@@ -120,6 +121,19 @@ class StandupStageTest {
         assertEquals(1_000, sum.retryLoops().attempts());
         assertEquals(150.0, sum.clockSkew().maxMs());
         assertEquals(StandupSummary.StandupStatus.WARNING, sum.status());
+    }
+
+    @Test
+    void theClockWaitsForEveryUpstreamStageAndForTheWarmUp() {
+        tick("a:0", T0);
+        tick("a:1", T0);
+        driver.advanceWallClockTime(Duration.ofSeconds(60));
+        fact(retries(T0 + 2 * M, 1_000, 40));
+        tick("a:0", T0 + 20 * M);
+        tick("a:1", T0 + 20 * M);
+        assertTrue(out.isEmpty(), "stage b has not been heard from: the clock has not started");
+        tick("b:0", T0 + 20 * M);
+        assertEquals(T0 + 10 * M, out.readValuesToList().get(0).periodEnd(), "once b ticks, 00:10 is settled");
     }
 
     @Test
