@@ -3,8 +3,7 @@ package io.asyncwatch.standup;
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.model.StandupSummary;
 import io.asyncwatch.model.StandupSummary.StandupKind;
-import io.asyncwatch.replay.OfflineEngine;
-import io.asyncwatch.replay.Recording;
+import io.asyncwatch.replay.Replayer;
 import io.asyncwatch.run.StreamsRunner;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -66,35 +65,21 @@ public final class StandupCommand {
         AsyncwatchConfig minutely = config.withSettings(StandupSettings.SPEC, s.withRolling(60_000, 60_000,
                 s.settleMs()));
         List<StandupSummary> all = new ArrayList<>();
-        long records = 0;
-        long last = Long.MIN_VALUE;
-        try (OfflineEngine engine = new OfflineEngine(minutely);
-             BufferedReader in = Files.newBufferedReader(recording, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (line.isBlank()) {
-                    continue;
+        Replayer.Summary replayed;
+        try (BufferedReader in = Files.newBufferedReader(recording, StandardCharsets.UTF_8)) {
+            replayed = Replayer.replay(minutely, in, new Replayer.Listener() {
+                @Override
+                public void alert(io.asyncwatch.model.Alert alert) {
                 }
-                Recording r;
-                try {
-                    r = Recording.parse(line);
-                } catch (IllegalArgumentException e) {
-                    continue; // replay reports bad lines; here only the summary matters
+
+                @Override
+                public void standup(StandupSummary summary) {
+                    all.add(summary);
                 }
-                engine.pipe(r.topic(), r.key(), r.value(), r.timestamp());
-                last = Math.max(last, r.timestamp());
-                if (++records % 1_000 == 0) {
-                    all.addAll(engine.readStandups());
-                    engine.readAlerts();
-                    engine.readDeadLetters();
-                    engine.drainInternal();
-                }
-            }
-            engine.silence();
-            all.addAll(engine.readStandups());
+            });
         }
-        err.printf("standup: replayed %,d records, %d summaries%n", records, all.size());
-        long end = last;
+        err.printf("standup: replayed %,d records, %d summaries%n", replayed.records(), all.size());
+        long end = replayed.lastRecordTime();
         Optional<StandupSummary> covering = all.stream().filter(x -> kind == null || x.kind() == kind)
                 .filter(x -> x.periodEnd() >= end).min(Comparator.comparingLong(StandupSummary::periodEnd));
         return covering.isPresent() ? covering : latest(all, kind);

@@ -18,6 +18,7 @@ import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.ClockEvent;
 import io.asyncwatch.model.HeartbeatEvent;
 import io.asyncwatch.model.RequestEvent;
+import io.asyncwatch.model.StandupSummary;
 import io.asyncwatch.replay.Recording;
 import io.asyncwatch.replay.Replayer;
 import io.asyncwatch.run.StreamsRunner;
@@ -93,13 +94,30 @@ class LiveEqualsReplayTest {
         return lines;
     }
 
+    /** A standup summary every 10 minutes of event time, published 2 minutes after its end: several in 30 minutes. */
+    private static final Map<String, String> STANDUP = Map.of(
+            "asyncwatch.standup.rolling-every-ms", "600000",
+            "asyncwatch.standup.bucket-ms", "60000",
+            "asyncwatch.standup.settle-ms", "120000");
+
     @Test
     @Timeout(180)
     void theLiveApplicationAndReplayGiveTheSameAlertsForTheSameRecords(@TempDir Path tmp) throws Exception {
         List<String> lines = recording();
         StringWriter replayed = new StringWriter();
-        Replayer.replay(AsyncwatchConfig.fromMap(Map.of()),
-                new BufferedReader(new StringReader(String.join("\n", lines))), replayed);
+        List<StandupSummary> replayedStandups = new ArrayList<>();
+        Replayer.replay(AsyncwatchConfig.fromMap(STANDUP),
+                new BufferedReader(new StringReader(String.join("\n", lines))), new Replayer.Listener() {
+                    @Override
+                    public void alert(Alert a) {
+                        replayed.write(Json.writeString(a) + "\n");
+                    }
+
+                    @Override
+                    public void standup(StandupSummary s) {
+                        replayedStandups.add(s);
+                    }
+                });
         List<Alert> expected = new ArrayList<>();
         for (String line : replayed.toString().split("\n")) {
             if (!line.isBlank()) {
@@ -112,10 +130,11 @@ class LiveEqualsReplayTest {
 
         Map<String, String> broker = Map.of("log.initial.task.delay.ms", "600000");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), broker)) {
-            AsyncwatchConfig config = AsyncwatchConfig.fromMap(Map.of(
-                    StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                    StreamsConfig.APPLICATION_ID_CONFIG, "asyncwatch-live-replay",
-                    StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString()));
+            Map<String, String> settings = new TreeMap<>(STANDUP);
+            settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            settings.put(StreamsConfig.APPLICATION_ID_CONFIG, "asyncwatch-live-replay");
+            settings.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString());
+            AsyncwatchConfig config = AsyncwatchConfig.fromMap(settings);
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                     kafka.bootstrapServers()))) {
                 StreamsRunner.createTopics(admin, config);
@@ -127,6 +146,16 @@ class LiveEqualsReplayTest {
                 BrokerIo.produce(kafka.bootstrapServers(), config, lines);
                 List<Alert> live = BrokerIo.awaitAlerts(kafka.bootstrapServers(), config, expected.size(), DEADLINE);
                 assertEquals(byFingerprint(expected), byFingerprint(live));
+
+                // The standup summaries whose periods ended before the last alert (plus settle) have been published
+                // live by now too: the same ones, in the same order, with the same numbers.
+                long lastAlert = live.stream().mapToLong(Alert::windowEnd).max().orElseThrow();
+                List<StandupSummary> due = replayedStandups.stream()
+                        .filter(x -> x.periodEnd() + 120_000 <= lastAlert).toList();
+                assertTrue(due.size() >= 2, "replay published " + replayedStandups.size() + " summaries");
+                List<StandupSummary> liveStandups = BrokerIo.awaitStandups(kafka.bootstrapServers(), config,
+                        due.size(), DEADLINE);
+                assertEquals(due, liveStandups.subList(0, Math.min(due.size(), liveStandups.size())));
             }
         }
     }

@@ -2,6 +2,8 @@ package io.asyncwatch.testing;
 
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.model.Alert;
+import io.asyncwatch.model.StandupSummary;
+import org.apache.kafka.common.serialization.Deserializer;
 import io.asyncwatch.replay.Recording;
 import io.asyncwatch.topics.Topics;
 import java.time.Duration;
@@ -49,18 +51,30 @@ public final class BrokerIo {
 
     /** Committed alerts from the beginning, until {@code count} have arrived or {@code deadline} has passed. */
     public static List<Alert> awaitAlerts(String bootstrap, AsyncwatchConfig config, int count, Duration deadline) {
+        return await(bootstrap, config.topics().alerts(), Topics.from(config).alerts().valueSerde().deserializer(),
+                count, deadline);
+    }
+
+    /** Committed standup summaries from the beginning, until {@code count} have arrived or the deadline passed. */
+    public static List<StandupSummary> awaitStandups(String bootstrap, AsyncwatchConfig config, int count,
+                                                     Duration deadline) {
+        return await(bootstrap, config.topics().standup(), Topics.from(config).standup().valueSerde().deserializer(),
+                count, deadline);
+    }
+
+    private static <V> List<V> await(String bootstrap, String topic, Deserializer<V> values, int count,
+                                     Duration deadline) {
         Map<String, Object> c = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.GROUP_ID_CONFIG, "asyncwatch-test-reader");
-        List<Alert> seen = new ArrayList<>();
-        try (KafkaConsumer<String, Alert> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                Topics.from(config).alerts().valueSerde().deserializer())) {
-            consumer.subscribe(List.of(config.topics().alerts()));
+                ConsumerConfig.GROUP_ID_CONFIG, "asyncwatch-test-reader-" + topic);
+        List<V> seen = new ArrayList<>();
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, new StringDeserializer(), values)) {
+            consumer.subscribe(List.of(topic));
             long end = System.nanoTime() + deadline.toNanos();
             while (seen.size() < count && System.nanoTime() < end) {
-                for (ConsumerRecord<String, Alert> r : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
                     seen.add(r.value());
                 }
             }
