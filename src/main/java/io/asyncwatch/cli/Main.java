@@ -7,6 +7,7 @@ import io.asyncwatch.demo.BrokerCommand;
 import io.asyncwatch.demo.CrashSuite;
 import io.asyncwatch.demo.Demo;
 import io.asyncwatch.demo.TrafficGenerator;
+import io.asyncwatch.replay.Recorder;
 import io.asyncwatch.replay.Replayer;
 import io.asyncwatch.model.StandupSummary.StandupKind;
 import io.asyncwatch.run.StreamsRunner;
@@ -42,6 +43,12 @@ public final class Main {
                   Run a recorded incident offline (no broker) through the same topology; alerts as JSON Lines to
                   stdout or FILE. The recording's record timestamps are the wall clock, and its end is silence.
                   Deterministic: the same recording gives byte-identical output.
+              record --config FILE --out FILE [--from T] [--to T] [--topics requests,heartbeats,clocks]
+                  Read the input topics of a cluster into a recording for replay (JSON Lines; committed records,
+                  payloads byte for byte, undecodable ones included), partitions merged by record timestamp.
+                  T: an ISO instant (2026-12-07T03:00:00Z), epoch ms, 'last 30m' (--from), 'now', 'earliest',
+                  'latest', or offset:requests-0=120,requests-1=98 (--to includes that offset). Default: earliest
+                  to latest. The end is fixed when recording starts. Progress on stderr.
               standup [--config FILE | --recording FILE] [--kind daily|rolling] [--format text|json|markdown]
                   Print the latest standup summary (the seeds' morning async health check: clock skew, timeout-
                   retry loops, concurrent writes, causality violations, alerts fired), read from the cluster's
@@ -98,6 +105,7 @@ public final class Main {
                 case "replay" -> replay(a, out, err);
                 case "generate" -> generate(a, err);
                 case "standup" -> standup(a, out, err);
+                case "record" -> record(a, err);
                 case "bench" -> Benchmark.run(a.config(), a.longOption("--events", 1_000_000),
                         (int) a.longOption("--rounds", 2), (int) a.longOption("--entities", 0), out, err);
                 case "crash-suite" -> CrashSuite.run(new CrashSuite.Options(a.path("--recording"),
@@ -141,6 +149,29 @@ public final class Main {
             s.deadLetterReasons().forEach((reason, n) -> err.printf("  dead letters: %d x %s%n", n, reason));
             s.skippedLines().forEach(line -> err.println("  skipped " + line));
         }
+        return 0;
+    }
+
+    private static int record(Args a, PrintStream err) throws IOException {
+        Path outFile = a.path("--out");
+        if (outFile == null) {
+            throw new UsageException("record needs --out FILE");
+        }
+        AsyncwatchConfig config = a.requiredConfig();
+        java.time.Clock now = java.time.Clock.systemUTC();
+        Recorder.Bound from = Recorder.parse(a.option("--from") == null ? "earliest" : a.option("--from"), true, now);
+        Recorder.Bound to = Recorder.parse(a.option("--to") == null ? "latest" : a.option("--to"), false, now);
+        List<String> topics = a.option("--topics") == null ? List.of("requests", "heartbeats", "clocks")
+                : Arrays.stream(a.option("--topics").split(",")).map(String::trim).toList();
+        long started = System.nanoTime();
+        Recorder.Result r;
+        try (Writer w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
+            r = Recorder.record(config, topics, from, to, w, err);
+        }
+        err.printf("recorded %,d records %s to %s in %.1f s%s%n", r.records(), r.byTopic(), outFile,
+                (System.nanoTime() - started) / 1e9, r.records() == 0 ? "" : " (record times "
+                        + java.time.Instant.ofEpochMilli(r.firstTime()) + " to "
+                        + java.time.Instant.ofEpochMilli(r.lastTime()) + ")");
         return 0;
     }
 
@@ -270,7 +301,8 @@ public final class Main {
 
         AsyncwatchConfig requiredConfig() {
             if (path("--config") == null && !System.getenv().containsKey("KAFKA_BOOTSTRAP_SERVERS")) {
-                throw new UsageException("run needs --config FILE (with bootstrap.servers) or KAFKA_BOOTSTRAP_SERVERS");
+                throw new UsageException("this command needs --config FILE (with bootstrap.servers) or"
+                        + " KAFKA_BOOTSTRAP_SERVERS");
             }
             return config();
         }
