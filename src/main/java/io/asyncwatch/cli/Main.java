@@ -8,6 +8,7 @@ import io.asyncwatch.demo.CrashSuite;
 import io.asyncwatch.demo.Demo;
 import io.asyncwatch.demo.TrafficGenerator;
 import io.asyncwatch.replay.Recorder;
+import io.asyncwatch.report.ReportCommand;
 import io.asyncwatch.replay.Replayer;
 import io.asyncwatch.model.StandupSummary.StandupKind;
 import io.asyncwatch.run.StreamsRunner;
@@ -43,6 +44,10 @@ public final class Main {
                   Run a recorded incident offline (no broker) through the same topology; alerts as JSON Lines to
                   stdout or FILE. The recording's record timestamps are the wall clock, and its end is silence.
                   Deterministic: the same recording gives byte-identical output.
+              report RECORDING.jsonl --out FILE.html [--config FILE]
+                  The post-mortem of a recorded incident: replays it and writes one self-contained HTML page
+                  (opens offline) with the standup summary of the span, the timeline of alerts with their
+                  evidence and playbooks, and the seeds' plots around the alerts' windows.
               record --config FILE --out FILE [--from T] [--to T] [--topics requests,heartbeats,clocks]
                   Read the input topics of a cluster into a recording for replay (JSON Lines; committed records,
                   payloads byte for byte, undecodable ones included), partitions merged by record timestamp.
@@ -106,6 +111,7 @@ public final class Main {
                 case "generate" -> generate(a, err);
                 case "standup" -> standup(a, out, err);
                 case "record" -> record(a, err);
+                case "report" -> report(a, err);
                 case "bench" -> Benchmark.run(a.config(), a.longOption("--events", 1_000_000),
                         (int) a.longOption("--rounds", 2), (int) a.longOption("--entities", 0), out, err);
                 case "crash-suite" -> CrashSuite.run(new CrashSuite.Options(a.path("--recording"),
@@ -150,6 +156,18 @@ public final class Main {
             s.skippedLines().forEach(line -> err.println("  skipped " + line));
         }
         return 0;
+    }
+
+    private static int report(Args a, PrintStream err) throws IOException {
+        Path input = a.positional("RECORDING.jsonl");
+        if (!Files.isReadable(input)) {
+            throw new UsageException("cannot read recording " + input);
+        }
+        Path outFile = a.path("--out");
+        if (outFile == null) {
+            throw new UsageException("report needs --out FILE.html");
+        }
+        return ReportCommand.run(a.config(), input, outFile, err);
     }
 
     private static int record(Args a, PrintStream err) throws IOException {

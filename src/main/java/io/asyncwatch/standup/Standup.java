@@ -70,10 +70,8 @@ public final class Standup {
         ClockSkewSettings skew = config.settings(ClockSkewSettings.SPEC);
         Summaries.Sources sources = new Summaries.Sources(outputs.containsKey(RetryStorm.NAME),
                 outputs.containsKey(ConcurrentWrites.NAME), outputs.containsKey(Causality.NAME));
-        java.util.Set<String> stages = new java.util.TreeSet<>(outputs.keySet());
-        stages.retainAll(SOURCES.keySet());
         return merged.process(new StandupProcessor.Supplier(s, new Summaries.Thresholds(skew.warnMs(),
-                skew.alertMs()), sources, stages, stores), Named.as("standup"));
+                skew.alertMs()), sources, stores), Named.as("standup"));
     }
 
     /** One partition: every fact meets every other in one task. */

@@ -3,32 +3,27 @@ package io.asyncwatch.standup;
 import io.asyncwatch.serde.Bin;
 import io.asyncwatch.time.Watermarks;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * The standup's clock: the slowest clock of the upstream tasks that feed it (detector stages of several partition
- * counts, learnt from their ticks). It starts once every detector it reads has a task ticking and a warm-up of wall
- * time has passed since the first tick, so that upstream tasks starting a few seconds apart are all waited for: a
- * task first heard from after the clock has passed its time would make its points late. Pure Java.
+ * counts, learnt from their ticks). It starts once a warm-up of wall time has passed since the first tick, so that
+ * upstream tasks starting seconds apart are all waited for: a task first heard from after the clock has passed its
+ * time would make its points late (it is named, {@link #drainLateJoiner}). A task that has announced itself without a
+ * clock of its own (a stage whose inputs are silent, as the clock-skew stage is without clock readings) holds the clock
+ * during the warm-up only: a detector without data must not stop the standup. Pure Java.
  */
 final class StandupClock {
 
     private static final int VERSION = 1;
 
-    private final Set<String> required;
     private final long warmupMs;
     private final Map<String, Long> lanes = new TreeMap<>();
     private long firstWall = Watermarks.NONE;
     private long now = Watermarks.NONE;
     private String lateJoiner;
 
-    /**
-     * @param required the stages (a source's name up to its last ':', e.g. {@code retry-storm}) that must each have
-     *                 ticked before the clock starts
-     */
-    StandupClock(Set<String> required, long warmupMs) {
-        this.required = Set.copyOf(required);
+    StandupClock(long warmupMs) {
         this.warmupMs = warmupMs;
     }
 
@@ -45,36 +40,16 @@ final class StandupClock {
             return false;
         }
         lanes.put(source, time);
-        if (!started(wall)) {
+        if (now == Watermarks.NONE && wall - firstWall < warmupMs) {
             return false;
         }
-        long min = lanes.values().stream().mapToLong(Long::longValue).filter(t -> t != Watermarks.IDLE).min()
-                .orElse(Watermarks.NONE);
+        long min = lanes.values().stream().mapToLong(Long::longValue)
+                .filter(t -> t != Watermarks.IDLE && t != Watermarks.NONE).min().orElse(Watermarks.NONE);
         if (min > now) {
             now = min;
             return true;
         }
         return false;
-    }
-
-    private boolean started(long wall) {
-        if (now != Watermarks.NONE) {
-            return true;
-        }
-        if (wall - firstWall < warmupMs) {
-            return false;
-        }
-        for (String stage : required) {
-            if (lanes.keySet().stream().noneMatch(s -> stage(s).equals(stage))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static String stage(String source) {
-        int colon = source.lastIndexOf(':');
-        return colon < 0 ? source : source.substring(0, colon);
     }
 
     long now() {
@@ -94,8 +69,8 @@ final class StandupClock {
         return w.bytes();
     }
 
-    static StandupClock fromBytes(byte[] bytes, Set<String> required, long warmupMs) {
-        StandupClock c = new StandupClock(required, warmupMs);
+    static StandupClock fromBytes(byte[] bytes, long warmupMs) {
+        StandupClock c = new StandupClock(warmupMs);
         if (bytes != null) {
             Bin.Reader r = Bin.versioned(bytes, VERSION, "standup clock");
             c.firstWall = r.varlong();

@@ -36,11 +36,8 @@ final class StandupProcessor implements Processor<String, StandupFact, String, S
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StandupProcessor.class);
     private static final int META_VERSION = 1;
 
-    /**
-     * @param stages the upstream stages (detectors) that must each have ticked before the clock starts
-     */
     record Supplier(StandupSettings settings, Summaries.Thresholds thresholds, Summaries.Sources sources,
-                    Set<String> stages, StoreMode storeMode) implements ProcessorSupplier<String, StandupFact, String, StandupSummary> {
+                    StoreMode storeMode) implements ProcessorSupplier<String, StandupFact, String, StandupSummary> {
         @Override
         public Processor<String, StandupFact, String, StandupSummary> get() {
             return new StandupProcessor(this);
@@ -75,7 +72,7 @@ final class StandupProcessor implements Processor<String, StandupFact, String, S
         this.store = new TaskStore(context.getStateStore(STORE));
         this.buckets = new DecodedEntries<>(store, Bucket::toBytes);
         // Upstream tasks (detector stages of several partition counts) are learnt as they tick.
-        this.clock = StandupClock.fromBytes(store.meta(CLOCK), conf.stages(), s.warmupMs());
+        this.clock = StandupClock.fromBytes(store.meta(CLOCK), s.warmupMs());
         byte[] meta = store.meta(META);
         if (meta == null) {
             nextRolling = Watermarks.NONE;

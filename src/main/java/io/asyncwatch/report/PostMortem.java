@@ -1,0 +1,261 @@
+package io.asyncwatch.report;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.model.Alert;
+import io.asyncwatch.model.AlertStatus;
+import io.asyncwatch.model.Metric;
+import io.asyncwatch.model.StandupSummary;
+import io.asyncwatch.replay.Replayer;
+import io.asyncwatch.serde.Json;
+import io.asyncwatch.standup.StandupFormat;
+import io.asyncwatch.standup.StandupSettings;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * {@code asyncwatch report}: a recorded incident replayed through the production topology, written as one
+ * self-contained HTML page a post-mortem author pastes from: the standup summary of the span, the timeline of alerts
+ * (FIRING, escalations, RESOLVED) with their summaries, evidence and playbooks, and the seeds' plots around the
+ * alerts' windows (charts by Apache ECharts, inlined: the file opens offline and asks nothing of the network).
+ */
+public final class PostMortem {
+
+    /** What a replay of the recording gave: the input to the page. */
+    public record Replay(String name, Replayer.Summary summary, List<Alert> alerts, List<Metric> metrics,
+                         Optional<StandupSummary> standup) {
+    }
+
+    static final String ECHARTS = "web/echarts/echarts.min.js";
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
+
+    private PostMortem() {
+    }
+
+    /**
+     * Replays {@code in}: the alerts, every metric point, and the standup summary of the span (a rolling one every
+     * minute of event time, as {@code standup --recording} computes it).
+     */
+    public static Replay replay(AsyncwatchConfig config, String name, BufferedReader in) throws IOException {
+        StandupSettings s = config.settings(StandupSettings.SPEC);
+        AsyncwatchConfig minutely = config.withSettings(StandupSettings.SPEC, s.withRolling(60_000, 60_000,
+                s.settleMs()));
+        List<Alert> alerts = new ArrayList<>();
+        List<Metric> metrics = new ArrayList<>();
+        List<StandupSummary> standups = new ArrayList<>();
+        Replayer.Summary summary = Replayer.replay(minutely, in, new Replayer.Listener() {
+            @Override
+            public void alert(Alert alert) {
+                alerts.add(alert);
+            }
+
+            @Override
+            public boolean wantsMetrics() {
+                return true;
+            }
+
+            @Override
+            public void metric(Metric metric) {
+                metrics.add(metric);
+            }
+
+            @Override
+            public void standup(StandupSummary standup) {
+                standups.add(standup);
+            }
+        });
+        long end = summary.lastRecordTime();
+        Optional<StandupSummary> standup = standups.stream().filter(x -> x.periodEnd() >= end)
+                .min(Comparator.comparingLong(StandupSummary::periodEnd));
+        if (standup.isEmpty()) {
+            standup = standups.stream().max(Comparator.comparingLong(StandupSummary::periodEnd));
+        }
+        return new Replay(name, summary, alerts, metrics, standup);
+    }
+
+    /** The page. */
+    public static String html(AsyncwatchConfig config, Replay r) {
+        List<Charts.Chart> charts = new Charts(config, r.metrics(), r.alerts()).all();
+        Map<String, String> chartOf = new TreeMap<>();
+        charts.forEach(c -> c.types().forEach(t -> chartOf.put(t.name(), c.id())));
+        StringBuilder h = new StringBuilder(1 << 20);
+        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<title>Post-mortem: ").append(esc(r.name())).append("</title>\n<style>\n").append(CSS)
+                .append("</style>\n</head>\n<body>\n");
+        h.append("<header><h1>Post-mortem: ").append(esc(r.name())).append("</h1>\n<p class=\"meta\">");
+        Replayer.Summary s = r.summary();
+        long first = r.alerts().stream().mapToLong(Alert::windowStart).min().orElse(s.lastRecordTime());
+        h.append(String.format("%,d records replayed", s.records())).append(" · ")
+                .append(r.alerts().size()).append(" alerts · ").append(s.deadLetters()).append(" dead letters · ")
+                .append("last record at ").append(time(s.lastRecordTime())).append(" UTC");
+        h.append("</p>\n<p class=\"meta\">Generated by <code>asyncwatch report</code> from a replay of the recording"
+                + " through the production topology; the same recording always gives the same page. Times are UTC;"
+                + " charts zoom with the slider or the mouse wheel.</p>\n</header>\n");
+
+        h.append("<nav><a href=\"#standup\">Standup</a> · <a href=\"#timeline\">Timeline</a>");
+        charts.forEach(c -> h.append(" · <a href=\"#chart-").append(c.id()).append("\">").append(esc(c.title()))
+                .append("</a>"));
+        h.append("</nav>\n");
+
+        h.append("<section id=\"standup\"><h2>Standup summary of the span</h2>\n");
+        if (r.standup().isPresent()) {
+            h.append("<pre class=\"standup\">").append(esc(StandupFormat.format(r.standup().get(),
+                    StandupFormat.Style.TEXT))).append("</pre>\n");
+        } else {
+            h.append("<p>The recording is shorter than a standup period needs (a minute of event time plus the settle"
+                    + " time).</p>\n");
+        }
+        h.append("</section>\n");
+
+        timeline(h, r.alerts(), chartOf, first);
+
+        for (Charts.Chart c : charts) {
+            h.append("<section class=\"chart-section\" id=\"chart-").append(c.id()).append("\" data-types=\"");
+            h.append(String.join(" ", c.types().stream().map(Enum::name).sorted().toList())).append("\">\n<h2>")
+                    .append(esc(c.title())).append("</h2>\n<p>").append(esc(c.caption())).append("</p>\n")
+                    .append("<div class=\"chart\" id=\"plot-").append(c.id()).append("\"></div>\n</section>\n");
+        }
+        String lib = echarts();
+        h.append("<footer><p>Charts: Apache ECharts ").append(esc(version(lib)))
+                .append(" (Apache License 2.0), inlined below. ").append(esc(notice())).append("</p></footer>\n");
+        h.append("<script>\n").append(lib.replace("</script", "<\\/script")).append("\n</script>\n");
+        ObjectNode options = JsonNodeFactory.instance.objectNode();
+        charts.forEach(c -> options.set(c.id(), c.option()));
+        h.append("<script>\nconst CHARTS = ").append(Json.writeString(options).replace("</", "<\\/"))
+                .append(";\n").append(INIT).append("</script>\n</body>\n</html>\n");
+        return h.toString();
+    }
+
+    private static void timeline(StringBuilder h, List<Alert> alerts, Map<String, String> chartOf, long first) {
+        h.append("<section id=\"timeline\"><h2>Timeline of alerts</h2>\n");
+        if (alerts.isEmpty()) {
+            h.append("<p>No alert fired.</p></section>\n");
+            return;
+        }
+        h.append("<p>In event time (the end of each alert's evidence). FIRING opens an episode or raises its severity;"
+                + " RESOLVED ends it. Open a row for its evidence and playbook.</p>\n<table>\n<thead><tr><th>Time"
+                + " (UTC)</th><th>Severity</th><th>Status</th><th>Alert</th><th>Summary</th></tr></thead>\n<tbody>\n");
+        List<Alert> ordered = new ArrayList<>(alerts);
+        ordered.sort(Comparator.comparingLong(Alert::windowEnd).thenComparing(Alert::fingerprint));
+        for (Alert a : ordered) {
+            String sev = a.severity().name().toLowerCase(java.util.Locale.ROOT);
+            h.append("<tr class=\"").append(sev).append(a.status() == AlertStatus.RESOLVED ? " resolved" : "")
+                    .append("\"><td>").append(time(a.windowEnd())).append("</td><td><span class=\"sev ")
+                    .append(sev).append("\">").append(a.severity()).append("</span></td><td>").append(a.status())
+                    .append("</td><td><code>").append(esc(a.fingerprint())).append("</code>");
+            String chart = chartOf.get(a.type().name());
+            if (chart != null) {
+                h.append(" <a href=\"#chart-").append(chart).append("\">chart</a>");
+            }
+            h.append("</td><td><details><summary>").append(esc(a.summary())).append("</summary>\n");
+            h.append("<p class=\"span\">Evidence from ").append(time(a.windowStart())).append(" to ")
+                    .append(time(a.windowEnd())).append(" UTC · value ").append(a.value()).append(" against ")
+                    .append(a.threshold()).append(" · alert id <code>").append(esc(a.alertId())).append("</code></p>\n");
+            if (!a.evidence().isEmpty()) {
+                h.append("<h4>Evidence</h4><ul>");
+                a.evidence().forEach(e -> h.append("<li>").append(esc(e)).append("</li>"));
+                h.append("</ul>\n");
+            }
+            if (!a.playbook().isEmpty()) {
+                h.append("<h4>Playbook</h4><ol>");
+                a.playbook().forEach(e -> h.append("<li>").append(esc(e)).append("</li>"));
+                h.append("</ol>\n");
+            }
+            h.append("</details></td></tr>\n");
+        }
+        h.append("</tbody></table></section>\n");
+    }
+
+    private static String time(long t) {
+        return t == Long.MIN_VALUE ? "-" : TIME.format(Instant.ofEpochMilli(t));
+    }
+
+    static String esc(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** The ECharts bundle from the classes (unpacked from its WebJar at build time). */
+    static String echarts() {
+        return resource(ECHARTS);
+    }
+
+    private static String notice() {
+        return resource("web/echarts/NOTICE").replaceAll("\\s+", " ").trim();
+    }
+
+    /** The bundle's own version string ({@code t.version="5.3.1"}). */
+    static String version(String lib) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\.version=\"([0-9.]+)\"").matcher(lib);
+        return m.find() ? m.group(1) : "(unknown version)";
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = PostMortem.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is not on the classpath (the build unpacks it from the"
+                        + " ECharts WebJar: run ./mvnw package)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name, e);
+        }
+    }
+
+    private static final String CSS = """
+            body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto;
+                   max-width: 1200px; padding: 0 24px 48px; color: #1b1b1b; }
+            header h1 { margin: 24px 0 4px; font-size: 24px; }
+            .meta { color: #555; margin: 2px 0; }
+            nav { position: sticky; top: 0; background: #fff; padding: 8px 0; border-bottom: 1px solid #ddd;
+                  z-index: 10; }
+            h2 { margin-top: 32px; font-size: 19px; border-bottom: 1px solid #eee; padding-bottom: 4px; }
+            pre.standup { background: #1a1a1a; color: #eee; padding: 16px; border-radius: 6px; overflow-x: auto;
+                          font: 13px/1.35 ui-monospace, "DejaVu Sans Mono", Menlo, monospace; }
+            table { border-collapse: collapse; width: 100%; font-size: 13px; }
+            th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid #eee; }
+            tr.resolved td { color: #555; }
+            .sev { display: inline-block; padding: 1px 6px; border-radius: 3px; font-weight: 600; font-size: 12px; }
+            .sev.warn { background: #fff4ce; } .sev.alert { background: #ffd8b5; } .sev.page { background: #f8b4b4; }
+            details summary { cursor: pointer; }
+            details ul, details ol { margin: 4px 0 8px 18px; padding: 0; }
+            .span { color: #555; margin: 6px 0; }
+            .chart { width: 100%; height: 380px; }
+            footer { margin-top: 40px; color: #777; font-size: 12px; }
+            """;
+
+    private static final String INIT = """
+            for (const [id, option] of Object.entries(CHARTS)) {
+              const el = document.getElementById('plot-' + id);
+              const chart = echarts.init(el, null, {renderer: 'canvas'});
+              chart.setOption(option);
+              el.dataset.rendered = 'true';
+              window.addEventListener('resize', () => chart.resize());
+            }
+            document.body.dataset.charts = String(Object.keys(CHARTS).length);
+            """;
+}
