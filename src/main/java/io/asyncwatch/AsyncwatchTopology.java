@@ -71,11 +71,13 @@ public final class AsyncwatchTopology {
 
         // Alerts: one lifecycle for every detector, each type resolved by its own policy.
         AlertLifecycle lifecycle = new AlertLifecycle(config.alerts(), policies, Playbooks.load());
-        KStream<String, Alert> alerts = AlertStage.wire(findings, lifecycle, config.alerts(), stores);
+        KStream<String, AlertStage.Out> emitted = AlertStage.wire(findings, lifecycle, config.alerts(), stores,
+                Detectors::optionalInput);
+        KStream<String, Alert> alerts = AlertStage.alerts(emitted);
 
         // Standup: the seeds' morning health check, from what the detectors publish and the alerts.
         if (config.settings(StandupSettings.SPEC).enabled()) {
-            Standup.wire(outputs, alerts, config, stores)
+            Standup.wire(outputs, emitted, config, stores)
                     .to(topics.standup().name(), topics.standup().produced("standup-sink"));
         }
 

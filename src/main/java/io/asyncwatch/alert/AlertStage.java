@@ -41,13 +41,31 @@ public final class AlertStage {
 
     public static final String STORE = "alert-episodes";
     private static final int LANES_VERSION = 1;
+    /** How far the slowest lane must move before the stage says so downstream (the standup needs no finer). */
+    static final long TICK_STEP_MS = 10_000;
+
+    /**
+     * What the stage emits: an alert, with {@code at} the clock of the detector task it is about when it was emitted;
+     * or ({@code alert == null}) a tick: every lane of task {@code source} has reached {@code at}, so no alert this
+     * task emits from now on has an earlier {@code at}.
+     */
+    public record Out(Alert alert, long at, String source) {
+        public boolean isTick() {
+            return alert == null;
+        }
+    }
 
     private AlertStage() {
     }
 
     /** {@code findingsByDetector}: detector name to its findings (and ticks) keyed by fingerprint, not yet re-keyed. */
-    public static KStream<String, Alert> wire(Map<String, KStream<String, Finding>> findingsByDetector,
-                                              AlertLifecycle lifecycle, AlertSettings settings, StoreMode stores) {
+    /**
+     * @param optionalInput whether a detector task (a finding's {@code source}) is fed only by topics a deployment may
+     *                      not have: its lanes do not hold the stage's clock while their own has not started
+     */
+    public static KStream<String, Out> wire(Map<String, KStream<String, Finding>> findingsByDetector,
+                                            AlertLifecycle lifecycle, AlertSettings settings, StoreMode stores,
+                                            java.util.function.Predicate<String> optionalInput) {
         KStream<String, Finding> merged = null;
         for (Map.Entry<String, KStream<String, Finding>> e : findingsByDetector.entrySet()) {
             KStream<String, Finding> own = e.getValue().repartition(
@@ -58,13 +76,20 @@ public final class AlertStage {
         if (merged == null) {
             throw new IllegalArgumentException("no detector feeds the alert stage");
         }
-        return merged.process(new Supplier(lifecycle, settings, stores), Named.as("alert-stage"));
+        return merged.process(new Supplier(lifecycle, settings, stores, optionalInput), Named.as("alert-stage"));
     }
 
-    private record Supplier(AlertLifecycle lifecycle, AlertSettings settings, StoreMode storeMode)
-            implements ProcessorSupplier<String, Finding, String, Alert> {
+    /** The alerts alone, for the alerts topic. */
+    public static KStream<String, Alert> alerts(KStream<String, Out> out) {
+        return out.filter((k, o) -> !o.isTick(), Named.as("alert-stage-alerts"))
+                .mapValues(Out::alert, Named.as("alert-stage-alert-values"));
+    }
+
+    private record Supplier(AlertLifecycle lifecycle, AlertSettings settings, StoreMode storeMode,
+                            java.util.function.Predicate<String> optionalInput)
+            implements ProcessorSupplier<String, Finding, String, Out> {
         @Override
-        public Processor<String, Finding, String, Alert> get() {
+        public Processor<String, Finding, String, Out> get() {
             return new AlertProcessor(this);
         }
 
@@ -74,24 +99,30 @@ public final class AlertStage {
         }
     }
 
-    private static final class AlertProcessor implements Processor<String, Finding, String, Alert> {
+    private static final class AlertProcessor implements Processor<String, Finding, String, Out> {
         private static final Logger LOG = LoggerFactory.getLogger(AlertStage.class);
 
         private final Supplier conf;
         /** "TYPE|source" to its lane; a clock per lane: the detector task's latest finding or tick. */
         private final Map<String, Integer> lanes = new TreeMap<>();
         private final Map<Integer, Long> clocks = new HashMap<>();
-        private ProcessorContext<String, Alert> context;
+        private ProcessorContext<String, Out> context;
         private TaskStore store;
         private KeyBudget budget;
+        private String source;
+        private long lastTick = Long.MIN_VALUE;
+        private boolean announced;
 
         AlertProcessor(Supplier conf) {
             this.conf = conf;
         }
 
         @Override
-        public void init(ProcessorContext<String, Alert> context) {
+        public void init(ProcessorContext<String, Out> context) {
             this.context = context;
+            this.source = "alert-stage:" + context.taskId().partition();
+            this.lastTick = Long.MIN_VALUE;
+            this.announced = false;
             this.store = new TaskStore(context.getStateStore(STORE));
             this.budget = new KeyBudget(store, "fingerprints", conf.settings().maxFingerprints());
             lanes.clear(); // a task revived after a dirty close gets this instance again
@@ -137,10 +168,42 @@ public final class AlertStage {
                             + "{} finding(s) for new fingerprints were not alerted, e.g. {}", budget.cap(),
                             context.taskId(), budget.drainOverflow(), f.fingerprint());
                 } else {
-                    apply(episode, conf.lifecycle().onFinding(episode, f));
+                    apply(episode, conf.lifecycle().onFinding(episode, f), now);
                 }
             }
             sweep(lane, now);
+            tick();
+        }
+
+        /**
+         * The slowest lane, sent on each {@link #TICK_STEP_MS} it moves; a lane whose clock has not started holds it,
+         * unless its stage is fed only by heartbeats and clock readings (a deployment may have none).
+         */
+        private void tick() {
+            long min = Long.MAX_VALUE;
+            for (Map.Entry<String, Integer> lane : lanes.entrySet()) {
+                Long c = clocks.get(lane.getValue());
+                String source = lane.getKey().substring(lane.getKey().indexOf('|') + 1);
+                if (c == null || c == io.asyncwatch.time.Watermarks.IDLE || (c == io.asyncwatch.time.Watermarks.NONE
+                        && conf.optionalInput().test(source))) {
+                    continue;
+                }
+                min = Math.min(min, c);
+            }
+            if (min == Long.MAX_VALUE || min == io.asyncwatch.time.Watermarks.NONE) {
+                if (!announced) {
+                    // Held by a detector task not started yet: announced once, so the standup waits for this task.
+                    announced = true;
+                    context.forward(new Record<>("", new Out(null, io.asyncwatch.time.Watermarks.NONE, source),
+                            Math.max(0, context.currentSystemTimeMs())));
+                }
+                return;
+            }
+            if (lastTick == Long.MIN_VALUE || min >= lastTick + TICK_STEP_MS) {
+                announced = true;
+                lastTick = min;
+                context.forward(new Record<>("", new Out(null, min, source), Math.max(0, min)));
+            }
         }
 
         private void sweep(int lane, long now) {
@@ -150,12 +213,13 @@ public final class AlertStage {
                 if (e == null || e.deadline() != d.time() || lane(e.type(), e.source()) != lane) {
                     store.cancel(lane, d.time(), d.key()); // stale entry
                 } else {
-                    apply(e, conf.lifecycle().onTime(e, now));
+                    apply(e, conf.lifecycle().onTime(e, now), now);
                 }
             });
         }
 
-        private void apply(Episode before, AlertLifecycle.Step step) {
+        /** @param now the clock of the lane the step happened on: the alerts' {@code at} */
+        private void apply(Episode before, AlertLifecycle.Step step, long now) {
             Episode after = step.episode();
             if (after == null) {
                 if (before != null) {
@@ -178,7 +242,7 @@ public final class AlertStage {
                 store.put(after.fingerprint(), after.toBytes());
             }
             for (Alert alert : step.alerts()) {
-                context.forward(new Record<>(alert.fingerprint(), alert, alert.windowEnd()));
+                context.forward(new Record<>(alert.fingerprint(), new Out(alert, now, source), alert.windowEnd()));
             }
         }
 

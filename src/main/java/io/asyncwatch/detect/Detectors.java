@@ -26,6 +26,20 @@ public final class Detectors {
                 new LogicalClockJumps(), new ConcurrentWrites(), new Heartbeats(), new ClockSkew());
     }
 
+    /** Stages fed only by heartbeats and clock readings, which a deployment may not publish at all. */
+    private static final java.util.Set<String> OPTIONAL_INPUT_STAGES = java.util.Set.of(ClockSkew.NAME,
+            Heartbeats.NAME, LogicalClockJumps.NAME, LogicalClockJumps.NAME + "-drift");
+
+    /**
+     * Whether the stage task named by a tick's {@code source} ({@code clock-skew:3}) is fed only by heartbeats and
+     * clock readings: without those topics its clock never starts, so a stage that waits for every upstream clock
+     * must not wait for it (its points, should it start late, are late, counted).
+     */
+    public static boolean optionalInput(String source) {
+        int colon = source.lastIndexOf(':');
+        return OPTIONAL_INPUT_STAGES.contains(colon < 0 ? source : source.substring(0, colon));
+    }
+
     /** The detectors {@code asyncwatch.detectors.disabled} leaves on, in topology order. */
     public static List<Detector> enabled(AsyncwatchConfig config) {
         DetectorSelection selection = config.settings(DetectorSelection.SPEC);

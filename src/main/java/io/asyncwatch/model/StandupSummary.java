@@ -20,6 +20,7 @@ public record StandupSummary(
         CausalityAnswer causality,
         AlertsAnswer alerts,
         long lateFacts,
+        long untracked,
         String advice) {
 
     public enum StandupKind { DAILY, ROLLING }

@@ -56,6 +56,9 @@ public final class Recorder {
     }
 
     private static final Duration POLL = Duration.ofMillis(500);
+    /** A partition this far ahead of the merge (records buffered) is paused until the others catch up. */
+    static final int HIGH_WATER = 10_000;
+    private static final int LOW_WATER = 1_000;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final long PROGRESS_EVERY_NANOS = 2_000_000_000L;
     private static final Pattern LAST = Pattern.compile("last\\s+(\\d+)\\s*(s|m|h|d)", Pattern.CASE_INSENSITIVE);
@@ -132,7 +135,8 @@ public final class Recorder {
                 if (infos == null || infos.isEmpty()) {
                     throw new IllegalArgumentException("topic " + full + " does not exist on the cluster");
                 }
-                infos.forEach(i -> parts.add(new TopicPartition(full, i.partition())));
+                infos.stream().sorted(java.util.Comparator.comparingInt(PartitionInfo::partition))
+                        .forEach(i -> parts.add(new TopicPartition(full, i.partition())));
             }
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts, TIMEOUT);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, TIMEOUT);
@@ -164,6 +168,7 @@ public final class Recorder {
             long first = Long.MAX_VALUE;
             long last = Long.MIN_VALUE;
             long nextProgress = System.nanoTime() + PROGRESS_EVERY_NANOS;
+            java.util.Set<TopicPartition> held = new java.util.HashSet<>();
             while (merge.openCount() > 0) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
                     merge.add(r);
@@ -171,6 +176,9 @@ public final class Recorder {
                 for (TopicPartition tp : parts) {
                     if (merge.isOpen(tp) && consumer.position(tp) >= merge.stopOf(tp)) {
                         merge.allRead(tp);
+                        consumer.pause(List.of(tp));
+                    } else if (merge.isOpen(tp) && merge.buffered(tp) > HIGH_WATER && held.add(tp)) {
+                        // A sparse partition runs ahead in time of a dense one: hold it rather than buffer all of it.
                         consumer.pause(List.of(tp));
                     }
                 }
@@ -188,6 +196,13 @@ public final class Recorder {
                     byTopic.merge(logical, 1L, Long::sum);
                     first = Math.min(first, ts);
                     last = Math.max(last, ts);
+                }
+                for (java.util.Iterator<TopicPartition> it = held.iterator(); it.hasNext(); ) {
+                    TopicPartition tp = it.next();
+                    if (merge.buffered(tp) < LOW_WATER) {
+                        consumer.resume(List.of(tp));
+                        it.remove();
+                    }
                 }
                 if (System.nanoTime() > nextProgress) {
                     err.printf("record: %,d records written%s%n", written, last == Long.MIN_VALUE ? ""
@@ -270,6 +285,11 @@ public final class Recorder {
             if (buffers.containsKey(tp) && r.offset() < stops.get(tp)) {
                 buffers.get(tp).add(r);
             }
+        }
+
+        int buffered(TopicPartition tp) {
+            ArrayDeque<ConsumerRecord<byte[], byte[]>> b = buffers.get(tp);
+            return b == null ? 0 : b.size();
         }
 
         void allRead(TopicPartition tp) {

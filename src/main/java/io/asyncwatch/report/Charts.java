@@ -125,7 +125,8 @@ final class Charts {
         for (String p : paths) {
             for (String[] q : new String[][] {{"p50Ms", "p50"}, {"p99Ms", "p99"}, {"p999Ms", "p99.9"}}) {
                 ArrayNode data = J.arrayNode();
-                points.stream().filter(m -> path(m).equals(p) && in(m, range) && m.values().containsKey(q[0]))
+                // A log axis has no place for zero.
+                points.stream().filter(m -> path(m).equals(p) && in(m, range) && m.values().getOrDefault(q[0], 0.0) > 0)
                         .sorted(Comparator.comparingLong(Metric::windowStart))
                         .forEach(m -> data.add(point(m.windowStart(), m.values().get(q[0]))));
                 series.add(line(p + " " + q[1], data));
@@ -208,10 +209,18 @@ final class Charts {
         Set<AlertType> types = Set.of(AlertType.CAUSALITY_VIOLATION);
         long[] range = range(types);
         ArrayNode series = J.arrayNode();
+        // Per node where the effect happened (business-order violations included), then each business rule on its
+        // own, not stacked on top: the same violations would be counted twice.
         stacked(series, byName.getOrDefault("causal_links", List.of()), m -> m.labels().get("node"), "violations",
                 range);
-        stacked(series, byName.getOrDefault("causality_business_order", List.of()),
-                m -> "order " + m.labels().get("order"), "violations", range);
+        Map<String, ArrayNode> rules = new TreeMap<>();
+        byName.getOrDefault("causality_business_order", List.of()).stream()
+                .filter(m -> in(m, range) && m.values().getOrDefault("violations", 0.0) > 0)
+                .sorted(Comparator.comparingLong(Metric::windowStart))
+                .forEach(m -> rules.computeIfAbsent("of which " + m.labels().get("order"), k -> J.arrayNode())
+                        .add(point((m.windowStart() + m.windowEnd()) / 2, m.values().get("violations"))));
+        rules.forEach((name, data) -> series.add(J.objectNode().put("type", "scatter").put("name", name)
+                .put("symbolSize", 10).set("data", data)));
         if (series.isEmpty() && relevant(types).isEmpty()) {
             return null;
         }
@@ -427,7 +436,7 @@ final class Charts {
         area.put("silent", true);
         area.putObject("itemStyle").put("color", "rgba(214, 39, 40, 0.10)");
         ArrayNode data = area.putArray("data");
-        episodes(types).forEach((fingerprint, span) -> {
+        episodes(types).forEach((episode, span) -> {
             ArrayNode pair = J.arrayNode();
             pair.add(J.objectNode().put("name", span.label).put("xAxis", span.start));
             pair.add(J.objectNode().put("xAxis", span.end));
@@ -438,16 +447,22 @@ final class Charts {
     private record Span(long start, long end, String label) {
     }
 
-    /** Episode spans of {@code types}: first FIRING window start to RESOLVED window end (or the last alert's). */
+    /**
+     * Episode spans of {@code types}: first FIRING window start to RESOLVED window end (or the last alert's); a
+     * fingerprint that fires again after its RESOLVED is a new span.
+     */
     private Map<String, Span> episodes(Set<AlertType> types) {
         Map<String, Span> out = new LinkedHashMap<>();
+        Map<String, Integer> episode = new TreeMap<>();
         for (Alert a : relevant(types)) {
-            String key = a.fingerprint();
+            String key = a.fingerprint() + "#" + episode.getOrDefault(a.fingerprint(), 0);
             Span s = out.get(key);
             long start = s == null ? a.windowStart() : Math.min(s.start, a.windowStart());
             long end = s == null ? a.windowEnd() : Math.max(s.end, a.windowEnd());
-            String label = a.type() + " " + a.severity() + (a.status() == AlertStatus.RESOLVED ? "" : "");
-            out.put(key, new Span(start, end, s == null ? label : s.label));
+            out.put(key, new Span(start, end, s == null ? a.type() + " " + a.severity() : s.label));
+            if (a.status() == AlertStatus.RESOLVED) {
+                episode.merge(a.fingerprint(), 1, Integer::sum);
+            }
         }
         return out;
     }

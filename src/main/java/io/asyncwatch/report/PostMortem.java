@@ -9,6 +9,7 @@ import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.StandupSummary;
 import io.asyncwatch.replay.Replayer;
 import io.asyncwatch.serde.Json;
+import io.asyncwatch.standup.StandupCommand;
 import io.asyncwatch.standup.StandupFormat;
 import io.asyncwatch.standup.StandupSettings;
 import java.io.BufferedReader;
@@ -47,17 +48,17 @@ public final class PostMortem {
     }
 
     /**
-     * Replays {@code in}: the alerts, every metric point, and the standup summary of the span (a rolling one every
-     * minute of event time, as {@code standup --recording} computes it).
+     * Replays {@code in}: the alerts, every metric point, and the standup summary of the span (as
+     * {@code standup --recording} computes it).
      */
     public static Replay replay(AsyncwatchConfig config, String name, BufferedReader in) throws IOException {
         StandupSettings s = config.settings(StandupSettings.SPEC);
-        AsyncwatchConfig minutely = config.withSettings(StandupSettings.SPEC, s.withRolling(60_000, 60_000,
-                s.settleMs()));
+        AsyncwatchConfig summarised = config.withSettings(StandupSettings.SPEC, s.withRolling(
+                StandupCommand.RECORDING_ROLLING_MS, StandupCommand.RECORDING_ROLLING_MS, s.settleMs()));
         List<Alert> alerts = new ArrayList<>();
         List<Metric> metrics = new ArrayList<>();
         List<StandupSummary> standups = new ArrayList<>();
-        Replayer.Summary summary = Replayer.replay(minutely, in, new Replayer.Listener() {
+        Replayer.Summary summary = Replayer.replay(summarised, in, new Replayer.Listener() {
             @Override
             public void alert(Alert alert) {
                 alerts.add(alert);
@@ -136,7 +137,7 @@ public final class PostMortem {
         h.append("<script>\n").append(lib.replace("</script", "<\\/script")).append("\n</script>\n");
         ObjectNode options = JsonNodeFactory.instance.objectNode();
         charts.forEach(c -> options.set(c.id(), c.option()));
-        h.append("<script>\nconst CHARTS = ").append(Json.writeString(options).replace("</", "<\\/"))
+        h.append("<script>\nconst CHARTS = ").append(scriptSafe(Json.writeString(options)))
                 .append(";\n").append(INIT).append("</script>\n</body>\n</html>\n");
         return h.toString();
     }
@@ -183,6 +184,14 @@ public final class PostMortem {
 
     private static String time(long t) {
         return t == Long.MIN_VALUE ? "-" : TIME.format(Instant.ofEpochMilli(t));
+    }
+
+    /**
+     * JSON inside a script element: {@code <}, {@code >} and {@code &} only occur in its strings, where their escapes
+     * mean the same, and without them no label ({@code <!--<script>}, {@code </script>}) can end or confuse the element.
+     */
+    static String scriptSafe(String json) {
+        return json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
     }
 
     static String esc(String s) {

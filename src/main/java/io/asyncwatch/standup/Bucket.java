@@ -22,8 +22,8 @@ final class Bucket {
     static final String RETRY_METRIC = "retry_multiplier";
     static final String SKEW_METRIC = "clock_offset";
     static final String CONFLICT_METRIC = "concurrent_writes";
+    /** Violations per node where the effect happened; business-order violations are counted here too. */
     static final String CAUSAL_LINKS_METRIC = "causal_links";
-    static final String BUSINESS_ORDER_METRIC = "causality_business_order";
     private static final Pattern TOP_ENTITY = Pattern.compile("(.+?) \\((\\d+)\\)(?:, |$)");
     private static final int VERSION = 1;
 
@@ -45,7 +45,11 @@ final class Bucket {
     final Map<String, Long> violationNodes = new TreeMap<>();
     /** Alert episodes with a FIRING alert in the bucket, by fingerprint, at their highest severity. */
     final Map<String, Severity> firing = new TreeMap<>();
+    /** Names beyond the cap: counted; the largest offset of the nodes not named and the highest severity per type of
+     * the episodes not named still count in the answers. */
     long untracked;
+    double untrackedSkewMs;
+    final Map<String, Severity> untrackedFiring = new TreeMap<>();
 
     void add(Metric m, int maxTracked) {
         Map<String, Double> v = m.values();
@@ -58,13 +62,16 @@ final class Bucket {
             }
             case SKEW_METRIC -> {
                 Double fromMedian = v.get("fromMedianMs");
-                if (fromMedian == null || fromMedian.isNaN()) {
+                // Offsets estimated from heartbeat delivery delays are not measurements (the detector caps them at
+                // WARN): the standup's maximum skew is what clocks reported.
+                if (fromMedian == null || fromMedian.isNaN() || "heartbeats".equals(m.attributes().get("basis"))) {
                     return;
                 }
                 double abs = Math.abs(fromMedian);
                 String node = m.labels().getOrDefault("cluster", "?") + "/" + m.labels().getOrDefault("node", "?");
                 if (!skewMax.containsKey(node) && skewMax.size() >= maxTracked) {
                     untracked++;
+                    untrackedSkewMs = Math.max(untrackedSkewMs, abs);
                     return;
                 }
                 skewMax.merge(node, abs, Math::max);
@@ -105,7 +112,6 @@ final class Bucket {
                     }
                 }
             }
-            case BUSINESS_ORDER_METRIC -> violations += count(v, "violations");
             default -> {
                 // Not a standup question.
             }
@@ -118,6 +124,7 @@ final class Bucket {
         }
         if (!firing.containsKey(a.fingerprint()) && firing.size() >= maxTracked) {
             untracked++;
+            untrackedFiring.merge(a.type().name(), a.severity(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
             return;
         }
         firing.merge(a.fingerprint(), a.severity(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
@@ -155,7 +162,10 @@ final class Bucket {
                 .varlong(resolution == null ? -1 : resolution.ordinal()).varlong(violations).longMap(violationNodes);
         Map<String, String> f = new TreeMap<>();
         firing.forEach((k, s) -> f.put(k, s.name()));
-        return w.stringMap(f).varlong(untracked).bytes();
+        w.stringMap(f).varlong(untracked).f64(untrackedSkewMs);
+        Map<String, String> u = new TreeMap<>();
+        untrackedFiring.forEach((k, s) -> u.put(k, s.name()));
+        return w.stringMap(u).bytes();
     }
 
     static Bucket fromBytes(byte[] bytes) {
@@ -177,6 +187,8 @@ final class Bucket {
         b.violationNodes.putAll(r.longMap());
         r.stringMap().forEach((k, s) -> b.firing.put(k, Severity.valueOf(s)));
         b.untracked = r.varlong();
+        b.untrackedSkewMs = r.f64();
+        r.stringMap().forEach((k, s) -> b.untrackedFiring.put(k, Severity.valueOf(s)));
         return b;
     }
 

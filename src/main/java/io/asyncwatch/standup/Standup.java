@@ -7,7 +7,8 @@ import io.asyncwatch.detect.clockskew.ClockSkew;
 import io.asyncwatch.detect.clockskew.ClockSkewSettings;
 import io.asyncwatch.detect.concurrentwrites.ConcurrentWrites;
 import io.asyncwatch.detect.retrystorm.RetryStorm;
-import io.asyncwatch.model.Alert;
+import io.asyncwatch.alert.AlertStage;
+import io.asyncwatch.model.AlertStatus;
 import io.asyncwatch.model.StandupSummary;
 import io.asyncwatch.state.StoreMode;
 import java.util.Map;
@@ -30,23 +31,29 @@ public final class Standup {
             RetryStorm.NAME, Set.of(Bucket.RETRY_METRIC),
             ClockSkew.NAME, Set.of(Bucket.SKEW_METRIC),
             ConcurrentWrites.NAME, Set.of(Bucket.CONFLICT_METRIC),
-            Causality.NAME, Set.of(Bucket.CAUSAL_LINKS_METRIC, Bucket.BUSINESS_ORDER_METRIC));
+            Causality.NAME, Set.of(Bucket.CAUSAL_LINKS_METRIC));
 
     private Standup() {
     }
 
     /**
      * @param outputs the enabled detectors' outputs by name, in topology order
-     * @param alerts  what the alert stage emits
+     * @param alerts  what the alert stage emits: alerts and its clock
      */
     public static KStream<String, StandupSummary> wire(Map<String, Detector.Outputs> outputs,
-                                                       KStream<String, Alert> alerts, AsyncwatchConfig config,
+                                                       KStream<String, AlertStage.Out> alerts, AsyncwatchConfig config,
                                                        StoreMode stores) {
         StandupSettings s = config.settings(StandupSettings.SPEC);
-        // Alerts are counted by the end of their evidence, in event time.
+        // An alert counts in the period its evidence starts in, as a metric point does; the stage's ticks say when
+        // every alert of a period has been sent (settle-ms covers a detector's window and the time it takes to judge
+        // it), as the detectors' ticks do for their points.
         KStream<String, StandupFact> merged = alerts
-                .mapValues(a -> StandupFact.alert(new StandupFact.AlertFact(a.fingerprint(), a.type(), a.severity(),
-                        a.status()), a.windowEnd()), Named.as("standup-alert-facts"))
+                .filter((k, o) -> o.isTick() || o.alert().status() == AlertStatus.FIRING,
+                        Named.as("standup-firing-alerts"))
+                .mapValues(o -> o.isTick() ? StandupFact.tick(o.source(), o.at())
+                        : StandupFact.alert(new StandupFact.AlertFact(o.alert().fingerprint(), o.alert().type(),
+                        o.alert().severity(), o.alert().status()), o.alert().windowStart()),
+                        Named.as("standup-alert-facts"))
                 .repartition(facts("standup-alerts"));
         for (Map.Entry<String, Detector.Outputs> e : outputs.entrySet()) {
             Set<String> metrics = SOURCES.get(e.getKey());

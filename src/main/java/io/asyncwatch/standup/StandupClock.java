@@ -1,5 +1,6 @@
 package io.asyncwatch.standup;
 
+import io.asyncwatch.detect.Detectors;
 import io.asyncwatch.serde.Bin;
 import io.asyncwatch.time.Watermarks;
 import java.util.Map;
@@ -10,8 +11,9 @@ import java.util.TreeMap;
  * counts, learnt from their ticks). It starts once a warm-up of wall time has passed since the first tick, so that
  * upstream tasks starting seconds apart are all waited for: a task first heard from after the clock has passed its
  * time would make its points late (it is named, {@link #drainLateJoiner}). A task that has announced itself without a
- * clock of its own (a stage whose inputs are silent, as the clock-skew stage is without clock readings) holds the clock
- * during the warm-up only: a detector without data must not stop the standup. Pure Java.
+ * clock of its own holds the clock until its own starts, unless its stage is fed only by heartbeats and clock readings
+ * ({@link Detectors#optionalInput}), topics a deployment may not have: a detector without data must not stop the
+ * standup. Pure Java.
  */
 final class StandupClock {
 
@@ -43,8 +45,17 @@ final class StandupClock {
         if (now == Watermarks.NONE && wall - firstWall < warmupMs) {
             return false;
         }
-        long min = lanes.values().stream().mapToLong(Long::longValue)
-                .filter(t -> t != Watermarks.IDLE && t != Watermarks.NONE).min().orElse(Watermarks.NONE);
+        long min = Long.MAX_VALUE;
+        for (Map.Entry<String, Long> e : lanes.entrySet()) {
+            long t = e.getValue();
+            if (t == Watermarks.IDLE || (t == Watermarks.NONE && Detectors.optionalInput(e.getKey()))) {
+                continue;
+            }
+            min = Math.min(min, t);
+        }
+        if (min == Long.MAX_VALUE || min == Watermarks.NONE) {
+            return false;
+        }
         if (min > now) {
             now = min;
             return true;

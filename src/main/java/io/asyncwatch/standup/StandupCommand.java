@@ -33,6 +33,11 @@ public final class StandupCommand {
     /** Summaries read back from the end of the topic: more than the daily and a day of rolling ones. */
     private static final int TAIL = 64;
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Rolling period (and bucket) of a summary of a recording: the first one after its end covers it all; ten minutes
+     * keeps a long recording's replay from summarising its last day every minute.
+     */
+    public static final long RECORDING_ROLLING_MS = 600_000;
 
     private StandupCommand() {
     }
@@ -56,18 +61,18 @@ public final class StandupCommand {
     }
 
     /**
-     * Replays the recording with a rolling summary every minute of event time (one-minute buckets) and returns the
+     * Replays the recording with a rolling summary every {@link #RECORDING_ROLLING_MS} of event time and returns the
      * first one that covers the whole recording: the ones published during the silence after it say the same.
      */
     public static Optional<StandupSummary> fromRecording(AsyncwatchConfig config, Path recording, StandupKind kind,
                                                          PrintStream err) throws IOException {
         StandupSettings s = config.settings(StandupSettings.SPEC);
-        AsyncwatchConfig minutely = config.withSettings(StandupSettings.SPEC, s.withRolling(60_000, 60_000,
-                s.settleMs()));
+        AsyncwatchConfig summarised = config.withSettings(StandupSettings.SPEC, s.withRolling(RECORDING_ROLLING_MS,
+                RECORDING_ROLLING_MS, s.settleMs()));
         List<StandupSummary> all = new ArrayList<>();
         Replayer.Summary replayed;
         try (BufferedReader in = Files.newBufferedReader(recording, StandardCharsets.UTF_8)) {
-            replayed = Replayer.replay(minutely, in, new Replayer.Listener() {
+            replayed = Replayer.replay(summarised, in, new Replayer.Listener() {
                 @Override
                 public void alert(io.asyncwatch.model.Alert alert) {
                 }

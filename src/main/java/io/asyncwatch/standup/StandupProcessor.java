@@ -187,7 +187,10 @@ final class StandupProcessor implements Processor<String, StandupFact, String, S
     private void publish(StandupKind kind, long boundary, NavigableMap<Long, Bucket> period) {
         StandupSummary summary = Summaries.summarize(kind, boundary - s.periodMs(), boundary, period, s,
                 conf.thresholds(), conf.sources(), lateFacts);
-        lateFacts = 0;
+        // The rolling summary of a boundary follows its daily one: both report the late points.
+        if (kind == StandupKind.ROLLING || s.rollingEveryMs() == 0) {
+            lateFacts = 0;
+        }
         published = Math.max(published, boundary);
         context.forward(new Record<>(kind.name(), summary, boundary));
     }
@@ -197,7 +200,7 @@ final class StandupProcessor implements Processor<String, StandupFact, String, S
         NavigableMap<Long, Bucket> out = new TreeMap<>();
         buckets.writeBack();
         for (KeyValue<String, byte[]> kv : store.allData()) {
-            long start = Long.parseLong(kv.key);
+            long start = bucketOf(kv.key);
             if (start >= boundary - s.periodMs() && start < boundary) {
                 Bucket held = buckets.get(kv.key);
                 out.put(start, held != null ? held : Bucket.fromBytes(kv.value));
@@ -209,7 +212,7 @@ final class StandupProcessor implements Processor<String, StandupFact, String, S
     private Long firstBucketFrom(long from) {
         buckets.writeBack();
         for (KeyValue<String, byte[]> kv : store.allData()) {
-            long start = Long.parseLong(kv.key);
+            long start = bucketOf(kv.key);
             if (start >= from) {
                 return start;
             }
@@ -222,7 +225,7 @@ final class StandupProcessor implements Processor<String, StandupFact, String, S
         long oldestNeeded = Math.min(nextDaily, nextRolling) - s.periodMs();
         buckets.writeBack();
         for (KeyValue<String, byte[]> kv : store.allData()) {
-            if (Long.parseLong(kv.key) + s.bucketMs() <= oldestNeeded) {
+            if (bucketOf(kv.key) + s.bucketMs() <= oldestNeeded) {
                 buckets.forget(kv.key);
                 store.delete(kv.key);
             }
@@ -240,8 +243,13 @@ final class StandupProcessor implements Processor<String, StandupFact, String, S
                 .varlong(lateFacts).bytes());
     }
 
-    /** Zero-padded, so the store's key order is time order. */
+    /** Fixed-width hex of the time with its sign bit flipped: the store's key order is time order, before 1970 too. */
     private static String key(long bucket) {
-        return String.format("%020d", bucket);
+        String hex = Long.toHexString(bucket ^ Long.MIN_VALUE);
+        return "0".repeat(16 - hex.length()) + hex;
+    }
+
+    private static long bucketOf(String key) {
+        return Long.parseUnsignedLong(key, 16) ^ Long.MIN_VALUE;
     }
 }

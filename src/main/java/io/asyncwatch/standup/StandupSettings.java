@@ -81,9 +81,4 @@ public record StandupSettings(boolean enabled, int dailyHourUtc, long periodMs, 
         return new StandupSettings(true, dailyHourUtc, periodMs, everyMs, bucket, warmupMs, settle, retrySuccessWarn,
                 trendMinMs, top, maxTracked);
     }
-
-    /** Buckets kept: the period, and the settle time and a bucket beyond it for points that arrive late. */
-    long horizonMs() {
-        return periodMs + settleMs + bucketMs;
-    }
 }

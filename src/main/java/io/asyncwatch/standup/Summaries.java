@@ -57,26 +57,32 @@ public final class Summaries {
                                            StandupSettings s, Thresholds t, Sources sources, long lateFacts) {
         Map<String, Severity> firing = new TreeMap<>();
         buckets.values().forEach(b -> b.firing.forEach((fp, sev) -> firing.merge(fp, sev, Summaries::max)));
+        // Episodes beyond the cap, by type only: enough for "a storm paged".
+        Map<String, Severity> unnamed = new TreeMap<>();
+        buckets.values().forEach(b -> b.untrackedFiring.forEach((type, sev) -> unnamed.merge(type, sev, Summaries::max)));
+        long untracked = buckets.values().stream().mapToLong(b -> b.untracked).sum();
 
         ClockSkewAnswer skew = clockSkew(buckets, s, t);
-        RetryLoopsAnswer loops = retryLoops(buckets, firing, s, sources.retryStorm());
+        RetryLoopsAnswer loops = retryLoops(buckets, firing, unnamed, s, sources.retryStorm());
         ConcurrentWritesAnswer writes = concurrentWrites(buckets, s, sources.concurrentWrites());
-        CausalityAnswer causality = causality(buckets, firing, s, sources.causality());
+        CausalityAnswer causality = causality(buckets, firing, unnamed, s, sources.causality());
         AlertsAnswer alerts = alerts(firing);
 
         List<StandupStatus> statuses = List.of(skew.status(), loops.status(), writes.status(), causality.status());
         StandupStatus overall = statuses.stream().filter(x -> x != StandupStatus.NO_DATA)
                 .max(Comparator.naturalOrder()).orElse(StandupStatus.NO_DATA);
         return new StandupSummary(kind, start, end, overall, skew, loops, writes, causality, alerts, lateFacts,
-                advice(skew, loops, writes, causality, overall));
+                untracked, advice(skew, loops, writes, causality, overall));
     }
 
     static ClockSkewAnswer clockSkew(NavigableMap<Long, Bucket> buckets, StandupSettings s, Thresholds t) {
         Map<String, Double> max = new TreeMap<>();
+        double unnamed = 0;
         Bucket latest = null;
         List<double[]> points = new ArrayList<>();
         for (Map.Entry<Long, Bucket> e : buckets.entrySet()) {
             Bucket b = e.getValue();
+            unnamed = Math.max(unnamed, b.untrackedSkewMs);
             if (b.skewMax.isEmpty()) {
                 continue;
             }
@@ -90,6 +96,9 @@ public final class Summaries {
         if (max.isEmpty()) {
             return new ClockSkewAnswer(StandupStatus.NO_DATA, null, null, null, null,
                     null, SkewTrend.UNKNOWN, 0);
+        }
+        if (unnamed > largest(max).getValue()) {
+            max.put("(nodes beyond standup.max-tracked)/(unnamed)", unnamed);
         }
         Map.Entry<String, Double> top = largest(max);
         Map.Entry<String, Double> now = largest(latest.skewAtLatest);
@@ -127,7 +136,7 @@ public final class Summaries {
     }
 
     static RetryLoopsAnswer retryLoops(NavigableMap<Long, Bucket> buckets, Map<String, Severity> firing,
-                                       StandupSettings s, boolean source) {
+                                       Map<String, Severity> unnamed, StandupSettings s, boolean source) {
         long attempts = 0;
         long retries = 0;
         long succeeded = 0;
@@ -147,14 +156,18 @@ public final class Summaries {
                 paged |= e.getValue() == Severity.PAGE;
             }
         }
+        Severity beyond = unnamed.get(AlertType.RETRY_STORM.name());
+        paged |= beyond == Severity.PAGE;
+        boolean storms = !services.isEmpty() || beyond != null;
         Double share = retries == 0 ? null : round4((double) succeeded / retries);
         StandupStatus status;
-        if (!source || attempts == 0) {
-            status = StandupStatus.NO_DATA;
-        } else if (paged) {
+        // A storm that fired in the period answers the question whatever the counts of the period say.
+        if (paged) {
             status = StandupStatus.CRITICAL;
-        } else if (!services.isEmpty() || (share != null && share < s.retrySuccessWarn())) {
+        } else if (storms || (share != null && share < s.retrySuccessWarn())) {
             status = StandupStatus.WARNING;
+        } else if (!source || attempts == 0) {
+            status = StandupStatus.NO_DATA;
         } else {
             status = StandupStatus.OK;
         }
@@ -191,7 +204,7 @@ public final class Summaries {
     }
 
     static CausalityAnswer causality(NavigableMap<Long, Bucket> buckets, Map<String, Severity> firing,
-                                     StandupSettings s, boolean source) {
+                                     Map<String, Severity> unnamed, StandupSettings s, boolean source) {
         long violations = 0;
         Map<String, Long> nodes = new HashMap<>();
         for (Bucket b : buckets.values()) {
@@ -199,9 +212,10 @@ public final class Summaries {
             b.violationNodes.forEach((n, c) -> nodes.merge(n, c, Long::sum));
         }
         boolean paged = firing.entrySet().stream().anyMatch(e -> e.getValue() == Severity.PAGE
-                && e.getKey().startsWith(AlertType.CAUSALITY_VIOLATION.name() + "{"));
-        StandupStatus status = !source ? StandupStatus.NO_DATA : violations == 0 ? StandupStatus.OK
-                : paged ? StandupStatus.CRITICAL : StandupStatus.WARNING;
+                && e.getKey().startsWith(AlertType.CAUSALITY_VIOLATION.name() + "{"))
+                || unnamed.get(AlertType.CAUSALITY_VIOLATION.name()) == Severity.PAGE;
+        StandupStatus status = paged ? StandupStatus.CRITICAL : violations > 0 ? StandupStatus.WARNING
+                : !source ? StandupStatus.NO_DATA : StandupStatus.OK;
         return new CausalityAnswer(status, violations, ranked(nodes, s.top()));
     }
 

@@ -152,8 +152,31 @@ class PostMortemTest {
     }
 
     private static String chartsJson() {
-        int start = html.indexOf("const CHARTS = ") + "const CHARTS = ".length();
-        int end = html.indexOf(";\nfor (const [id, option]", start);
-        return html.substring(start, end).replace("<\\/", "</");
+        return chartsJson(html);
+    }
+
+    private static String chartsJson(String page) {
+        int start = page.indexOf("const CHARTS = ") + "const CHARTS = ".length();
+        int end = page.indexOf(";\nfor (const [id, option]", start);
+        return page.substring(start, end);
+    }
+
+    @Test
+    void hostileNamesCannotEndOrConfuseTheScriptThatDrawsTheCharts() throws IOException {
+        String evil = "svc-<!--<script>alert(1)</script>&";
+        List<Metric> points = List.of(new Metric("retry_multiplier", Map.of("service", evil), 1_700_000_000_000L,
+                1_700_000_060_000L, Map.of("multiplier", 3.0), Map.of()));
+        Alert a = new Alert("x1", "RETRY_STORM{service=\"" + evil + "\"}", AlertType.RETRY_STORM, Severity.WARN,
+                AlertStatus.FIRING, Map.of("service", evil), "storm on " + evil, 3, 2, 1_700_000_000_000L,
+                1_700_000_060_000L, List.of("evidence " + evil), List.of("step"));
+        PostMortem.Replay r = new PostMortem.Replay(evil, replay.summary(), List.of(a), points, Optional.empty());
+        String page = PostMortem.html(CONFIG, r);
+        String data = chartsJson(page);
+        assertFalse(data.contains("<") || data.contains(">") || data.contains("&"), "escaped in the script's JSON");
+        assertEquals(evil, Json.MAPPER.readTree(data).get("retry-storm").get("series").get(0).get("name").asText(),
+                "and still the same name for the chart");
+        int scripts = page.split("<script>", -1).length - 1;
+        assertEquals(2, scripts, "the bundle and the charts, no other script element");
+        assertFalse(page.contains("<!--<script>"), "escaped in the page's text");
     }
 }

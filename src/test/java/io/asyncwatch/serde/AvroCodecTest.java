@@ -114,7 +114,7 @@ class AvroCodecTest {
             new StandupSummary.CausalityAnswer(StandupSummary.StandupStatus.WARNING, 3, List.of("svc-payment-3 (3)")),
             new StandupSummary.AlertsAnswer(4, Map.of("PAGE", 1, "ALERT", 3), Map.of("RETRY_STORM", 2,
                     "CONCURRENT_WRITE", 1, "CLOCK_SKEW", 1), List.of("PAGE RETRY_STORM{service=\"svc-order\"}")),
-            2, "If any box shows ⚠ or 🚨, fix it TODAY: clock skew, timeout-retry loops.");
+            2, 3, "If any box shows ⚠ or 🚨, fix it TODAY: clock skew, timeout-retry loops.");
     /** No data at all: the optional fields null, the lists and maps empty. */
     static final StandupSummary EMPTY_STANDUP = new StandupSummary(StandupSummary.StandupKind.ROLLING, T, T + 1,
             StandupSummary.StandupStatus.NO_DATA,
@@ -123,7 +123,7 @@ class AvroCodecTest {
             new StandupSummary.RetryLoopsAnswer(StandupSummary.StandupStatus.NO_DATA, 0, 0, null, 0, 0, 0, List.of()),
             new StandupSummary.ConcurrentWritesAnswer(StandupSummary.StandupStatus.NO_DATA, 0, 0, 0, List.of(), null),
             new StandupSummary.CausalityAnswer(StandupSummary.StandupStatus.NO_DATA, 0, List.of()),
-            new StandupSummary.AlertsAnswer(0, Map.of(), Map.of(), List.of()), 0, "nothing");
+            new StandupSummary.AlertsAnswer(0, Map.of(), Map.of(), List.of()), 0, 0, "nothing");
 
     /** One record type in one shape, with the codecs the application would use for it. */
     record Case(String name, Object value, String schema, int schemaId, Codec<Object> avro, Codec<Object> json) {

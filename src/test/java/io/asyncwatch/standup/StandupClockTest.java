@@ -28,7 +28,17 @@ class StandupClockTest {
     }
 
     @Test
-    void aTaskWithoutAClockHoldsItDuringTheWarmUpOnly() {
+    void aTaskWithoutAClockHoldsItUntilItsOwnStarts() {
+        StandupClock c = new StandupClock(1_000);
+        c.observe("causality:0", Watermarks.NONE, W);
+        assertFalse(c.observe("retry-storm:0", T + 1_000, W + 60_000), "causality has not started: wait for it");
+        assertEquals(Watermarks.NONE, c.now());
+        assertTrue(c.observe("causality:0", T + 500, W + 61_000));
+        assertEquals(T + 500, c.now());
+    }
+
+    @Test
+    void aTaskOfAStageFedOnlyByClocksAndHeartbeatsHoldsItDuringTheWarmUpOnly() {
         StandupClock c = new StandupClock(1_000);
         c.observe("clock-skew:0", Watermarks.NONE, W);
         assertFalse(c.observe("retry-storm:0", T, W + 500));

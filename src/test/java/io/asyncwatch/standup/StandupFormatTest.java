@@ -28,7 +28,7 @@ class StandupFormatTest {
             new StandupSummary.AlertsAnswer(3, Map.of("PAGE", 1, "ALERT", 2), Map.of("RETRY_STORM", 2,
                     "CONCURRENT_WRITE", 1), List.of("PAGE CONCURRENT_WRITE{entity=\"User[42]\"}",
                     "ALERT RETRY_STORM{service=\"api-gateway\"}", "ALERT RETRY_STORM{service=\"svc-order\"}")),
-            0, "If any box shows ⚠ or 🚨, fix it TODAY: clock skew, timeout-retry loops, concurrent writes.");
+            0, 0, "If any box shows ⚠ or 🚨, fix it TODAY: clock skew, timeout-retry loops, concurrent writes.");
 
     @Test
     void theTerminalShowsTheSeedsThreeBoxes() {
@@ -92,7 +92,7 @@ class StandupFormatTest {
                 new StandupSummary.RetryLoopsAnswer(StandupStatus.NO_DATA, 0, 0, null, 0, 0, 0, List.of()),
                 new StandupSummary.ConcurrentWritesAnswer(StandupStatus.NO_DATA, 0, 0, 0, List.of(), null),
                 new StandupSummary.CausalityAnswer(StandupStatus.NO_DATA, 0, List.of()),
-                new StandupSummary.AlertsAnswer(0, Map.of(), Map.of(), List.of()), 0, "No detector published");
+                new StandupSummary.AlertsAnswer(0, Map.of(), Map.of(), List.of()), 0, 0, "No detector published");
         String text = StandupFormat.format(empty, StandupFormat.Style.TEXT);
         assertTrue(text.contains("│ No clock readings in the period"), text);
         assertTrue(text.contains("│ No requests in the period"), text);

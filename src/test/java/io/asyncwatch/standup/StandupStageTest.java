@@ -124,16 +124,20 @@ class StandupStageTest {
     }
 
     @Test
-    void theClockWaitsForTheWarmUpAndATaskWithoutAClockHoldsItOnlyThatLong() {
+    void theClockWaitsForTheWarmUpAndForATaskWhoseOwnClockHasNotStarted() {
         tick("a:0", T0);
-        in.pipeInput("", StandupFact.tick("b:0", io.asyncwatch.time.Watermarks.NONE), T0); // announced, no clock
+        // Announced, without a clock of their own: a clock-skew task (no clock readings may ever come) and another.
+        in.pipeInput("", StandupFact.tick("clock-skew:0", io.asyncwatch.time.Watermarks.NONE), T0);
+        in.pipeInput("", StandupFact.tick("b:0", io.asyncwatch.time.Watermarks.NONE), T0);
         fact(retries(T0 + 2 * M, 1_000, 40));
         tick("a:0", T0 + 20 * M);
         assertTrue(out.isEmpty(), "still warming up");
         driver.advanceWallClockTime(Duration.ofSeconds(6));
         tick("a:0", T0 + 21 * M);
+        assertTrue(out.isEmpty(), "b has not started: its points may still come");
+        tick("b:0", T0 + 21 * M);
         assertEquals(T0 + 10 * M, out.readValuesToList().get(0).periodEnd(),
-                "after the warm-up, b (a stage without data) no longer holds the clock");
+                "b started; the clock-skew task, fed only by clock readings and heartbeats, does not hold it");
     }
 
     @Test
@@ -176,9 +180,13 @@ class StandupStageTest {
         List<StandupSummary> second = play(true);
         assertEquals(first, second);
         assertEquals(3, first.size());
+        assertTrue(first.stream().allMatch(x -> x.alerts().fired() == 1 && x.lateFacts() == 0), first.toString());
     }
 
-    /** Two upstream tasks, each in its own order; only how they interleave differs. */
+    /**
+     * Two upstream tasks, each in its own order, in runs of ten minutes (twice the settle time), one of them raising an
+     * alert; only how the runs interleave differs.
+     */
     private List<StandupSummary> play(boolean bFirst) {
         warmUp(T0);
         List<Runnable> a = new ArrayList<>();
@@ -189,14 +197,19 @@ class StandupStageTest {
             a.add(() -> fact(retries(t, 100, n % 7)));
             a.add(() -> tick("a", t + M + 30_000));
             b.add(() -> fact(skew(t, 20 + n)));
+            if (m == 3) {
+                b.add(() -> in.pipeInput("", StandupFact.alert(new StandupFact.AlertFact(
+                        "CLOCK_SKEW{node=\"users-2\"}", AlertType.CLOCK_SKEW, Severity.WARN, AlertStatus.FIRING),
+                        t + 30_000), t + 30_000));
+            }
             b.add(() -> tick("b", t + M + 30_000));
         }
         List<Runnable> order = new ArrayList<>();
-        for (int i = 0; i < a.size(); i += 8) {
-            List<Runnable> one = bFirst ? b : a;
-            List<Runnable> two = bFirst ? a : b;
-            order.addAll(one.subList(i, Math.min(i + 8, one.size())));
-            order.addAll(two.subList(i, Math.min(i + 8, two.size())));
+        List<Runnable> one = bFirst ? b : a;
+        List<Runnable> two = bFirst ? a : b;
+        for (int i = 0, j = 0; i < one.size() || j < two.size(); i += 20, j += 20) {
+            order.addAll(one.subList(Math.min(i, one.size()), Math.min(i + 20, one.size())));
+            order.addAll(two.subList(Math.min(j, two.size()), Math.min(j + 20, two.size())));
         }
         order.forEach(Runnable::run);
         return out.readValuesToList();

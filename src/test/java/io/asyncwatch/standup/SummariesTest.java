@@ -185,22 +185,42 @@ class SummariesTest {
     }
 
     @Test
-    void causalityCountsViolationsOfLinksAndBusinessOrderAgainstATargetOfZero() {
+    void causalityCountsTheViolationsPerNodeAgainstATargetOfZero() {
         long w = T0;
+        // As the detector publishes them: a node's count holds its business-order violations too, so the per-rule
+        // point is not added again.
         at(0).add(new Metric("causal_links", Map.of("node", "svc-payment-3"), w, w + 60_000,
                 Map.of("violations", 10.0, "effects", 30.0), Map.of()), 1000);
-        at(1).add(new Metric("causal_links", Map.of("node", "svc-stock-1"), w, w + 60_000,
-                Map.of("violations", 2.0), Map.of()), 1000);
+        at(1).add(new Metric("causal_links", Map.of("node", "svc-payment-1"), w, w + 60_000,
+                Map.of("violations", 5.0), Map.of()), 1000);
         at(1).add(new Metric("causal_links", Map.of("node", "svc-quiet"), w, w + 60_000,
                 Map.of("violations", 0.0, "effects", 7.0), Map.of()), 1000);
-        at(2).add(new Metric("causality_business_order", Map.of("order", "order>pay"), w, w + 60_000,
+        at(1).add(new Metric("causality_business_order", Map.of("order", "order>pay"), w, w + 60_000,
                 Map.of("violations", 5.0), Map.of()), 1000);
         StandupSummary.CausalityAnswer a = summary().causality();
-        assertEquals(17, a.violations());
-        assertEquals(List.of("svc-payment-3 (10)", "svc-stock-1 (2)"), a.nodes());
+        assertEquals(15, a.violations());
+        assertEquals(List.of("svc-payment-3 (10)", "svc-payment-1 (5)"), a.nodes());
         assertEquals(StandupStatus.WARNING, a.status());
         fired(2, "CAUSALITY_VIOLATION{node=\"svc-payment-3\"}", Severity.PAGE);
         assertEquals(StandupStatus.CRITICAL, summary().causality().status());
+    }
+
+    @Test
+    void aPageInThePeriodIsCriticalEvenWhenItsCountsFellInTheOneBefore() {
+        fired(0, "RETRY_STORM{service=\"svc-order\"}", Severity.PAGE);
+        fired(0, "CAUSALITY_VIOLATION{node=\"svc-payment-3\"}", Severity.PAGE);
+        StandupSummary s = summary();
+        assertEquals(StandupStatus.CRITICAL, s.retryLoops().status(), "no attempts counted here, but it paged");
+        assertEquals(StandupStatus.CRITICAL, s.causality().status());
+    }
+
+    @Test
+    void skewEstimatedFromHeartbeatsIsNotAMeasurement() {
+        at(0).add(new Metric("clock_offset", Map.of("cluster", "c", "node", "silent-node"), T0, T0 + 60_000,
+                Map.of("fromMedianMs", 900.0), Map.of("basis", "heartbeats")), 1000);
+        skew(0, "users-2", 20);
+        assertEquals(20.0, summary().clockSkew().maxMs());
+        assertEquals(StandupStatus.OK, summary().clockSkew().status());
     }
 
     @Test
@@ -247,13 +267,22 @@ class SummariesTest {
     }
 
     @Test
-    void namesBeyondTheCapAreCountedNotKept() {
+    void namesBeyondTheCapAreCountedNotKeptButStillCountInTheAnswers() {
         Bucket b = new Bucket();
         for (int i = 0; i < 5; i++) {
             b.add(new Metric("clock_offset", Map.of("cluster", "c", "node", "n" + i), T0, T0 + 60_000,
-                    Map.of("fromMedianMs", 10.0), Map.of()), 3);
+                    Map.of("fromMedianMs", i == 4 ? 600.0 : 10.0), Map.of()), 3);
         }
+        b.add(new StandupFact.AlertFact("A{x=\"1\"}", AlertType.RETRY_STORM, Severity.WARN, AlertStatus.FIRING), 1);
+        b.add(new StandupFact.AlertFact("RETRY_STORM{service=\"b\"}", AlertType.RETRY_STORM, Severity.PAGE,
+                AlertStatus.FIRING), 1);
         assertEquals(3, b.skewMax.size());
-        assertEquals(2, b.untracked);
+        assertEquals(3, b.untracked);
+        buckets.put(T0, Bucket.fromBytes(b.toBytes()));
+        StandupSummary s = summary();
+        assertEquals(600.0, s.clockSkew().maxMs(), "the unnamed node's offset still counts");
+        assertEquals(StandupStatus.CRITICAL, s.clockSkew().status());
+        assertEquals(StandupStatus.CRITICAL, s.retryLoops().status(), "the unnamed storm paged");
+        assertEquals(3, s.untracked());
     }
 }

@@ -155,6 +155,8 @@ final class CausalityWindowsProcessor implements Processor<String, CausalOutcome
     }
 
     private void tick(long wall) {
-        clock.nextTick(false).ifPresent(t -> context.forward(new Record<>("", new Closed(null, null, t, source), t)));
+        // Announced before its clock starts, so a stage waiting for every clock (the standup's) waits for this one.
+        clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", new Closed(null, null, t, source),
+                t == Watermarks.NONE ? wall : t)));
     }
 }

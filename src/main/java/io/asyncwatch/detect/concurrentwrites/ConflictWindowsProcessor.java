@@ -149,6 +149,8 @@ final class ConflictWindowsProcessor implements Processor<String, WriteConflict,
     }
 
     private void tick(long wall) {
-        clock.nextTick(false).ifPresent(t -> context.forward(new Record<>("", new Closed(null, 0, t, source), t)));
+        // Announced before its clock starts, so a stage waiting for every clock (the standup's) waits for this one.
+        clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", new Closed(null, 0, t, source),
+                t == Watermarks.NONE ? wall : t)));
     }
 }
