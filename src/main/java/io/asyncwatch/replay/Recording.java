@@ -62,6 +62,12 @@ public record Recording(String topic, long timestamp, String key, byte[] value) 
 
     /** Writes the line for an event object (the shape {@code record} produces and {@code replay} reads). */
     public static String line(String topic, long timestamp, String key, Object event) {
+        ObjectNode n = header(topic, timestamp, key);
+        n.set("value", Json.MAPPER.valueToTree(event));
+        return Json.writeString(n);
+    }
+
+    private static ObjectNode header(String topic, long timestamp, String key) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("topic", topic);
         n.put("timestamp", timestamp);
@@ -70,8 +76,7 @@ public record Recording(String topic, long timestamp, String key, byte[] value) 
         } else {
             n.put("key", key);
         }
-        n.set("value", Json.MAPPER.valueToTree(event));
-        return Json.writeString(n);
+        return n;
     }
 
     /**
@@ -80,14 +85,7 @@ public record Recording(String topic, long timestamp, String key, byte[] value) 
      * a tombstone. Replaying the line hands the topology the same bytes.
      */
     public static String rawLine(String topic, long timestamp, String key, byte[] value) {
-        ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("topic", topic);
-        n.put("timestamp", timestamp);
-        if (key == null) {
-            n.putNull("key");
-        } else {
-            n.put("key", key);
-        }
+        ObjectNode n = header(topic, timestamp, key);
         if (value == null) {
             n.putNull("value");
         } else {

@@ -251,50 +251,43 @@ final class Charts {
     }
 
     private Chart conflicts() {
-        Set<AlertType> types = Set.of(AlertType.CONCURRENT_WRITE);
-        long[] range = range(types);
-        ArrayNode series = J.arrayNode();
-        List<Metric> points = byName.getOrDefault("concurrent_writes", List.of());
-        stacked(series, points, m -> "concurrent vector clocks", "vectorConflicts", range);
-        stacked(series, points, m -> "possible (same second)", "possibleConflicts", range);
-        if (points.isEmpty() && relevant(types).isEmpty()) {
-            return null;
-        }
-        ObjectNode o = base(range, "conflicting write pairs per window", series);
-        shade(o, types);
-        return new Chart("conflicts", "Concurrent writes", "Pairs of writes to one entity that did not see each other,"
-                + " per window.", types, o);
+        return bars("conflicts", "Concurrent writes", "Pairs of writes to one entity that did not see each other, per"
+                + " window.", Set.of(AlertType.CONCURRENT_WRITE), "concurrent_writes",
+                "conflicting write pairs per window", List.of(
+                        new Bars(m -> "concurrent vector clocks", "vectorConflicts"),
+                        new Bars(m -> "possible (same second)", "possibleConflicts")));
     }
 
     private Chart duplicates() {
-        Set<AlertType> types = Set.of(AlertType.DUPLICATE_OPERATION);
-        long[] range = range(types);
-        ArrayNode series = J.arrayNode();
-        List<Metric> points = byName.getOrDefault("duplicate_operations", List.of());
-        stacked(series, points, m -> m.labels().get("service"), "duplicates", range);
-        if (points.isEmpty() && relevant(types).isEmpty()) {
-            return null;
-        }
-        ObjectNode o = base(range, "user intents written twice", series);
-        shade(o, types);
-        return new Chart("duplicates", "Duplicate operations", "User intents (request ids) a service wrote more than"
-                + " once, per window: retries whose first write had landed (zombie transactions).", types, o);
+        return bars("duplicates", "Duplicate operations", "User intents (request ids) a service wrote more than once,"
+                + " per window: retries whose first write had landed (zombie transactions).",
+                Set.of(AlertType.DUPLICATE_OPERATION), "duplicate_operations", "user intents written twice",
+                List.of(new Bars(m -> m.labels().get("service"), "duplicates")));
     }
 
     private Chart cascades() {
-        Set<AlertType> types = Set.of(AlertType.CASCADE_TIMEOUT);
+        return bars("cascade", "Timeout cascades", "Traces per window on which a caller's timeout was shorter than"
+                + " what its downstream chain needed.", Set.of(AlertType.CASCADE_TIMEOUT), "cascade_timeouts",
+                "traces where the caller gave up first", List.of(new Bars(
+                        m -> m.labels().get("service") + " → " + m.labels().get("destination"), "traces")));
+    }
+
+    /** Stacked bars of one value of a metric, a series per key. */
+    private record Bars(Function<Metric, String> key, String value) {
+    }
+
+    private Chart bars(String id, String title, String caption, Set<AlertType> types, String metric, String axis,
+                       List<Bars> bars) {
         long[] range = range(types);
         ArrayNode series = J.arrayNode();
-        List<Metric> points = byName.getOrDefault("cascade_timeouts", List.of());
-        stacked(series, points, m -> m.labels().get("service") + " → " + m.labels().get("destination"), "traces",
-                range);
+        List<Metric> points = byName.getOrDefault(metric, List.of());
+        bars.forEach(b -> stacked(series, points, b.key(), b.value(), range));
         if (points.isEmpty() && relevant(types).isEmpty()) {
             return null;
         }
-        ObjectNode o = base(range, "traces where the caller gave up first", series);
+        ObjectNode o = base(range, axis, series);
         shade(o, types);
-        return new Chart("cascade", "Timeout cascades", "Traces per window on which a caller's timeout was shorter"
-                + " than what its downstream chain needed.", types, o);
+        return new Chart(id, title, caption, types, o);
     }
 
     private Chart heartbeats() {

@@ -111,6 +111,15 @@ public final class Bin {
             return this;
         }
 
+        /** A map of doubles in key order (a sorted copy unless it is already one). */
+        public Writer doubleMap(Map<String, Double> map) {
+            varlong(map.size());
+            Map<String, Double> sorted = map instanceof java.util.SortedMap<String, Double> m && m.comparator() == null
+                    ? map : new java.util.TreeMap<>(map);
+            sorted.forEach((k, v) -> str(k).f64(v));
+            return this;
+        }
+
         public byte[] bytes() {
             return out.toByteArray();
         }
@@ -230,6 +239,15 @@ public final class Bin {
         }
 
         /** As written by {@link Writer#longMap}; an empty map is {@code Map.of()}. */
+        public Map<String, Double> doubleMap() {
+            long n = varlong();
+            Map<String, Double> map = new java.util.TreeMap<>();
+            for (long i = 0; i < n; i++) {
+                map.put(str(), f64());
+            }
+            return map;
+        }
+
         public Map<String, Long> longMap() {
             long n = varlong();
             if (n == 0) {

@@ -5,7 +5,6 @@ import io.asyncwatch.model.AlertStatus;
 import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.Severity;
 import io.asyncwatch.serde.Bin;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -153,10 +152,7 @@ final class Bucket {
     }
 
     byte[] toBytes() {
-        Bin.Writer w = Bin.writer().u8(VERSION);
-        doubles(w, skewMax);
-        w.varlong(skewLatestWindow);
-        doubles(w, skewAtLatest);
+        Bin.Writer w = Bin.writer().u8(VERSION).doubleMap(skewMax).varlong(skewLatestWindow).doubleMap(skewAtLatest);
         w.varlong(attempts).varlong(retries).varlong(retriesSucceeded).varlong(retriesTimedOut)
                 .varlong(vectorConflicts).varlong(possibleConflicts).longMap(entities)
                 .varlong(resolution == null ? -1 : resolution.ordinal()).varlong(violations).longMap(violationNodes);
@@ -171,9 +167,9 @@ final class Bucket {
     static Bucket fromBytes(byte[] bytes) {
         Bin.Reader r = Bin.versioned(bytes, VERSION, "standup bucket");
         Bucket b = new Bucket();
-        readDoubles(r, b.skewMax);
+        b.skewMax.putAll(r.doubleMap());
         b.skewLatestWindow = r.varlong();
-        readDoubles(r, b.skewAtLatest);
+        b.skewAtLatest.putAll(r.doubleMap());
         b.attempts = r.varlong();
         b.retries = r.varlong();
         b.retriesSucceeded = r.varlong();
@@ -190,19 +186,5 @@ final class Bucket {
         b.untrackedSkewMs = r.f64();
         r.stringMap().forEach((k, s) -> b.untrackedFiring.put(k, Severity.valueOf(s)));
         return b;
-    }
-
-    private static void doubles(Bin.Writer w, Map<String, Double> m) {
-        w.varlong(m.size());
-        m.forEach((k, d) -> w.str(k).f64(d));
-    }
-
-    private static void readDoubles(Bin.Reader r, Map<String, Double> into) {
-        long n = r.varlong();
-        Map<String, Double> tmp = new HashMap<>();
-        for (long i = 0; i < n; i++) {
-            tmp.put(r.str(), r.f64());
-        }
-        into.putAll(tmp);
     }
 }

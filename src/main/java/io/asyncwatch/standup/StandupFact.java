@@ -6,7 +6,6 @@ import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.Severity;
 import io.asyncwatch.serde.Bin;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
@@ -49,9 +48,7 @@ public record StandupFact(Kind kind, String source, long time, Metric metric, Al
         switch (kind) {
             case METRIC -> {
                 w.str(metric.metric()).stringMap(metric.labels()).varlong(metric.windowStart())
-                        .varlong(metric.windowEnd()).varlong(metric.values().size());
-                metric.values().forEach((k, v) -> w.str(k).f64(v));
-                w.stringMap(metric.attributes());
+                        .varlong(metric.windowEnd()).doubleMap(metric.values()).stringMap(metric.attributes());
             }
             case ALERT -> w.str(alert.fingerprint()).str(alert.type().name()).str(alert.severity().name())
                     .str(alert.status().name());
@@ -73,11 +70,7 @@ public record StandupFact(Kind kind, String source, long time, Metric metric, Al
                 Map<String, String> labels = r.stringMap();
                 long start = r.varlong();
                 long end = r.varlong();
-                long n = r.varlong();
-                Map<String, Double> values = new TreeMap<>();
-                for (long i = 0; i < n; i++) {
-                    values.put(r.str(), r.f64());
-                }
+                Map<String, Double> values = r.doubleMap();
                 yield new StandupFact(kind, source, time, new Metric(name, labels, start, end, values, r.stringMap()),
                         null);
             }
