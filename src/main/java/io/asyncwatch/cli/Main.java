@@ -48,6 +48,9 @@ public final class Main {
                   The post-mortem of a recorded incident: replays it and writes one self-contained HTML page
                   (opens offline) with the standup summary of the span, the timeline of alerts with their
                   evidence and playbooks, and the seeds' plots around the alerts' windows.
+              dashboard --config FILE [--address HOST:PORT]
+                  Serve the dashboard (the seeds' panels, the standup, the alerts, updating live) and /metrics
+                  on its own, reading asyncwatch's topics on a cluster where 'run' is running elsewhere.
               record --config FILE --out FILE [--from T] [--to T] [--topics requests,heartbeats,clocks]
                   Read the input topics of a cluster into a recording for replay (JSON Lines; committed records,
                   payloads byte for byte, undecodable ones included), partitions merged by record timestamp.
@@ -112,6 +115,7 @@ public final class Main {
                 case "standup" -> standup(a, out, err);
                 case "record" -> record(a, err);
                 case "report" -> report(a, err);
+                case "dashboard" -> dashboard(a, err);
                 case "bench" -> Benchmark.run(a.config(), a.longOption("--events", 1_000_000),
                         (int) a.longOption("--rounds", 2), (int) a.longOption("--entities", 0), out, err);
                 case "crash-suite" -> CrashSuite.run(new CrashSuite.Options(a.path("--recording"),
@@ -154,6 +158,18 @@ public final class Main {
                     (System.nanoTime() - started) / 1e9, s.alerts(), s.deadLetters());
             s.deadLetterReasons().forEach((reason, n) -> err.printf("  dead letters: %d x %s%n", n, reason));
             s.skippedLines().forEach(line -> err.println("  skipped " + line));
+        }
+        return 0;
+    }
+
+    private static int dashboard(Args a, PrintStream err) throws IOException, InterruptedException {
+        AsyncwatchConfig config = a.requiredConfig();
+        try (io.asyncwatch.dashboard.Dashboard d = io.asyncwatch.dashboard.Dashboard.start(config, null,
+                a.option("--address"))) {
+            err.println("asyncwatch: dashboard at " + d.url() + " (Prometheus: " + d.url() + "metrics); Ctrl-C stops");
+            java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "asyncwatch-dashboard-stop"));
+            stop.await();
         }
         return 0;
     }

@@ -70,6 +70,7 @@ public final class Demo {
         DemoBroker broker = null;
         AlertWatcher watcher = null;
         KafkaStreams streams = null;
+        io.asyncwatch.dashboard.Dashboard dashboard = null;
         try {
             broker = DemoBroker.start(config, dataDir, "demo", err);
             AsyncwatchConfig cfg = minutelyStandup(broker.config());
@@ -93,6 +94,7 @@ public final class Demo {
             errors.attach(streams, err);
             streams.start();
             err.println("demo: asyncwatch started (application.id " + applicationId + ", exactly_once_v2)");
+            dashboard = io.asyncwatch.dashboard.Dashboard.startIfEnabled(cfg, streams::metrics, null, err);
 
             TrafficProducer.Produced produced = produce(cfg, plan, stop, err);
             if (stop.requested()) {
@@ -124,6 +126,10 @@ public final class Demo {
                 }
             }
             summary(plan, produced, expected, watcher, broker, wallStart, out);
+            if (dashboard != null) {
+                out.println("  dashboard        " + dashboard.url() + (keepRunning ? ""
+                        : " (until the demo ends: --keep-running keeps it up)"));
+            }
             if (!printStandup(cfg, plan, stop, out, err)) {
                 return 1;
             }
@@ -148,6 +154,9 @@ public final class Demo {
             return 1;
         } finally {
             // Streams and clients before the broker; the broker closes before deleting its directory.
+            if (dashboard != null) {
+                dashboard.close();
+            }
             if (streams != null) {
                 streams.close(CLOSE_TIMEOUT);
             }

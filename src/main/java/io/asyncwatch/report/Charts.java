@@ -30,10 +30,19 @@ import java.util.function.Function;
  * detectors published (the dashboards of the seeds): each drawn around the windows of the alerts it explains, with
  * those episodes shaded and the thresholds drawn in.
  */
-final class Charts {
+public final class Charts {
 
     /** One chart: its anchor, title, what it shows, the alert types it explains, and its ECharts option. */
-    record Chart(String id, String title, String caption, Set<AlertType> types, ObjectNode option) {
+    public record Chart(String id, String title, String caption, Set<AlertType> types, ObjectNode option) {
+        /** Whether any series has a point. */
+        public boolean hasPoints() {
+            for (com.fasterxml.jackson.databind.JsonNode s : option.get("series")) {
+                if (s.has("data") && s.get("data").size() > 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     private static final JsonNodeFactory J = JsonNodeFactory.instance;
@@ -44,15 +53,27 @@ final class Charts {
     private final AsyncwatchConfig config;
     private final Map<String, List<Metric>> byName = new TreeMap<>();
     private final List<Alert> alerts;
+    /** The dashboard's fixed window ({@code [from, to]}); null: around each chart's alerts (the report). */
+    private final long[] window;
 
     Charts(AsyncwatchConfig config, List<Metric> metrics, List<Alert> alerts) {
+        this(config, metrics, alerts, null);
+    }
+
+    private Charts(AsyncwatchConfig config, List<Metric> metrics, List<Alert> alerts, long[] window) {
         this.config = config;
         this.alerts = alerts;
+        this.window = window;
         metrics.forEach(m -> byName.computeIfAbsent(m.metric(), k -> new ArrayList<>()).add(m));
     }
 
+    /** Charts of the window {@code [from, to]} of event time, whatever the alerts (the live dashboard). */
+    public static Charts window(AsyncwatchConfig config, List<Metric> metrics, List<Alert> alerts, long from, long to) {
+        return new Charts(config, metrics, alerts, new long[] {from, to});
+    }
+
     /** Every chart with points to draw or alerts to explain, in the order the seeds' dashboards go. */
-    List<Chart> all() {
+    public List<Chart> all() {
         List<Chart> out = new ArrayList<>();
         add(out, retryStorms());
         add(out, amplification());
@@ -74,7 +95,7 @@ final class Charts {
         }
     }
 
-    private Chart retryStorms() {
+    public Chart retryStorms() {
         RetryStormSettings s = config.settings(RetryStormSettings.SPEC);
         Set<AlertType> types = Set.of(AlertType.RETRY_STORM);
         ObjectNode o = lines("retry_multiplier", m -> m.labels().get("service"), "multiplier", types, "× its 1 h baseline",
@@ -88,7 +109,7 @@ final class Charts {
                 + " hour before (the multiplier), with the WARN and PAGE lines.", types, o);
     }
 
-    private Chart amplification() {
+    public Chart amplification() {
         AmplificationSettings s = config.settings(AmplificationSettings.SPEC);
         Set<AlertType> types = Set.of(AlertType.LAYER_AMPLIFICATION);
         ObjectNode o = lines("layer_amplification", m -> m.labels().get("layer"), "factor", types,
@@ -103,7 +124,7 @@ final class Charts {
                 types, o);
     }
 
-    private Chart latency() {
+    public Chart latency() {
         Set<AlertType> types = Set.of(AlertType.LATENCY_TAIL);
         List<Metric> points = byName.getOrDefault("latency", List.of());
         if (points.isEmpty()) {
@@ -140,7 +161,7 @@ final class Charts {
                 types, o);
     }
 
-    private Chart timeouts() {
+    public Chart timeouts() {
         TimeoutSettings s = config.settings(TimeoutSettings.SPEC);
         Set<AlertType> types = Set.of(AlertType.TIMEOUT_EFFECTIVENESS);
         ObjectNode o = lines("timeout_effectiveness", m -> m.labels().get("service"), "successShare", types,
@@ -153,7 +174,7 @@ final class Charts {
                 + " succeeded (the rest timed out or failed).", types, o);
     }
 
-    private Chart clockSkew() {
+    public Chart clockSkew() {
         ClockSkewSettings s = config.settings(ClockSkewSettings.SPEC);
         Set<AlertType> types = Set.of(AlertType.CLOCK_SKEW, AlertType.CLOCK_DRIFT);
         List<Metric> points = byName.getOrDefault("clock_offset", List.of());
@@ -205,7 +226,7 @@ final class Charts {
                 + " (ms), in the " + (long) w + " / " + (long) a + " / " + (long) p + " ms bands.", types, o);
     }
 
-    private Chart causality() {
+    public Chart causality() {
         Set<AlertType> types = Set.of(AlertType.CAUSALITY_VIOLATION);
         long[] range = range(types);
         ArrayNode series = J.arrayNode();
@@ -230,7 +251,7 @@ final class Charts {
                 + " causes, per node where they happened, and business operations out of order.", types, o);
     }
 
-    private Chart logicalClocks() {
+    public Chart logicalClocks() {
         Set<AlertType> types = Set.of(AlertType.LOGICAL_CLOCK_JUMP);
         long[] range = range(types);
         ArrayNode series = J.arrayNode();
@@ -466,6 +487,9 @@ final class Charts {
 
     /** Around the windows of the alerts of {@code types}, with a margin; null (everything) without one. */
     private long[] range(Set<AlertType> types) {
+        if (window != null) {
+            return window;
+        }
         List<Alert> rel = relevant(types);
         if (rel.isEmpty()) {
             return null;

@@ -254,11 +254,14 @@ public final class StreamsRunner {
             }
         }, "asyncwatch-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        io.asyncwatch.dashboard.Dashboard dashboard = null;
         try {
             err.println("asyncwatch: starting application '" + props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)
                     + "' on " + props.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + " ("
                     + props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG) + "); Ctrl-C stops it");
             streams.start();
+            // Its own consumer and threads: reading for the page takes nothing from detection.
+            dashboard = io.asyncwatch.dashboard.Dashboard.startIfEnabled(config, streams::metrics, null, err);
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -271,6 +274,9 @@ public final class StreamsRunner {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // The hook is already running and closes the client.
+            }
+            if (dashboard != null) {
+                dashboard.close();
             }
             if (streams.close(CLOSE_TIMEOUT) && !failed.get()) {
                 markCleanStop(props);

@@ -1,0 +1,139 @@
+package io.asyncwatch.dashboard;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.serde.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dashboard's web server (the JDK's own): the page and its script, the ECharts bundle (from the classes: no
+ * request leaves asyncwatch), {@code /api/state} (the panels' data, which the page asks for every
+ * {@code refresh-ms}), {@code /metrics} for Prometheus and {@code /healthz}. Two threads: a slow client cannot take
+ * more, and nothing here runs on a stream thread.
+ */
+public final class DashboardServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
+    private static final Map<String, String> STATIC = Map.of(
+            "/", "web/dashboard/index.html",
+            "/app.js", "web/dashboard/app.js",
+            "/app.css", "web/dashboard/app.css",
+            "/echarts.min.js", "web/echarts/echarts.min.js",
+            "/LICENSE-echarts", "web/echarts/LICENSE");
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final AsyncwatchConfig config;
+    private final DashboardState state;
+    private final PrometheusMetrics metrics;
+
+    private DashboardServer(HttpServer server, ExecutorService executor, AsyncwatchConfig config,
+                            DashboardState state, PrometheusMetrics metrics) {
+        this.server = server;
+        this.executor = executor;
+        this.config = config;
+        this.state = state;
+        this.metrics = metrics;
+    }
+
+    /** Starts serving on {@code address} (host:port; port 0 picks a free one). */
+    public static DashboardServer start(AsyncwatchConfig config, String address, DashboardState state,
+                                        PrometheusMetrics metrics) throws IOException {
+        String host = address.substring(0, address.lastIndexOf(':'));
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
+        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "asyncwatch-dashboard-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        DashboardServer d = new DashboardServer(server, executor, config, state, metrics);
+        server.createContext("/", d::handle);
+        server.start();
+        return d;
+    }
+
+    public String url() {
+        InetSocketAddress a = server.getAddress();
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/";
+    }
+
+    private void handle(HttpExchange x) throws IOException {
+        try (x) {
+            String path = x.getRequestURI().getPath();
+            if (!x.getRequestMethod().equals("GET") && !x.getRequestMethod().equals("HEAD")) {
+                send(x, 405, "text/plain; charset=utf-8", "GET only\n".getBytes(StandardCharsets.UTF_8));
+            } else if (path.equals("/api/state")) {
+                byte[] body = Json.write(Panels.build(config, state.snapshot()).put("refreshMs",
+                        config.settings(DashboardSettings.SPEC).refreshMs()));
+                send(x, 200, "application/json; charset=utf-8", body);
+            } else if (path.equals("/metrics")) {
+                x.getResponseHeaders().set("Content-Type", PrometheusMetrics.contentType());
+                x.sendResponseHeaders(200, 0);
+                try (OutputStream out = x.getResponseBody()) {
+                    metrics.write(out);
+                }
+            } else if (path.equals("/healthz")) {
+                send(x, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
+            } else if (STATIC.containsKey(path)) {
+                send(x, 200, type(path), resource(STATIC.get(path)));
+            } else {
+                send(x, 404, "text/plain; charset=utf-8", ("no " + path + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("dashboard: request failed: {}", e.toString());
+        }
+    }
+
+    private static void send(HttpExchange x, int status, String type, byte[] body) throws IOException {
+        x.getResponseHeaders().set("Content-Type", type);
+        x.getResponseHeaders().set("Cache-Control", "no-store");
+        x.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        x.sendResponseHeaders(status, x.getRequestMethod().equals("HEAD") ? -1 : body.length);
+        if (!x.getRequestMethod().equals("HEAD")) {
+            try (OutputStream out = x.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static String type(String path) {
+        if (path.endsWith(".js")) {
+            return "text/javascript; charset=utf-8";
+        }
+        if (path.endsWith(".css")) {
+            return "text/css; charset=utf-8";
+        }
+        return path.equals("/") ? "text/html; charset=utf-8" : "text/plain; charset=utf-8";
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = DashboardServer.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is not on the classpath");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

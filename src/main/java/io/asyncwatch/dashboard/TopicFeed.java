@@ -1,0 +1,141 @@
+package io.asyncwatch.dashboard;
+
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.run.StreamsRunner;
+import io.asyncwatch.topics.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads asyncwatch's alerts, metrics, standup and dead-letter topics into a {@link DashboardState}, from
+ * {@code history-ms} ago onwards, on a thread of its own with a consumer of its own: reading for the page never takes
+ * anything from detection (no shared client, no group, no commits). Committed records only.
+ */
+public final class TopicFeed implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicFeed.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration RETRY = Duration.ofSeconds(5);
+
+    private final AsyncwatchConfig config;
+    private final DashboardState state;
+    private final Thread thread;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile boolean stopped;
+    private volatile Exception lastError;
+
+    private TopicFeed(AsyncwatchConfig config, DashboardState state) {
+        this.config = config;
+        this.state = state;
+        this.thread = new Thread(this::loop, "asyncwatch-dashboard-feed");
+        this.thread.setDaemon(true);
+    }
+
+    public static TopicFeed start(AsyncwatchConfig config, DashboardState state) {
+        TopicFeed f = new TopicFeed(config, state);
+        f.thread.start();
+        return f;
+    }
+
+    /** The last error reading the topics (it retries), or null. */
+    public Exception lastError() {
+        return lastError;
+    }
+
+    private void loop() {
+        Topics topics = Topics.from(config);
+        Deserializer<io.asyncwatch.model.Alert> alerts = topics.alerts().valueSerde().deserializer();
+        Deserializer<io.asyncwatch.model.Metric> metrics = topics.metrics().valueSerde().deserializer();
+        Deserializer<io.asyncwatch.model.StandupSummary> standup = topics.standup().valueSerde().deserializer();
+        Deserializer<io.asyncwatch.model.DeadLetter> dlq = topics.dlq().valueSerde().deserializer();
+        AsyncwatchConfig.TopicNames n = config.topics();
+        while (!stopped) {
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
+                    StreamsRunner.consumerProperties(config, "asyncwatch-dashboard"))) {
+                consumer = c;
+                assignFromHistory(c, List.of(n.alerts(), n.metrics(), n.standup(), n.dlq()));
+                while (!stopped) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
+                        try {
+                            if (r.topic().equals(n.metrics())) {
+                                state.add(metrics.deserialize(r.topic(), r.value()));
+                            } else if (r.topic().equals(n.alerts())) {
+                                state.add(alerts.deserialize(r.topic(), r.value()));
+                            } else if (r.topic().equals(n.standup())) {
+                                state.add(standup.deserialize(r.topic(), r.value()));
+                            } else {
+                                state.add(dlq.deserialize(r.topic(), r.value()));
+                            }
+                        } catch (RuntimeException e) {
+                            state.unreadable(r.topic());
+                        }
+                    }
+                    lastError = null;
+                }
+            } catch (WakeupException e) {
+                return;
+            } catch (Exception e) {
+                lastError = e;
+                LOG.warn("dashboard: reading asyncwatch's topics failed ({}); retrying in {} s", e.toString(),
+                        RETRY.toSeconds());
+                sleep();
+            }
+        }
+    }
+
+    /** Every partition of the topics, from history-ms ago (by record time: the outputs use LogAppendTime). */
+    private void assignFromHistory(KafkaConsumer<byte[], byte[]> c, List<String> names) {
+        List<TopicPartition> parts = new ArrayList<>();
+        for (String t : names) {
+            List<PartitionInfo> infos = c.partitionsFor(t, Duration.ofSeconds(30));
+            if (infos != null) {
+                infos.forEach(i -> parts.add(new TopicPartition(t, i.partition())));
+            }
+        }
+        c.assign(parts);
+        long from = System.currentTimeMillis() - config.settings(DashboardSettings.SPEC).historyMs();
+        Map<TopicPartition, Long> query = new HashMap<>();
+        parts.forEach(tp -> query.put(tp, from));
+        Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(query, Duration.ofSeconds(30));
+        Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
+        for (TopicPartition tp : parts) {
+            OffsetAndTimestamp o = found.get(tp);
+            c.seek(tp, o == null ? end.get(tp) : o.offset());
+        }
+    }
+
+    private void sleep() {
+        try {
+            Thread.sleep(RETRY.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped = true;
+        }
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
