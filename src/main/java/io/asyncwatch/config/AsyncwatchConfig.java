@@ -69,6 +69,7 @@ public record AsyncwatchConfig(
         specs.add(AlertSettings.SPEC);
         specs.add(io.asyncwatch.standup.StandupSettings.SPEC);
         specs.add(io.asyncwatch.dashboard.DashboardSettings.SPEC);
+        specs.add(io.asyncwatch.alertmanager.AlertmanagerSettings.SPEC);
         specs.add(CallWindowSettings.SPEC);
         specs.add(io.asyncwatch.detect.DetectorSelection.SPEC);
         Detectors.all().forEach(d -> specs.add(d.settings()));

@@ -255,6 +255,7 @@ public final class StreamsRunner {
         }, "asyncwatch-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         io.asyncwatch.dashboard.Dashboard dashboard = null;
+        io.asyncwatch.alertmanager.AlertmanagerSink alertmanager = null;
         try {
             err.println("asyncwatch: starting application '" + props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)
                     + "' on " + props.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + " ("
@@ -262,6 +263,8 @@ public final class StreamsRunner {
             streams.start();
             // Its own consumer and threads: reading for the page takes nothing from detection.
             dashboard = io.asyncwatch.dashboard.Dashboard.startIfEnabled(config, streams::metrics, null, err);
+            alertmanager = io.asyncwatch.alertmanager.AlertmanagerSink.startIfEnabled(config,
+                    dashboard == null ? null : dashboard.url(), err);
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -277,6 +280,9 @@ public final class StreamsRunner {
             }
             if (dashboard != null) {
                 dashboard.close();
+            }
+            if (alertmanager != null) {
+                alertmanager.close();
             }
             if (streams.close(CLOSE_TIMEOUT) && !failed.get()) {
                 markCleanStop(props);
