@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The real Prometheus server scrapes {@code /metrics} and answers a query with asyncwatch's series. */
+/**
+ * The real Prometheus server scrapes {@code /metrics}, answers a query with asyncwatch's series, and the alert rules of
+ * {@code docker/asyncwatch-rules.yml} (the README's) fire on them.
+ */
 class PrometheusServerTest {
 
     @Test
@@ -38,11 +41,14 @@ class PrometheusServerTest {
             Files.writeString(yml, """
                     global:
                       scrape_interval: 1s
+                      evaluation_interval: 1s
+                    rule_files:
+                      - '%s'
                     scrape_configs:
                       - job_name: asyncwatch
                         static_configs:
                           - targets: ['%s']
-                    """.formatted(target));
+                    """.formatted(Path.of("docker/asyncwatch-rules.yml").toAbsolutePath(), target));
             try (ExternalTool p = ExternalTool.start(List.of(prometheus.toString(), "--config.file=" + yml,
                     "--storage.tsdb.path=" + tmp.resolve("data"), "--web.listen-address=127.0.0.1:" + port),
                     tmp.resolve("prometheus.log"))) {
@@ -58,6 +64,11 @@ class PrometheusServerTest {
                         + "/api/v1/query?query=asyncwatch_open_episodes", b -> b.contains("RETRY_STORM"),
                         Duration.ofSeconds(30));
                 assertTrue(open.contains("\"severity\":\"PAGE\""), open);
+
+                // The README's rules, loaded as docker-compose loads them, fire on these series.
+                String rules = ExternalTool.awaitGet("http://127.0.0.1:" + port + "/api/v1/alerts",
+                        b -> b.contains("Retry_Storm_Active"), Duration.ofSeconds(30));
+                assertTrue(rules.contains("Retry_Storm_Active") && rules.contains("\"state\":\"firing\""), rules);
             }
         }
     }
