@@ -66,14 +66,15 @@ public final class Main {
               generate --out FILE [--minutes N] [--scale N] [--seed N] [--start EPOCH_MS]
                   Write a synthetic recording (the demo's requests, heartbeats and clock readings, with its
                   duplicate writes and retry storm) for replay and benchmarks.
-              bench [--events N] [--rounds R] [--entities E]
+              bench [--events N] [--rounds R] [--entities E] [--dashboard]
                   Measure events/s through the topology on the embedded broker, next to a pass-through
                   application over the same N events (all three input topics). Both run R times (default 2)
                   in turn over the same input: the first round includes the JVM's warm-up (JIT compilation
                   takes a large share of both cores for the first minute), later rounds show steady state.
                   --entities E: E of the N events write E distinct entities within one minute (the
                   concurrent-write detector's state at its largest); the report gives the state directory
-                  and the peak RSS.
+                  and the peak RSS. --dashboard: the dashboard runs beside asyncwatch, a page and Prometheus
+                  asking it every second; says the heap it holds.
               broker [--data-dir DIR] [--port N]
                   Run the embedded single-node Kafka broker on its own (for 'run' without Docker); prints
                   bootstrap.servers=HOST:PORT when ready, stops on Ctrl-C. DIR keeps its topics between starts
@@ -117,7 +118,8 @@ public final class Main {
                 case "report" -> report(a, err);
                 case "dashboard" -> dashboard(a, err);
                 case "bench" -> Benchmark.run(a.config(), a.longOption("--events", 1_000_000),
-                        (int) a.longOption("--rounds", 2), (int) a.longOption("--entities", 0), out, err);
+                        (int) a.longOption("--rounds", 2), (int) a.longOption("--entities", 0),
+                        a.flag("--dashboard"), out, err);
                 case "crash-suite" -> CrashSuite.run(new CrashSuite.Options(a.path("--recording"),
                         (int) a.longOption("--scale", 3), a.path("--config"),
                         (int) a.longOption("--kills", 5), a.longOption("--seed", 1), a.path("--work-dir"),

@@ -31,8 +31,8 @@ public record DashboardSettings(boolean enabled, String address, long historyMs,
         d.put("enabled", "true");
         d.put("address", "127.0.0.1:8420");
         d.put("history-ms", "10800000");
-        d.put("max-series", "5000");
-        d.put("max-points", "240");
+        d.put("max-series", "1000");
+        d.put("max-points", "120");
         d.put("max-alerts", "1000");
         d.put("refresh-ms", "2000");
         return d;

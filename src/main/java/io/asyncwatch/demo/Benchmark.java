@@ -58,6 +58,12 @@ public final class Benchmark {
      */
     public static int run(AsyncwatchConfig config, long events, int rounds, int entities, PrintStream out,
                           PrintStream err) {
+        return run(config, events, rounds, entities, false, out, err);
+    }
+
+    /** @param dashboard run the dashboard beside asyncwatch, with a page open and Prometheus scraping */
+    public static int run(AsyncwatchConfig config, long events, int rounds, int entities, boolean dashboard,
+                          PrintStream out, PrintStream err) {
         if (events <= 0) {
             throw new IllegalArgumentException("--events must be positive, got " + events);
         }
@@ -98,7 +104,8 @@ public final class Benchmark {
                 ThroughputRun.Result pass = ThroughputRun.measure("pass-through",
                         passThrough(inputs, PASS_THROUGH_OUTPUT), passProps, cfg, inputs, endTotal, stop, err);
                 ThroughputRun.Result asyncwatch = ThroughputRun.measure("asyncwatch", AsyncwatchTopology.build(cfg),
-                        awProps, cfg, inputs, endTotal, stop, err);
+                        awProps, cfg, inputs, endTotal, stop, err,
+                        dashboard ? streams -> DashboardLoad.start(cfg, streams, err) : null);
                 results.add(new ThroughputRun.Result[] {pass, asyncwatch});
                 stateBytes.add(directorySize(java.nio.file.Path.of(awProps.getProperty(
                         StreamsConfig.STATE_DIR_CONFIG))));

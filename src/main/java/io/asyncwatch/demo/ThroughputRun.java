@@ -72,6 +72,15 @@ final class ThroughputRun {
     static Result measure(String name, Topology topology, Properties props, AsyncwatchConfig cfg,
                           Collection<String> inputTopics, long endTotal, CtrlC stop, PrintStream err)
             throws Failed, InterruptedException {
+        return measure(name, topology, props, cfg, inputTopics, endTotal, stop, err, null);
+    }
+
+    /** @param alongside started with the application and closed after it was measured (the dashboard); or null */
+    static Result measure(String name, Topology topology, Properties props, AsyncwatchConfig cfg,
+                          Collection<String> inputTopics, long endTotal, CtrlC stop, PrintStream err,
+                          java.util.function.Function<KafkaStreams, AutoCloseable> alongside)
+            throws Failed, InterruptedException {
+        AutoCloseable extra = null;
         String applicationId = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
         Set<String> inputs = Set.copyOf(inputTopics);
         ErrorTracker errors = new ErrorTracker();
@@ -86,6 +95,7 @@ final class ThroughputRun {
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             streams.start();
+            extra = alongside == null ? null : alongside.apply(streams);
             long firstCommitNanos = -1;
             long committedAtFirst = 0;
             long inputDoneNanos = -1;
@@ -135,6 +145,13 @@ final class ThroughputRun {
         } catch (Exception e) {
             throw new IllegalStateException("measuring " + name + " failed: " + e, e);
         } finally {
+            if (extra != null) {
+                try {
+                    extra.close();
+                } catch (Exception e) {
+                    err.println("bench: closing what ran alongside failed: " + e);
+                }
+            }
             // Before the next application starts: the runs never overlap.
             streams.close(CLOSE_TIMEOUT);
         }
