@@ -14,14 +14,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
@@ -84,7 +79,9 @@ public final class AlertmanagerSink implements AutoCloseable {
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
                     StreamsRunner.consumerProperties(config, "asyncwatch-alertmanager"))) {
                 consumer = c;
-                seekToRecent(c, topic);
+                // From alerts.max-episode-ms ago: a still-firing episode has been announced within it.
+                io.asyncwatch.run.Seek.fromTime(c, List.of(topic),
+                        System.currentTimeMillis() - config.alerts().maxEpisodeMs() - s.resendMs());
                 while (!stopped) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
                         try {
@@ -150,25 +147,6 @@ public final class AlertmanagerSink implements AutoCloseable {
             retryAt = now + backoffMs;
             LOG.warn("alertmanager: sending {} alert(s) to {} failed ({}); retrying in {} ms, {} kept", batch.size(),
                     s.url(), e.toString(), backoffMs, pending.size());
-        }
-    }
-
-    /** From {@code alerts.max-episode-ms} ago: a still-firing episode has been announced within it. */
-    private void seekToRecent(KafkaConsumer<byte[], byte[]> c, String topic) {
-        List<TopicPartition> parts = new ArrayList<>();
-        List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
-        if (infos != null) {
-            infos.forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
-        }
-        c.assign(parts);
-        long from = System.currentTimeMillis() - config.alerts().maxEpisodeMs() - s.resendMs();
-        Map<TopicPartition, Long> query = new HashMap<>();
-        parts.forEach(tp -> query.put(tp, from));
-        Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(query, Duration.ofSeconds(30));
-        Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
-        for (TopicPartition tp : parts) {
-            OffsetAndTimestamp o = found.get(tp);
-            c.seek(tp, o == null ? end.get(tp) : o.offset());
         }
     }
 

@@ -4,15 +4,9 @@ import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.run.StreamsRunner;
 import io.asyncwatch.topics.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
@@ -65,7 +59,9 @@ public final class TopicFeed implements AutoCloseable {
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
                     StreamsRunner.consumerProperties(config, "asyncwatch-dashboard"))) {
                 consumer = c;
-                assignFromHistory(c, List.of(n.alerts(), n.metrics(), n.standup(), n.dlq()));
+                // From history-ms ago, by record time: the outputs use LogAppendTime.
+                io.asyncwatch.run.Seek.fromTime(c, List.of(n.alerts(), n.metrics(), n.standup(), n.dlq()),
+                        System.currentTimeMillis() - config.settings(DashboardSettings.SPEC).historyMs());
                 while (!stopped) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
                         try {
@@ -92,27 +88,6 @@ public final class TopicFeed implements AutoCloseable {
                         RETRY.toSeconds());
                 sleep();
             }
-        }
-    }
-
-    /** Every partition of the topics, from history-ms ago (by record time: the outputs use LogAppendTime). */
-    private void assignFromHistory(KafkaConsumer<byte[], byte[]> c, List<String> names) {
-        List<TopicPartition> parts = new ArrayList<>();
-        for (String t : names) {
-            List<PartitionInfo> infos = c.partitionsFor(t, Duration.ofSeconds(30));
-            if (infos != null) {
-                infos.forEach(i -> parts.add(new TopicPartition(t, i.partition())));
-            }
-        }
-        c.assign(parts);
-        long from = System.currentTimeMillis() - config.settings(DashboardSettings.SPEC).historyMs();
-        Map<TopicPartition, Long> query = new HashMap<>();
-        parts.forEach(tp -> query.put(tp, from));
-        Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(query, Duration.ofSeconds(30));
-        Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
-        for (TopicPartition tp : parts) {
-            OffsetAndTimestamp o = found.get(tp);
-            c.seek(tp, o == null ? end.get(tp) : o.offset());
         }
     }
 
