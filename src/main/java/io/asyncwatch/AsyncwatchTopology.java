@@ -72,7 +72,7 @@ public final class AsyncwatchTopology {
         // Alerts: one lifecycle for every detector, each type resolved by its own policy.
         AlertLifecycle lifecycle = new AlertLifecycle(config.alerts(), policies, Playbooks.load());
         KStream<String, AlertStage.Out> emitted = AlertStage.wire(findings, lifecycle, config.alerts(), stores,
-                Detectors::optionalInput);
+                Detectors::optionalInput, Standup.warmupMs(config));
         KStream<String, Alert> alerts = AlertStage.alerts(emitted);
 
         // Standup: the seeds' morning health check, from what the detectors publish and the alerts.

@@ -58,14 +58,17 @@ public final class AlertStage {
     private AlertStage() {
     }
 
-    /** {@code findingsByDetector}: detector name to its findings (and ticks) keyed by fingerprint, not yet re-keyed. */
     /**
-     * @param optionalInput whether a detector task (a finding's {@code source}) is fed only by topics a deployment may
-     *                      not have: its lanes do not hold the stage's clock while their own has not started
+     * @param findingsByDetector detector name to its findings (and ticks) keyed by fingerprint, not yet re-keyed
+     * @param optionalInput      whether a detector task (a finding's {@code source}) is fed only by topics a deployment
+     *                           may not have: its lanes do not hold the stage's clock while their own has not started
+     * @param tickWarmupMs       wall-clock time after a task's first finding before it ticks: a detector task is known
+     *                           here only once its first finding or tick arrives, and one that starts later than the
+     *                           others must still be waited for (live, tasks start seconds apart)
      */
     public static KStream<String, Out> wire(Map<String, KStream<String, Finding>> findingsByDetector,
                                             AlertLifecycle lifecycle, AlertSettings settings, StoreMode stores,
-                                            java.util.function.Predicate<String> optionalInput) {
+                                            java.util.function.Predicate<String> optionalInput, long tickWarmupMs) {
         KStream<String, Finding> merged = null;
         for (Map.Entry<String, KStream<String, Finding>> e : findingsByDetector.entrySet()) {
             KStream<String, Finding> own = e.getValue().repartition(
@@ -76,7 +79,8 @@ public final class AlertStage {
         if (merged == null) {
             throw new IllegalArgumentException("no detector feeds the alert stage");
         }
-        return merged.process(new Supplier(lifecycle, settings, stores, optionalInput), Named.as("alert-stage"));
+        return merged.process(new Supplier(lifecycle, settings, stores, optionalInput, tickWarmupMs),
+                Named.as("alert-stage"));
     }
 
     /** The alerts alone, for the alerts topic. */
@@ -86,7 +90,7 @@ public final class AlertStage {
     }
 
     private record Supplier(AlertLifecycle lifecycle, AlertSettings settings, StoreMode storeMode,
-                            java.util.function.Predicate<String> optionalInput)
+                            java.util.function.Predicate<String> optionalInput, long tickWarmupMs)
             implements ProcessorSupplier<String, Finding, String, Out> {
         @Override
         public Processor<String, Finding, String, Out> get() {
@@ -112,6 +116,8 @@ public final class AlertStage {
         private String source;
         private long lastTick = Long.MIN_VALUE;
         private boolean announced;
+        /** Wall-clock time of the task's first finding (kept in the store: a restart does not warm up again). */
+        private long firstWall;
 
         AlertProcessor(Supplier conf) {
             this.conf = conf;
@@ -137,6 +143,8 @@ public final class AlertStage {
                     clocks.put(lane, ByteBuffer.wrap(t).getLong());
                 }
             });
+            byte[] first = store.meta("first-wall");
+            this.firstWall = first == null ? Long.MIN_VALUE : ByteBuffer.wrap(first).getLong();
         }
 
         private int lane(AlertType type, String source) {
@@ -146,6 +154,12 @@ public final class AlertStage {
                 lane = lanes.size();
                 lanes.put(name, lane);
                 store.putMeta("lanes", fromLanes(lanes));
+                if (lastTick != Long.MIN_VALUE) {
+                    LOG.warn("alert stage task {}: detector task {} was first heard from after the stage had ticked"
+                            + " ({}): standup summaries already published may miss its alerts; raise"
+                            + " asyncwatch.standup.warmup-ms if tasks start that far apart", context.taskId(), source,
+                            java.time.Instant.ofEpochMilli(lastTick));
+                }
             }
             return lane;
         }
@@ -153,6 +167,10 @@ public final class AlertStage {
         @Override
         public void process(Record<String, Finding> record) {
             Finding f = record.value();
+            if (firstWall == Long.MIN_VALUE) {
+                firstWall = context.currentSystemTimeMs();
+                store.putMeta("first-wall", ByteBuffer.allocate(8).putLong(firstWall).array());
+            }
             int lane = lane(f.type(), f.source());
             Long before = clocks.get(lane);
             long now = before == null ? f.windowEnd() : Math.max(before, f.windowEnd());
@@ -177,7 +195,8 @@ public final class AlertStage {
 
         /**
          * The slowest lane, sent on each {@link #TICK_STEP_MS} it moves; a lane whose clock has not started holds it,
-         * unless its stage is fed only by heartbeats and clock readings (a deployment may have none).
+         * unless its stage is fed only by heartbeats and clock readings (a deployment may have none). Nothing but the
+         * announcement before the warm-up has passed: lanes are learnt as their tasks are first heard from.
          */
         private void tick() {
             long min = Long.MAX_VALUE;
@@ -190,7 +209,8 @@ public final class AlertStage {
                 }
                 min = Math.min(min, c);
             }
-            if (min == Long.MAX_VALUE || min == io.asyncwatch.time.Watermarks.NONE) {
+            boolean warm = context.currentSystemTimeMs() - firstWall >= conf.tickWarmupMs();
+            if (min == Long.MAX_VALUE || min == io.asyncwatch.time.Watermarks.NONE || !warm) {
                 if (!announced) {
                     // Held by a detector task not started yet: announced once, so the standup waits for this task.
                     announced = true;

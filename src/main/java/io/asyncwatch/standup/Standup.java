@@ -86,6 +86,12 @@ public final class Standup {
         return Repartitioned.with(Serdes.String(), StandupFact.SERDE).withName(name).withNumberOfPartitions(1);
     }
 
+    /** Wall-clock time the standup, and the alert stage's ticks that feed it, wait for upstream tasks to start. */
+    public static long warmupMs(AsyncwatchConfig config) {
+        StandupSettings s = config.settings(StandupSettings.SPEC);
+        return s.enabled() ? s.warmupMs() : 0;
+    }
+
     /** Event time after the last input by which the standup has published the summaries it can. */
     public static long settleMs(AsyncwatchConfig config) {
         StandupSettings s = config.settings(StandupSettings.SPEC);

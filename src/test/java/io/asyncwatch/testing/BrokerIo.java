@@ -40,13 +40,46 @@ public final class BrokerIo {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
                 new ByteArraySerializer())) {
+            List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent =
+                    new ArrayList<>(lines.size());
             for (String line : lines) {
                 Recording r = Recording.parse(line);
-                producer.send(new ProducerRecord<>(Recording.resolveTopic(r.topic(), config.topics()), null,
-                        r.timestamp(), r.key(), r.value()));
+                sent.add(producer.send(new ProducerRecord<>(Recording.resolveTopic(r.topic(), config.topics()), null,
+                        r.timestamp(), r.key(), r.value())));
             }
             producer.flush();
+            // A failed send must fail the test here, not show up later as a record missing from the broker.
+            for (int i = 0; i < sent.size(); i++) {
+                try {
+                    sent.get(i).get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("record " + i + " of the recording was not produced", e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
         }
+    }
+
+    /** Records each topic holds (end minus start offsets over its partitions), by topic name. */
+    public static Map<String, Long> recordsHeld(String bootstrap, List<String> topics) {
+        Map<String, Object> c = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Map<String, Long> held = new java.util.TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> parts = new ArrayList<>();
+            for (String t : topics) {
+                consumer.partitionsFor(t, Duration.ofSeconds(30))
+                        .forEach(i -> parts.add(new org.apache.kafka.common.TopicPartition(t, i.partition())));
+            }
+            Map<org.apache.kafka.common.TopicPartition, Long> begin = consumer.beginningOffsets(parts,
+                    Duration.ofSeconds(30));
+            consumer.endOffsets(parts, Duration.ofSeconds(30))
+                    .forEach((tp, end) -> held.merge(tp.topic(), end - begin.get(tp), Long::sum));
+        }
+        return held;
     }
 
     /** Committed alerts from the beginning, until {@code count} have arrived or {@code deadline} has passed. */
