@@ -12,11 +12,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
@@ -24,11 +27,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Forwards asyncwatch's alerts to Alertmanager's v2 API ({@code POST /api/v2/alerts}), on a thread of its own with a
- * consumer of its own on the alerts topic: detection never waits for Alertmanager. At start it reads the alerts of the
- * last {@code alerts.max-episode-ms} (every episode still firing has been announced within it) and sends the firing
- * ones. Firing episodes are sent again every {@code resend-ms}; a failed request is retried with backoff (1 s doubling
- * to {@code resend-ms}), what is pending kept (bounded) and sent in one request once Alertmanager answers. The label set
- * of an episode never changes while it fires, so a re-send is never a second alert.
+ * consumer of its own on the alerts topic: detection never waits for Alertmanager. At start (and on a reconnect) it re-reads the
+ * alerts of the last {@code alerts.max-episode-ms} (every episode still firing has been announced within it) to rebuild
+ * the firing set, and sends it once, with the RESOLVED of the last {@code 4 x resend-ms} only (older ones have expired
+ * at Alertmanager already). Firing episodes are sent again every {@code resend-ms}; a failed request is retried with
+ * backoff (1 s doubling to {@code resend-ms}), what is pending kept (the newest news per alert, bounded) and sent in one
+ * request once Alertmanager answers. A request refused with a 4xx is not retried: each alert of it is sent alone and
+ * those refused alone are logged and dropped. The label set of an episode never changes while it fires, so a re-send
+ * is never a second alert.
  */
 public final class AlertmanagerSink implements AutoCloseable {
 
@@ -38,10 +44,14 @@ public final class AlertmanagerSink implements AutoCloseable {
 
     private final AsyncwatchConfig config;
     private final AlertmanagerSettings s;
-    private final AmAlerts alerts;
+    private final String dashboardUrl;
+    private AmAlerts alerts;
     private final HttpClient http;
     private final Thread thread;
-    private final ArrayDeque<ObjectNode> pending = new ArrayDeque<>();
+    /** What to send next, by label set: a newer message about the same Alertmanager alert replaces the older. */
+    private final LinkedHashMap<String, ObjectNode> pending = new LinkedHashMap<>();
+    /** While non-null, the consumer is re-reading history up to these offsets: the firing set is rebuilt, not sent. */
+    private Map<TopicPartition, Long> catchUpTo;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean stopped;
     private long nextResend;
@@ -49,12 +59,13 @@ public final class AlertmanagerSink implements AutoCloseable {
     private long retryAt;
     private long sent;
     private long failures;
+    private long rejected;
 
     private AlertmanagerSink(AsyncwatchConfig config, String dashboardUrl) {
         this.config = config;
         this.s = config.settings(AlertmanagerSettings.SPEC);
-        this.alerts = new AmAlerts(s.maxAlerts(), !s.dashboardUrl().isEmpty() ? s.dashboardUrl()
-                : dashboardUrl == null ? "" : dashboardUrl);
+        this.dashboardUrl = !s.dashboardUrl().isEmpty() ? s.dashboardUrl() : dashboardUrl == null ? "" : dashboardUrl;
+        this.alerts = new AmAlerts(s.maxAlerts(), this.dashboardUrl);
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(s.timeoutMs())).build();
         this.thread = new Thread(this::loop, "asyncwatch-alertmanager");
         this.thread.setDaemon(true);
@@ -79,17 +90,22 @@ public final class AlertmanagerSink implements AutoCloseable {
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
                     StreamsRunner.consumerProperties(config, "asyncwatch-alertmanager"))) {
                 consumer = c;
-                // From alerts.max-episode-ms ago: a still-firing episode has been announced within it.
+                // From alerts.max-episode-ms ago: a still-firing episode has been announced within it. What was
+                // already there is re-read to rebuild the firing set, which is then sent once.
                 io.asyncwatch.run.Seek.fromTime(c, List.of(topic),
                         System.currentTimeMillis() - config.alerts().maxEpisodeMs() - s.resendMs());
+                startCatchUp(c.endOffsets(c.assignment()));
                 while (!stopped) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
                         try {
-                            take(values.deserialize(topic, r.value()), System.currentTimeMillis());
+                            take(values.deserialize(topic, r.value()), r.timestamp(), System.currentTimeMillis());
                         } catch (RuntimeException e) {
                             LOG.warn("alertmanager: skipped an unreadable alert at {}-{}@{}: {}", r.topic(),
                                     r.partition(), r.offset(), e.getMessage());
                         }
+                    }
+                    if (catchUpTo != null && caughtUp(c)) {
+                        endCatchUp(System.currentTimeMillis());
                     }
                     flush(System.currentTimeMillis());
                 }
@@ -102,40 +118,87 @@ public final class AlertmanagerSink implements AutoCloseable {
         }
     }
 
-    /** One alert from the topic: what it changes is queued for the next request. */
-    void take(Alert a, long now) {
-        for (ObjectNode m : alerts.apply(a, now + 4 * s.resendMs())) {
+    /** A (re)connect: the firing set is rebuilt from the topic up to {@code endOffsets} before anything is sent. */
+    void startCatchUp(Map<TopicPartition, Long> endOffsets) {
+        alerts = new AmAlerts(s.maxAlerts(), dashboardUrl);
+        catchUpTo = new HashMap<>(endOffsets);
+    }
+
+    private boolean caughtUp(KafkaConsumer<?, ?> c) {
+        for (Map.Entry<TopicPartition, Long> e : catchUpTo.entrySet()) {
+            if (c.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** History re-read: the firing set goes out now, with the re-send. */
+    void endCatchUp(long now) {
+        catchUpTo = null;
+        nextResend = now;
+    }
+
+    /**
+     * One alert from the topic (appended at {@code recordTime}): what it changes is queued for the next request. While
+     * catching up, only what Alertmanager may still hold is queued: an alert from longer ago than a firing one lives
+     * there ({@code 4 x resend-ms}) has expired at Alertmanager already, so its RESOLVED would be history sent again.
+     */
+    void take(Alert a, long recordTime, long now) {
+        List<ObjectNode> messages = alerts.apply(a, now, now + 4 * s.resendMs());
+        if (catchUpTo != null && recordTime < now - 4 * s.resendMs()) {
+            return;
+        }
+        for (ObjectNode m : messages) {
             queue(m);
         }
     }
 
     private void queue(ObjectNode m) {
-        pending.addLast(m);
+        pending.put(AmAlerts.key(m), m);
         while (pending.size() > MAX_PENDING) {
-            pending.removeFirst(); // the oldest news; a firing episode is in the next re-send anyway
+            pending.remove(pending.keySet().iterator().next()); // the oldest news; a firing one is re-sent anyway
         }
     }
 
-    /** Sends what is pending, and the firing episodes when a re-send is due, unless backing off. */
+    /** Sends what is pending, and the firing episodes when a re-send is due, unless backing off or catching up. */
     void flush(long now) {
+        if (catchUpTo != null) {
+            return;
+        }
         if (now >= nextResend) {
             nextResend = now + s.resendMs();
+            // Only firing alerts are re-sent, and a firing alert's pending message is firing too: replacing it
+            // just moves its endsAt on.
             alerts.resend(now + 4 * s.resendMs()).forEach(this::queue);
         }
         if (pending.isEmpty() || now < retryAt) {
             return;
         }
-        List<ObjectNode> batch = new ArrayList<>(pending);
+        List<ObjectNode> batch = new ArrayList<>(pending.values());
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(s.url() + "/api/v2/alerts"))
-                    .timeout(Duration.ofMillis(s.timeoutMs())).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(AmAlerts.body(batch)))).build();
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 != 2) {
-                throw new IllegalStateException("HTTP " + response.statusCode() + ": " + response.body());
+            int status = post(batch);
+            if (refused(status)) {
+                // Refused as it is, so sending it again cannot help and would hold every later alert back: each is
+                // sent alone, and only those refused alone are dropped.
+                for (ObjectNode m : batch) {
+                    int one = batch.size() == 1 ? status : post(List.of(m));
+                    if (refused(one)) {
+                        rejected++;
+                        LOG.error("alertmanager: {} refused an alert with HTTP {}; dropped it: {}", s.url(), one, m);
+                    } else if (one / 100 != 2) {
+                        throw new IllegalStateException("HTTP " + one);
+                    } else {
+                        sent++;
+                    }
+                    pending.remove(AmAlerts.key(m));
+                }
+            } else if (status / 100 != 2) {
+                throw new IllegalStateException("HTTP " + status);
+            } else {
+                pending.clear();
+                sent += batch.size();
             }
-            pending.clear();
-            sent += batch.size();
             backoffMs = 0;
             retryAt = 0;
         } catch (InterruptedException e) {
@@ -148,6 +211,22 @@ public final class AlertmanagerSink implements AutoCloseable {
             LOG.warn("alertmanager: sending {} alert(s) to {} failed ({}); retrying in {} ms, {} kept", batch.size(),
                     s.url(), e.toString(), backoffMs, pending.size());
         }
+    }
+
+    /** 4xx but a timeout or a rate limit: the request itself is wrong. */
+    private static boolean refused(int status) {
+        return status / 100 == 4 && status != 408 && status != 429;
+    }
+
+    private int post(List<ObjectNode> messages) throws java.io.IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(s.url() + "/api/v2/alerts"))
+                .timeout(Duration.ofMillis(s.timeoutMs())).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(AmAlerts.body(messages)))).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            LOG.warn("alertmanager: HTTP {} from {}: {}", response.statusCode(), s.url(), response.body().strip());
+        }
+        return response.statusCode();
     }
 
     private void pause(long ms) {
@@ -165,6 +244,10 @@ public final class AlertmanagerSink implements AutoCloseable {
 
     long failures() {
         return failures;
+    }
+
+    long rejected() {
+        return rejected;
     }
 
     @Override

@@ -22,6 +22,7 @@ import java.util.TreeMap;
 final class AmAlerts {
 
     private static final JsonNodeFactory J = JsonNodeFactory.instance;
+    private static final java.util.Set<String> RESERVED = java.util.Set.of("alertname", "severity", "source");
 
     private final int maxAlerts;
     private final String dashboardUrl;
@@ -35,30 +36,43 @@ final class AmAlerts {
     }
 
     /**
-     * Takes one alert; returns what to send now (its Alertmanager alert, and the lower one it replaces).
+     * Takes one alert; returns what to send now (its Alertmanager alert, and the lower one it replaces). Times are
+     * kept within the wall clock: a monitored clock running ahead must not start an alert in the future, nor end one
+     * after it.
      *
+     * @param now        the wall clock
      * @param validUntil when a firing alert expires at Alertmanager unless sent again
      */
-    List<ObjectNode> apply(Alert a, long validUntil) {
+    List<ObjectNode> apply(Alert a, long now, long validUntil) {
         List<ObjectNode> out = new ArrayList<>();
         ObjectNode before = firing.remove(a.fingerprint());
-        ObjectNode now = message(a, before);
-        if (before != null && !before.get("labels").equals(now.get("labels"))) {
-            out.add(before.deepCopy().put("endsAt", time(a.windowStart())));
+        ObjectNode current = message(a, before, now);
+        if (before != null && !before.get("labels").equals(current.get("labels"))) {
+            out.add(ended(before.deepCopy(), a.windowStart(), now));
         }
         if (a.status() == AlertStatus.FIRING) {
-            firing.put(a.fingerprint(), now);
+            firing.put(a.fingerprint(), current);
             while (firing.size() > maxAlerts) {
                 Iterator<String> oldest = firing.keySet().iterator();
                 oldest.next();
                 oldest.remove();
                 dropped++;
             }
-            out.add(now.deepCopy().put("endsAt", time(validUntil)));
+            out.add(current.deepCopy().put("endsAt", time(validUntil)));
         } else {
-            out.add(now.put("endsAt", time(a.windowEnd())));
+            out.add(ended(current, a.windowEnd(), now));
         }
         return out;
+    }
+
+    private static ObjectNode ended(ObjectNode m, long endsAt, long now) {
+        long starts = Instant.parse(m.get("startsAt").asText()).toEpochMilli();
+        return m.put("endsAt", time(Math.max(starts, Math.min(endsAt, now))));
+    }
+
+    /** Which alert at Alertmanager a message is about: its label set. */
+    static String key(ObjectNode m) {
+        return m.get("labels").toString();
     }
 
     /** Every firing episode, to send again. */
@@ -77,11 +91,11 @@ final class AmAlerts {
         return dropped;
     }
 
-    private ObjectNode message(Alert a, ObjectNode before) {
+    private ObjectNode message(Alert a, ObjectNode before, long now) {
         ObjectNode m = J.objectNode();
         ObjectNode labels = m.putObject("labels");
         Map<String, String> l = new TreeMap<>();
-        a.subject().forEach((k, v) -> l.put(k.replaceAll("[^a-zA-Z0-9_]", "_"), v));
+        a.subject().forEach((k, v) -> l.put(labelName(k), v));
         l.put("alertname", a.type().name());
         l.put("severity", a.severity().name().toLowerCase(java.util.Locale.ROOT));
         l.put("source", "asyncwatch");
@@ -101,12 +115,24 @@ final class AmAlerts {
             ann.put("playbook", steps.toString());
         }
         // The episode started with its first FIRING alert: a re-announcement or an escalation keeps that start.
-        String startsAt = before != null ? before.get("startsAt").asText() : time(a.windowStart());
+        String startsAt = before != null ? before.get("startsAt").asText() : time(Math.min(a.windowStart(), now));
         m.put("startsAt", startsAt);
         if (!dashboardUrl.isEmpty()) {
             m.put("generatorURL", dashboardUrl);
         }
         return m;
+    }
+
+    /**
+     * A subject key as a label name Alertmanager accepts ({@code [a-zA-Z_][a-zA-Z0-9_]*}); one that would overwrite
+     * asyncwatch's own labels is prefixed.
+     */
+    static String labelName(String key) {
+        String n = key.replaceAll("[^a-zA-Z0-9_]", "_");
+        if (n.isEmpty() || Character.isDigit(n.charAt(0))) {
+            n = "_" + n;
+        }
+        return RESERVED.contains(n) ? "subject_" + n : n;
     }
 
     static ArrayNode body(List<ObjectNode> messages) {
