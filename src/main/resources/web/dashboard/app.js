@@ -3,6 +3,10 @@
 'use strict';
 const charts = new Map();
 let lastVersion = -1;
+// Script errors, for whoever checks the page (the browser test); the page keeps going.
+window.asyncwatchErrors = [];
+window.addEventListener('error', e => window.asyncwatchErrors.push(String(e.message)));
+window.addEventListener('unhandledrejection', e => window.asyncwatchErrors.push(String(e.reason)));
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -33,6 +37,15 @@ function renderPanel(p) {
   const sec = panelSection(p);
   sec.dataset.hasData = String(p.hasData);
   const box = sec.querySelector('.charts');
+  const sent = new Set(p.charts.map(c => 'chart-' + p.id + '-' + c.id));
+  for (const div of [...box.querySelectorAll('.chart')]) {
+    if (!sent.has(div.id)) { // a chart the server no longer sends: free it, or a day-long page leaks
+      const old = charts.get(div.id);
+      if (old) old.dispose();
+      charts.delete(div.id);
+      div.remove();
+    }
+  }
   for (const c of p.charts) {
     const id = 'chart-' + p.id + '-' + c.id;
     let div = document.getElementById(id);
@@ -98,7 +111,9 @@ async function refresh() {
   let wait = 3000;
   const status = document.getElementById('status');
   try {
-    const r = await fetch('/api/state', {cache: 'no-store'});
+    // A server that accepts but never answers must not freeze the page on its last picture.
+    const r = await fetch('/api/state', {cache: 'no-store', signal: AbortSignal.timeout(10000)});
+    if (!r.ok) throw new Error('HTTP ' + r.status + ': ' + (await r.text()).slice(0, 200));
     const s = await r.json();
     wait = s.refreshMs || 2000;
     if (s.version !== lastVersion) {

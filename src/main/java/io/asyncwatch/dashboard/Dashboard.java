@@ -36,6 +36,7 @@ public final class Dashboard implements AutoCloseable {
         try {
             DashboardServer server = DashboardServer.start(config, address == null ? s.address() : address, state,
                     new PrometheusMetrics(state, streams));
+            server.healthFrom(feed::lastError);
             return new Dashboard(state, feed, server);
         } catch (IOException | RuntimeException e) {
             feed.close();

@@ -37,6 +37,7 @@ public final class DashboardServer implements AutoCloseable {
     private final AsyncwatchConfig config;
     private final DashboardState state;
     private final PrometheusMetrics metrics;
+    private volatile java.util.function.Supplier<Exception> feedError;
 
     private DashboardServer(HttpServer server, ExecutorService executor, AsyncwatchConfig config,
                             DashboardState state, PrometheusMetrics metrics) {
@@ -52,8 +53,14 @@ public final class DashboardServer implements AutoCloseable {
                                         PrometheusMetrics metrics) throws IOException {
         String host = address.substring(0, address.lastIndexOf(':'));
         int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        // A client that sends half a request or never reads its answer must not hold a worker for good (the JDK's
+        // server waits for ever by default); read once, when the first server is created.
+        System.setProperty("sun.net.httpserver.maxReqTime", System.getProperty("sun.net.httpserver.maxReqTime",
+                "10"));
+        System.setProperty("sun.net.httpserver.maxRspTime", System.getProperty("sun.net.httpserver.maxRspTime",
+                "30"));
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "asyncwatch-dashboard-http");
             t.setDaemon(true);
             return t;
@@ -63,6 +70,11 @@ public final class DashboardServer implements AutoCloseable {
         server.createContext("/", d::handle);
         server.start();
         return d;
+    }
+
+    /** What {@code /healthz} reports: the feed's last error, null while it reads fine. */
+    void healthFrom(java.util.function.Supplier<Exception> error) {
+        this.feedError = error;
     }
 
     public String url() {
@@ -77,17 +89,35 @@ public final class DashboardServer implements AutoCloseable {
             if (!x.getRequestMethod().equals("GET") && !x.getRequestMethod().equals("HEAD")) {
                 send(x, 405, "text/plain; charset=utf-8", "GET only\n".getBytes(StandardCharsets.UTF_8));
             } else if (path.equals("/api/state")) {
-                byte[] body = Json.write(Panels.build(config, state.snapshot()).put("refreshMs",
-                        config.settings(DashboardSettings.SPEC).refreshMs()));
+                byte[] body;
+                try {
+                    body = Json.write(Panels.build(config, state.snapshot()).put("refreshMs",
+                            config.settings(DashboardSettings.SPEC).refreshMs()));
+                } catch (RuntimeException e) {
+                    LOG.warn("dashboard: building the page's data failed", e);
+                    send(x, 500, "text/plain; charset=utf-8", ("failed: " + e + "\n").getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
                 send(x, 200, "application/json; charset=utf-8", body);
             } else if (path.equals("/metrics")) {
-                x.getResponseHeaders().set("Content-Type", PrometheusMetrics.contentType());
-                x.sendResponseHeaders(200, 0);
-                try (OutputStream out = x.getResponseBody()) {
+                // Written whole before the status: a failure must be a failed scrape, not an empty good one.
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(64 * 1024);
+                try {
                     metrics.write(out);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("dashboard: /metrics failed", e);
+                    send(x, 500, "text/plain; charset=utf-8", ("failed: " + e + "\n").getBytes(StandardCharsets.UTF_8));
+                    return;
                 }
+                send(x, 200, PrometheusMetrics.contentType(), out.toByteArray());
             } else if (path.equals("/healthz")) {
-                send(x, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
+                Exception feed = feedError == null ? null : feedError.get();
+                if (feed != null) {
+                    send(x, 503, "text/plain; charset=utf-8", ("reading asyncwatch's topics fails: " + feed + "\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                } else {
+                    send(x, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
+                }
             } else if (STATIC.containsKey(path)) {
                 send(x, 200, type(path), resource(STATIC.get(path)));
             } else {
@@ -102,6 +132,7 @@ public final class DashboardServer implements AutoCloseable {
         x.getResponseHeaders().set("Content-Type", type);
         x.getResponseHeaders().set("Cache-Control", "no-store");
         x.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        x.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'");
         x.sendResponseHeaders(status, x.getRequestMethod().equals("HEAD") ? -1 : body.length);
         if (!x.getRequestMethod().equals("HEAD")) {
             try (OutputStream out = x.getResponseBody()) {

@@ -109,6 +109,15 @@ public final class DashboardState {
         records++;
     }
 
+    /** Forgets everything (the feed reads its history again after a reconnect). */
+    public synchronized void clear() {
+        series.clear();
+        episodes.clear();
+        standups.clear();
+        deadLetters.clear();
+        version++;
+    }
+
     public synchronized Snapshot snapshot() {
         List<Metric> metrics = new ArrayList<>();
         series.values().forEach(metrics::addAll);

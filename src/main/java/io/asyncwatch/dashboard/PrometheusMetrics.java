@@ -22,7 +22,7 @@ import org.apache.kafka.common.MetricName;
 
 /**
  * {@code /metrics} in the Prometheus text format, with the official Prometheus Java client: the detectors' gauges (the
- * latest point of each series on the metrics topic), open episodes by type and severity, dead letters by reason, and the
+ * latest point of each series on the metrics topic, while it has one within {@link #STALE_MS} of the newest), open episodes by type and severity, dead letters by reason, and the
  * Kafka Streams client metrics that matter when the topology runs in this process (records consumed and processed,
  * consumer lag, commit latency, restore progress, dropped records).
  */
@@ -33,6 +33,9 @@ public final class PrometheusMetrics implements MultiCollector {
             "process-rate", "process-total", "commit-latency-avg", "commit-latency-max", "commit-rate",
             "dropped-records-total", "restore-remaining-records-total", "records-restored-total", "restore-rate",
             "blocked-time-ns-total", "alive-stream-threads");
+
+    /** A detector series with no point this long before the newest point of any series is no longer exported. */
+    static final long STALE_MS = 10 * 60_000;
 
     /** A gauge per detector series: metric, value, gauge name, help. */
     private record Series(String metric, String value, String name, String help) {
@@ -85,9 +88,14 @@ public final class PrometheusMetrics implements MultiCollector {
         DashboardState.Snapshot snap = state.snapshot();
         List<MetricSnapshot> out = new ArrayList<>();
         Map<String, Metric> latest = new LinkedHashMap<>();
+        long newest = Long.MIN_VALUE;
         for (Metric m : snap.metrics()) {
             latest.merge(m.seriesKey(), m, (x, y) -> y.windowStart() >= x.windowStart() ? y : x);
+            newest = Math.max(newest, m.windowEnd());
         }
+        // A series that stopped (a node gone, a path no longer called) must not report its last value for ever.
+        long staleBefore = newest - STALE_MS;
+        latest.values().removeIf(m -> m.windowEnd() < staleBefore);
         for (Series s : SERIES) {
             GaugeSnapshot.Builder g = GaugeSnapshot.builder().name(s.name()).help(s.help());
             boolean any = false;

@@ -4,7 +4,6 @@ import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.run.StreamsRunner;
 import io.asyncwatch.topics.Topics;
 import java.time.Duration;
-import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
@@ -59,9 +58,14 @@ public final class TopicFeed implements AutoCloseable {
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
                     StreamsRunner.consumerProperties(config, "asyncwatch-dashboard"))) {
                 consumer = c;
-                // From history-ms ago, by record time: the outputs use LogAppendTime.
-                io.asyncwatch.run.Seek.fromTime(c, List.of(n.alerts(), n.metrics(), n.standup(), n.dlq()),
-                        System.currentTimeMillis() - config.settings(DashboardSettings.SPEC).historyMs());
+                // From history-ms ago, by record time (the outputs use LogAppendTime); the alerts from far enough
+                // back that every episode still firing has been announced in it. A reconnect reads it all again.
+                state.clear();
+                long now = System.currentTimeMillis();
+                long history = now - config.settings(DashboardSettings.SPEC).historyMs();
+                io.asyncwatch.run.Seek.fromTimes(c, java.util.Map.of(n.metrics(), history, n.standup(), history,
+                        n.dlq(), history, n.alerts(),
+                        Math.min(history, now - config.alerts().maxEpisodeMs() - 600_000)));
                 while (!stopped) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
                         try {

@@ -23,8 +23,15 @@ public final class Seek {
      * or after {@code fromTime}, or at its end when there is none.
      */
     public static void fromTime(KafkaConsumer<?, ?> c, List<String> topics, long fromTime) {
+        Map<String, Long> from = new java.util.LinkedHashMap<>();
+        topics.forEach(t -> from.put(t, fromTime));
+        fromTimes(c, from);
+    }
+
+    /** As {@link #fromTime}, each topic from a time of its own (one assignment: a second would replace the first). */
+    public static void fromTimes(KafkaConsumer<?, ?> c, Map<String, Long> fromTimeByTopic) {
         List<TopicPartition> parts = new ArrayList<>();
-        for (String t : topics) {
+        for (String t : fromTimeByTopic.keySet()) {
             List<PartitionInfo> infos = c.partitionsFor(t, TIMEOUT);
             if (infos != null) {
                 infos.forEach(i -> parts.add(new TopicPartition(t, i.partition())));
@@ -32,7 +39,7 @@ public final class Seek {
         }
         c.assign(parts);
         Map<TopicPartition, Long> query = new HashMap<>();
-        parts.forEach(tp -> query.put(tp, Math.max(0, fromTime)));
+        parts.forEach(tp -> query.put(tp, Math.max(0, fromTimeByTopic.get(tp.topic()))));
         Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(query, TIMEOUT);
         Map<TopicPartition, Long> end = c.endOffsets(parts, TIMEOUT);
         for (TopicPartition tp : parts) {

@@ -77,6 +77,11 @@ class DashboardStateTest {
                 .equals("b")), "the resolved one went first");
         state.add(alert("b", Severity.ALERT, AlertStatus.FIRING, 20));
         assertEquals(2, state.episodeCount(), "still bounded: the oldest firing one goes when none is resolved");
+        assertEquals(List.of("b", "c"), state.snapshot().episodes().stream().map(e -> e.latest().subject()
+                .get("service")).sorted().toList(), "a, firing since minute 1, went");
+        state.clear();
+        assertEquals(0, state.episodeCount());
+        assertEquals(0, state.seriesCount());
     }
 
     @Test
@@ -118,5 +123,19 @@ class DashboardStateTest {
         assertFalse(text.contains("severity=\"WARN\""), "the resolved episode is not open");
         assertTrue(text.contains("asyncwatch_dead_letters_total{reason=\"requests: not JSON\"} 1"), text);
         assertTrue(text.contains("# TYPE asyncwatch_retry_multiplier gauge"), text);
+    }
+
+    @Test
+    void aSeriesThatStoppedTenMinutesBeforeTheNewestIsNoLongerExported() throws Exception {
+        DashboardState state = new DashboardState(S);
+        state.add(multiplier("gone", 0, 3.0));
+        state.add(multiplier("here", 11, 2.0)); // the newest: ends at minute 12, gone's at minute 1
+        state.add(multiplier("near", 1, 4.0)); // ends exactly 10 min before the newest: still exported
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new PrometheusMetrics(state, null).write(out);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("service=\"here\"} 2.0"), text);
+        assertTrue(text.contains("service=\"near\"} 4.0"), text);
+        assertFalse(text.contains("service=\"gone\""), text);
     }
 }

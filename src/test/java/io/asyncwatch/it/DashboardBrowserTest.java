@@ -56,6 +56,18 @@ class DashboardBrowserTest {
                     new Storm("svc-pay", 12, List.of(6.0, 10.0, 6.0))),
             5L);
 
+    /** Runs {@code script} until it returns non-null (the page renders on its own schedule). */
+    private static JsonNode awaitPage(Browser browser, String script) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        JsonNode r = browser.run(script);
+        while ((r == null || r.isNull()) && System.nanoTime() < deadline) {
+            Thread.sleep(200); // polling the DOM: the page gives no other signal
+            r = browser.run(script);
+        }
+        assertTrue(r != null && !r.isNull(), "the page never rendered");
+        return r;
+    }
+
     @Test
     @Timeout(240)
     void everyPanelFillsAndTheStormsAlertAppearsLiveInARealBrowser(@TempDir Path tmp) throws Exception {
@@ -81,8 +93,12 @@ class DashboardBrowserTest {
                  Dashboard dashboard = Dashboard.start(config, streams::metrics, "127.0.0.1:0")) {
                 streams.start();
                 browser.open(dashboard.url());
-                JsonNode before = browser.run("return document.querySelectorAll('[data-fingerprint]').length;");
-                assertEquals(0, before.asInt(), "no alert before any traffic");
+                JsonNode before = awaitPage(browser, """
+                        return document.body.dataset.version ? {
+                          alerts: document.querySelectorAll('[data-fingerprint]').length,
+                          text: document.getElementById('alert-list').textContent } : null;""");
+                assertEquals(0, before.get("alerts").asInt(), "no alert before any traffic: " + before);
+                assertEquals("No alert yet.", before.get("text").asText());
 
                 List<String> lines = new ArrayList<>();
                 for (Iterator<Generated> it = TrafficGenerator.events(PLAN); it.hasNext(); ) {
@@ -100,6 +116,7 @@ class DashboardBrowserTest {
                           storm: document.querySelectorAll('.alert[data-fingerprint^="RETRY_STORM"]').length,
                           charts: [...document.querySelectorAll('.chart')].map(c => c.id + '=' + c.dataset.points),
                           resources: performance.getEntriesByType('resource').map(r => r.name),
+                          errors: window.asyncwatchErrors || ['no error hook'],
                           version: document.body.dataset.version || ''
                         };""";
                 JsonNode seen = null;
@@ -122,6 +139,19 @@ class DashboardBrowserTest {
                 }
                 assertEquals("true", seen.get("standup").asText(), "the standup boxes: " + seen);
                 assertTrue(seen.get("storm").asInt() > 0, "the storm's alert appeared without a reload: " + seen);
+                assertTrue(seen.get("charts").size() >= 5, "charts drawn: " + seen);
+                for (JsonNode c : seen.get("charts")) {
+                    assertTrue(!c.asText().endsWith("=0") && !c.asText().endsWith("=undefined"),
+                            "every chart has points: " + seen.get("charts"));
+                }
+                assertEquals(0, seen.get("errors").size(), "no script error: " + seen.get("errors"));
+                String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(dashboard.url() + "metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(metrics.contains("asyncwatch_retry_multiplier{"), "the detectors' gauges");
+                assertTrue(metrics.contains("kafka_streams_stream_thread_process_total{"),
+                        "the topology's own metrics, from the Streams client in this process: " + metrics.lines()
+                                .filter(l -> l.startsWith("kafka_streams")).limit(40).toList());
                 String origin = dashboard.url().substring(0, dashboard.url().length() - 1);
                 for (JsonNode r : seen.get("resources")) {
                     assertTrue(r.asText().startsWith(origin), "nothing asked of anyone else: " + r);
