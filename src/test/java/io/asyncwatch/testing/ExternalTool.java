@@ -31,7 +31,16 @@ public final class ExternalTool implements AutoCloseable {
 
     /** The program's path, or the test is skipped (failed in CI) with the package that provides it. */
     public static Path require(String program, String debianPackage) {
-        for (String dir : List.of("/usr/bin", "/usr/local/bin", "/bin")) {
+        List<String> dirs = new java.util.ArrayList<>();
+        String path = System.getenv("PATH");
+        if (path != null) {
+            dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
+        }
+        dirs.addAll(List.of("/usr/bin", "/usr/local/bin", "/bin"));
+        for (String dir : dirs) {
+            if (dir.isEmpty()) {
+                continue;
+            }
             Path p = Path.of(dir, program);
             if (Files.isExecutable(p)) {
                 return p;
