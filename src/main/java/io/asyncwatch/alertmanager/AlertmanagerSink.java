@@ -253,15 +253,7 @@ public final class AlertmanagerSink implements AutoCloseable {
     @Override
     public void close() {
         stopped = true;
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        io.asyncwatch.run.ConsumerLoops.stop(consumer, thread);
     }
 
     /** A sink driven by hand (tests): no consumer, no thread. */

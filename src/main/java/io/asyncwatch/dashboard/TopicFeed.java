@@ -107,14 +107,6 @@ public final class TopicFeed implements AutoCloseable {
     @Override
     public void close() {
         stopped = true;
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        io.asyncwatch.run.ConsumerLoops.stop(consumer, thread);
     }
 }
