@@ -89,6 +89,13 @@ public final class DetectorHarness implements AutoCloseable {
                 .filter(f -> !f.isTick()).toList();
     }
 
+    /** The clock ticks alone, as "source@time" ("NONE": the task announcing itself before its clock starts). */
+    public List<String> ticks() {
+        return engine.read(FINDINGS, Finding.SERDE.deserializer()).stream().map(TestRecord::value)
+                .filter(Finding::isTick).map(f -> f.type() + " " + f.source() + "@"
+                        + (f.windowEnd() == io.asyncwatch.time.Watermarks.NONE ? "NONE" : f.windowEnd())).toList();
+    }
+
     public List<Metric> metrics() {
         return engine.readMetrics();
     }

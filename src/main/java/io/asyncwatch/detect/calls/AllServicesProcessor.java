@@ -5,6 +5,7 @@ import io.asyncwatch.detect.Judged;
 import io.asyncwatch.model.Metric;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.UpstreamClock;
+import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,9 @@ public abstract class AllServicesProcessor implements Processor<String, ServiceW
 
     /** Forwards a finding (or tick) and/or a metric point judged at event time {@code time}. */
     protected final void emit(Finding finding, Metric metric, long time) {
-        context.forward(new Record<>("", new Judged(finding, metric), time));
+        // The announcement (NONE) is stamped with the wall clock: a record timestamp may not be negative.
+        context.forward(new Record<>("", new Judged(finding, metric),
+                time == Watermarks.NONE ? context.currentSystemTimeMs() : time));
     }
 
     /** Called after init: the subclass's own state. */
@@ -62,7 +65,8 @@ public abstract class AllServicesProcessor implements Processor<String, ServiceW
         this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = context.taskId().partition() + "";
         opened();
-        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, wall -> clock.nextTick(false).ifPresent(this::tick));
+        // Announced before it starts, so the alert stage knows this task and waits for it.
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, wall -> clock.nextTick(true).ifPresent(this::tick));
     }
 
     @Override

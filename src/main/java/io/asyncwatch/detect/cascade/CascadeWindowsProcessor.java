@@ -140,8 +140,9 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
     }
 
     private void tick(long wall) {
-        clock.nextTick(false).ifPresent(t -> context.forward(new Record<>("", CascadeTimeout.Closed.tick(source, t),
-                t)));
+        // Announced before it starts, so the alert stage knows this task and waits for it.
+        clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", CascadeTimeout.Closed.tick(source, t),
+                t == Watermarks.NONE ? wall : t)));
     }
 
     private void sweep(long now) {

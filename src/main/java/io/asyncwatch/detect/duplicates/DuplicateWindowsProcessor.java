@@ -150,8 +150,9 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
                     + " (asyncwatch.duplicate-operation.max-services): {} duplicates of further services not counted",
                     budget.cap(), context.taskId(), overflow);
         }
-        clock.nextTick(false).ifPresent(t -> context.forward(new Record<>("", new Closed(null, null, null, 0, t,
-                source), t)));
+        // Announced before it starts, so the alert stage knows this task and waits for it.
+        clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", new Closed(null, null, null, 0, t,
+                source), t == Watermarks.NONE ? wall : t)));
     }
 
     private void sweep(long now) {
