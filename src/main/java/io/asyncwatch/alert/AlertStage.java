@@ -62,9 +62,10 @@ public final class AlertStage {
      * @param findingsByDetector detector name to its findings (and ticks) keyed by fingerprint, not yet re-keyed
      * @param optionalInput      whether a detector task (a finding's {@code source}) is fed only by topics a deployment
      *                           may not have: its lanes do not hold the stage's clock while their own has not started
-     * @param tickWarmupMs       wall-clock time after a task's first finding before it ticks: a detector task is known
-     *                           here only once its first finding or tick arrives, and one that starts later than the
-     *                           others must still be waited for (live, tasks start seconds apart)
+     * @param tickWarmupMs       wall-clock time after an alert-stage task's first record (a finding, a tick or an
+     *                           announcement) before it ticks: a detector task is known here only once it is first
+     *                           heard from, and one that starts later than the others must still be waited for (live,
+     *                           tasks start seconds apart)
      */
     public static KStream<String, Out> wire(Map<String, KStream<String, Finding>> findingsByDetector,
                                             AlertLifecycle lifecycle, AlertSettings settings, StoreMode stores,
@@ -116,8 +117,9 @@ public final class AlertStage {
         private String source;
         private long lastTick = Long.MIN_VALUE;
         private boolean announced;
-        /** Wall-clock time of the task's first finding (kept in the store: a restart does not warm up again). */
+        /** Wall-clock time of the task's first record (kept in the store: a restart does not warm up again). */
         private long firstWall;
+        private final Set<String> lateWarned = new java.util.HashSet<>();
 
         AlertProcessor(Supplier conf) {
             this.conf = conf;
@@ -132,6 +134,7 @@ public final class AlertStage {
             this.store = new TaskStore(context.getStateStore(STORE));
             this.budget = new KeyBudget(store, "fingerprints", conf.settings().maxFingerprints());
             lanes.clear(); // a task revived after a dirty close gets this instance again
+            lateWarned.clear();
             clocks.clear();
             byte[] saved = store.meta("lanes");
             if (saved != null) {
@@ -154,12 +157,6 @@ public final class AlertStage {
                 lane = lanes.size();
                 lanes.put(name, lane);
                 store.putMeta("lanes", fromLanes(lanes));
-                if (lastTick != Long.MIN_VALUE) {
-                    LOG.warn("alert stage task {}: detector task {} was first heard from after the stage had ticked"
-                            + " ({}): standup summaries already published may miss its alerts; raise"
-                            + " asyncwatch.standup.warmup-ms if tasks start that far apart", context.taskId(), source,
-                            java.time.Instant.ofEpochMilli(lastTick));
-                }
             }
             return lane;
         }
@@ -167,6 +164,9 @@ public final class AlertStage {
         @Override
         public void process(Record<String, Finding> record) {
             Finding f = record.value();
+            if (lastTick != Long.MIN_VALUE && !lanes.containsKey(f.type().name() + "|" + f.source())) {
+                warnIfLate(f);
+            }
             if (firstWall == Long.MIN_VALUE) {
                 firstWall = context.currentSystemTimeMs();
                 store.putMeta("first-wall", ByteBuffer.allocate(8).putLong(firstWall).array());
@@ -191,6 +191,22 @@ public final class AlertStage {
             }
             sweep(lane, now);
             tick();
+        }
+
+        /**
+         * A task first heard from behind what the stage has already told the standup: its alerts before that may be
+         * missing from summaries already published. Once per task; not for tasks fed only by optional inputs.
+         */
+        private void warnIfLate(Finding f) {
+            long t = f.windowEnd();
+            if (t == io.asyncwatch.time.Watermarks.IDLE || t >= lastTick || conf.optionalInput().test(f.source())
+                    || !lateWarned.add(f.source())) {
+                return;
+            }
+            LOG.warn("alert stage task {}: detector task {} was first heard from behind the stage's last tick ({}):"
+                    + " standup summaries already published may miss its alerts; raise asyncwatch.standup.warmup-ms"
+                    + " if tasks start that far apart", context.taskId(), f.source(),
+                    java.time.Instant.ofEpochMilli(lastTick));
         }
 
         /**

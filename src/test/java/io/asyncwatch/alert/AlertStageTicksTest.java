@@ -89,7 +89,10 @@ class AlertStageTicksTest {
             assertEquals(List.of("alert-stage:0@NONE"), stage.ticks(), "announced, not ticked, during the warm-up");
             stage.wallPasses(10_000);
             stage.tickB(T); // starts 10 s of wall time after a, far behind it in event time
-            stage.wallPasses(WARMUP_MS);
+            stage.wallPasses(WARMUP_MS - 10_000 - 1);
+            stage.tickA(T + 610_000);
+            assertEquals(List.of(), stage.ticks(), "1 ms before the warm-up's end");
+            stage.wallPasses(1);
             stage.tickA(T + 620_000);
             assertEquals(List.of("alert-stage:0@" + T), stage.ticks(), "the slowest task's clock, b's");
             stage.tickB(T + 600_000);

@@ -1,10 +1,12 @@
 package io.asyncwatch.detect;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.asyncwatch.detect.amplification.LayerAmplification;
 import io.asyncwatch.detect.cascade.CascadeTimeout;
 import io.asyncwatch.detect.duplicates.DuplicateOperations;
+import io.asyncwatch.detect.latency.LatencyTail;
 import io.asyncwatch.detect.logicalclock.LogicalClockJumps;
 import io.asyncwatch.detect.timeouts.Timeouts;
 import io.asyncwatch.testing.DetectorHarness;
@@ -30,6 +32,7 @@ class DetectorAnnouncementTest {
         return Stream.of(
                 Arguments.of("TIMEOUT_EFFECTIVENESS", (Supplier<Detector>) Timeouts::new),
                 Arguments.of("LAYER_AMPLIFICATION", (Supplier<Detector>) LayerAmplification::new),
+                Arguments.of("LATENCY_TAIL", (Supplier<Detector>) LatencyTail::new),
                 Arguments.of("DUPLICATE_OPERATION", (Supplier<Detector>) DuplicateOperations::new),
                 Arguments.of("CASCADE_TIMEOUT", (Supplier<Detector>) CascadeTimeout::new),
                 Arguments.of("LOGICAL_CLOCK_JUMP", (Supplier<Detector>) LogicalClockJumps::new));
@@ -43,6 +46,8 @@ class DetectorAnnouncementTest {
             h.wallClockTo(WALL + 5_000); // wall-clock punctuations run; no event has arrived
             List<String> ticks = h.ticks();
             assertTrue(ticks.stream().anyMatch(t -> t.startsWith(type + " ") && t.endsWith("@NONE")), ticks.toString());
+            assertEquals(List.of(), h.metrics(), "an announcement is not a metric point");
+            assertEquals(List.of(), h.findings());
         }
     }
 }

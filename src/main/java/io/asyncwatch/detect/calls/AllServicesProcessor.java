@@ -44,7 +44,10 @@ public abstract class AllServicesProcessor implements Processor<String, ServiceW
     /** Judges the windows of every service that had calls in the window [start, end). */
     protected abstract void judge(long start, long end, List<ServiceWindow> windows);
 
-    /** This task's clock reached {@code time}: forward a tick for the alert stage. */
+    /**
+     * This task's clock reached {@code time}: forward a tick for the alert stage. {@code time} is
+     * {@link Watermarks#NONE} for the announcement before the clock starts: no arithmetic on it.
+     */
     protected abstract void tick(long time);
 
     /** Forwards a finding (or tick) and/or a metric point judged at event time {@code time}. */

@@ -47,6 +47,7 @@ final class LatencyTailProcessor implements Processor<String, ServiceWindow, Str
     private TaskStore store;
     private KeyBudget budget;
     private String source;
+    private boolean announced;
 
     private LatencyTailProcessor(Supplier conf) {
         this.conf = conf;
@@ -55,6 +56,7 @@ final class LatencyTailProcessor implements Processor<String, ServiceWindow, Str
     @Override
     public void init(ProcessorContext<String, LatencyTail.Judged> context) {
         this.context = context;
+        this.announced = false;
         this.store = new TaskStore(context.getStateStore(STORE));
         this.budget = new KeyBudget(store, "paths", conf.settings().maxPaths());
         this.source = LatencyTail.NAME + ":" + context.taskId().partition();
@@ -72,7 +74,12 @@ final class LatencyTailProcessor implements Processor<String, ServiceWindow, Str
         ServiceWindow w = record.value();
         if (w.isTick()) {
             if (w.tick() == Long.MIN_VALUE) {
-                return; // the closing task has not started: nothing to say yet
+                // The closing task has not started: announced once, so the alert stage knows this task and waits.
+                if (!announced) {
+                    announced = true;
+                    context.forward(new Record<>("", LatencyTail.Judged.tick(source, w.tick()), record.timestamp()));
+                }
+                return;
             }
             forget(w.tick());
             context.forward(new Record<>("", LatencyTail.Judged.tick(source, w.tick()), record.timestamp()));
