@@ -8,12 +8,15 @@ import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
 import io.asyncwatch.time.Broadcast;
+import io.asyncwatch.time.Watermarks;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -69,7 +72,7 @@ public final class AlertStage {
      */
     public static KStream<String, Out> wire(Map<String, KStream<String, Finding>> findingsByDetector,
                                             AlertLifecycle lifecycle, AlertSettings settings, StoreMode stores,
-                                            java.util.function.Predicate<String> optionalInput, long tickWarmupMs) {
+                                            Predicate<String> optionalInput, long tickWarmupMs) {
         KStream<String, Finding> merged = null;
         for (Map.Entry<String, KStream<String, Finding>> e : findingsByDetector.entrySet()) {
             KStream<String, Finding> own = e.getValue().repartition(
@@ -91,7 +94,7 @@ public final class AlertStage {
     }
 
     private record Supplier(AlertLifecycle lifecycle, AlertSettings settings, StoreMode storeMode,
-                            java.util.function.Predicate<String> optionalInput, long tickWarmupMs)
+                            Predicate<String> optionalInput, long tickWarmupMs)
             implements ProcessorSupplier<String, Finding, String, Out> {
         @Override
         public Processor<String, Finding, String, Out> get() {
@@ -119,7 +122,7 @@ public final class AlertStage {
         private boolean announced;
         /** Wall-clock time of the task's first record (kept in the store: a restart does not warm up again). */
         private long firstWall;
-        private final Set<String> lateWarned = new java.util.HashSet<>();
+        private final Set<String> lateWarned = new HashSet<>();
 
         AlertProcessor(Supplier conf) {
             this.conf = conf;
@@ -150,8 +153,12 @@ public final class AlertStage {
             this.firstWall = first == null ? Long.MIN_VALUE : ByteBuffer.wrap(first).getLong();
         }
 
+        private static String laneName(AlertType type, String source) {
+            return type.name() + "|" + source;
+        }
+
         private int lane(AlertType type, String source) {
-            String name = type.name() + "|" + source;
+            String name = laneName(type, source);
             Integer lane = lanes.get(name);
             if (lane == null) {
                 lane = lanes.size();
@@ -164,7 +171,7 @@ public final class AlertStage {
         @Override
         public void process(Record<String, Finding> record) {
             Finding f = record.value();
-            if (lastTick != Long.MIN_VALUE && !lanes.containsKey(f.type().name() + "|" + f.source())) {
+            if (lastTick != Long.MIN_VALUE && !lanes.containsKey(laneName(f.type(), f.source()))) {
                 warnIfLate(f);
             }
             if (firstWall == Long.MIN_VALUE) {
@@ -199,7 +206,7 @@ public final class AlertStage {
          */
         private void warnIfLate(Finding f) {
             long t = f.windowEnd();
-            if (t == io.asyncwatch.time.Watermarks.IDLE || t >= lastTick || conf.optionalInput().test(f.source())
+            if (t == Watermarks.IDLE || t >= lastTick || conf.optionalInput().test(f.source())
                     || !lateWarned.add(f.source())) {
                 return;
             }
@@ -218,19 +225,19 @@ public final class AlertStage {
             long min = Long.MAX_VALUE;
             for (Map.Entry<String, Integer> lane : lanes.entrySet()) {
                 Long c = clocks.get(lane.getValue());
-                String source = lane.getKey().substring(lane.getKey().indexOf('|') + 1);
-                if (c == null || c == io.asyncwatch.time.Watermarks.IDLE || (c == io.asyncwatch.time.Watermarks.NONE
-                        && conf.optionalInput().test(source))) {
+                String laneSource = lane.getKey().substring(lane.getKey().indexOf('|') + 1);
+                if (c == null || c == Watermarks.IDLE || (c == Watermarks.NONE
+                        && conf.optionalInput().test(laneSource))) {
                     continue;
                 }
                 min = Math.min(min, c);
             }
             boolean warm = context.currentSystemTimeMs() - firstWall >= conf.tickWarmupMs();
-            if (min == Long.MAX_VALUE || min == io.asyncwatch.time.Watermarks.NONE || !warm) {
+            if (min == Long.MAX_VALUE || min == Watermarks.NONE || !warm) {
                 if (!announced) {
                     // Held by a detector task not started yet: announced once, so the standup waits for this task.
                     announced = true;
-                    context.forward(new Record<>("", new Out(null, io.asyncwatch.time.Watermarks.NONE, source),
+                    context.forward(new Record<>("", new Out(null, Watermarks.NONE, source),
                             Math.max(0, context.currentSystemTimeMs())));
                 }
                 return;

@@ -177,24 +177,27 @@ public final class AlertmanagerSink implements AutoCloseable {
         }
         List<ObjectNode> batch = new ArrayList<>(pending.values());
         try {
-            int status = post(batch);
+            Answer answer = post(batch);
+            int status = answer.status();
             if (refused(status)) {
                 // Refused as it is, so sending it again cannot help and would hold every later alert back: each is
                 // sent alone, and only those refused alone are dropped.
                 for (ObjectNode m : batch) {
-                    int one = batch.size() == 1 ? status : post(List.of(m));
+                    Answer alone = batch.size() == 1 ? answer : post(List.of(m));
+                    int one = alone.status();
                     if (refused(one)) {
                         rejected++;
-                        LOG.error("alertmanager: {} refused an alert with HTTP {}; dropped it: {}", s.url(), one, m);
+                        LOG.error("alertmanager: {} refused an alert with HTTP {} ({}); dropped it: {}", s.url(), one,
+                                alone.body(), m);
                     } else if (one / 100 != 2) {
-                        throw new IllegalStateException("HTTP " + one);
+                        throw new IllegalStateException(alone.toString());
                     } else {
                         sent++;
                     }
                     pending.remove(AmAlerts.key(m));
                 }
             } else if (status / 100 != 2) {
-                throw new IllegalStateException("HTTP " + status);
+                throw new IllegalStateException(answer.toString());
             } else {
                 pending.clear();
                 sent += batch.size();
@@ -218,15 +221,20 @@ public final class AlertmanagerSink implements AutoCloseable {
         return status / 100 == 4 && status != 408 && status != 429;
     }
 
-    private int post(List<ObjectNode> messages) throws java.io.IOException, InterruptedException {
+    /** Alertmanager's answer: the status, and the body that says why when it is not 2xx. */
+    private record Answer(int status, String body) {
+        @Override
+        public String toString() {
+            return "HTTP " + status + (body.isEmpty() ? "" : ": " + body);
+        }
+    }
+
+    private Answer post(List<ObjectNode> messages) throws java.io.IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(s.url() + "/api/v2/alerts"))
                 .timeout(Duration.ofMillis(s.timeoutMs())).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(AmAlerts.body(messages)))).build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 != 2) {
-            LOG.warn("alertmanager: HTTP {} from {}: {}", response.statusCode(), s.url(), response.body().strip());
-        }
-        return response.statusCode();
+        return new Answer(response.statusCode(), response.body().strip());
     }
 
     private void pause(long ms) {

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * asyncwatch's alerts as Alertmanager's v2 API wants them, and which of them are still firing: pure, no HTTP. An
@@ -20,6 +22,8 @@ import java.util.TreeMap;
  * RESOLVED. A rise in severity resolves the label set of the lower one, so one episode is never two firing alerts.
  */
 final class AmAlerts {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AmAlerts.class);
 
     private static final JsonNodeFactory J = JsonNodeFactory.instance;
     private static final java.util.Set<String> RESERVED = java.util.Set.of("alertname", "severity", "source");
@@ -54,9 +58,12 @@ final class AmAlerts {
             firing.put(a.fingerprint(), current);
             while (firing.size() > maxAlerts) {
                 Iterator<String> oldest = firing.keySet().iterator();
-                oldest.next();
+                String forgotten = oldest.next();
                 oldest.remove();
                 dropped++;
+                LOG.warn("alertmanager: more than {} episodes firing at once (asyncwatch.alertmanager.max-alerts):"
+                        + " {} is no longer re-sent and will expire at Alertmanager although it still fires; see the"
+                        + " alerts topic or the dashboard", maxAlerts, forgotten);
             }
             out.add(current.deepCopy().put("endsAt", time(validUntil)));
         } else {

@@ -60,8 +60,8 @@ public final class Main {
               standup [--config FILE | --recording FILE] [--kind daily|rolling] [--format text|json|markdown]
                   Print the latest standup summary (the seeds' morning async health check: clock skew, timeout-
                   retry loops, concurrent writes, causality violations, alerts fired), read from the cluster's
-                  asyncwatch.standup topic, or computed by replaying a recording (a summary every minute of event
-                  time, so the latest covers the recording). text: the seeds' boxes; markdown and json for chat
+                  asyncwatch.standup topic, or computed by replaying a recording (a rolling summary every 10 minutes
+                  of event time; the first one that covers the whole recording is printed). text: the seeds' boxes; markdown and json for chat
                   bots. Exits 1 when there is no summary yet.
               generate --out FILE [--minutes N] [--scale N] [--seed N] [--start EPOCH_MS]
                   Write a synthetic recording (the demo's requests, heartbeats and clock readings, with its

@@ -3,11 +3,10 @@ package io.asyncwatch.dashboard;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.report.WebResources;
 import io.asyncwatch.serde.Json;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -19,8 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The dashboard's web server (the JDK's own): the page and its script, the ECharts bundle (from the classes: no
  * request leaves asyncwatch), {@code /api/state} (the panels' data, which the page asks for every
- * {@code refresh-ms}), {@code /metrics} for Prometheus and {@code /healthz}. Two threads: a slow client cannot take
- * more, and nothing here runs on a stream thread.
+ * {@code refresh-ms}), {@code /metrics} for Prometheus and {@code /healthz}. Four threads, requests and answers
+ * bounded in time: slow clients cannot take more, and nothing here runs on a stream thread. The files are read once,
+ * at start (a build without them fails there, not with a blank page).
  */
 public final class DashboardServer implements AutoCloseable {
 
@@ -29,7 +29,7 @@ public final class DashboardServer implements AutoCloseable {
             "/", "web/dashboard/index.html",
             "/app.js", "web/dashboard/app.js",
             "/app.css", "web/dashboard/app.css",
-            "/echarts.min.js", "web/echarts/echarts.min.js",
+            "/echarts.min.js", WebResources.ECHARTS,
             "/LICENSE-echarts", "web/echarts/LICENSE");
 
     private final HttpServer server;
@@ -37,10 +37,17 @@ public final class DashboardServer implements AutoCloseable {
     private final AsyncwatchConfig config;
     private final DashboardState state;
     private final PrometheusMetrics metrics;
+    private final Map<String, byte[]> files;
     private volatile java.util.function.Supplier<Exception> feedError;
+    /** The page's data for the state's version it was built from: every open page asks for it each refresh. */
+    private volatile Page page;
+
+    private record Page(long version, byte[] body) {
+    }
 
     private DashboardServer(HttpServer server, ExecutorService executor, AsyncwatchConfig config,
-                            DashboardState state, PrometheusMetrics metrics) {
+                            DashboardState state, PrometheusMetrics metrics, Map<String, byte[]> files) {
+        this.files = files;
         this.server = server;
         this.executor = executor;
         this.config = config;
@@ -51,6 +58,8 @@ public final class DashboardServer implements AutoCloseable {
     /** Starts serving on {@code address} (host:port; port 0 picks a free one). */
     public static DashboardServer start(AsyncwatchConfig config, String address, DashboardState state,
                                         PrometheusMetrics metrics) throws IOException {
+        Map<String, byte[]> files = new java.util.HashMap<>();
+        STATIC.forEach((path, name) -> files.put(path, WebResources.bytes(name)));
         String host = address.substring(0, address.lastIndexOf(':'));
         int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
         // A client that sends half a request or never reads its answer must not hold a worker for good (the JDK's
@@ -66,7 +75,7 @@ public final class DashboardServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        DashboardServer d = new DashboardServer(server, executor, config, state, metrics);
+        DashboardServer d = new DashboardServer(server, executor, config, state, metrics, Map.copyOf(files));
         server.createContext("/", d::handle);
         server.start();
         return d;
@@ -91,8 +100,7 @@ public final class DashboardServer implements AutoCloseable {
             } else if (path.equals("/api/state")) {
                 byte[] body;
                 try {
-                    body = Json.write(Panels.build(config, state.snapshot()).put("refreshMs",
-                            config.settings(DashboardSettings.SPEC).refreshMs()));
+                    body = page();
                 } catch (RuntimeException e) {
                     LOG.warn("dashboard: building the page's data failed", e);
                     send(x, 500, "text/plain; charset=utf-8", ("failed: " + e + "\n").getBytes(StandardCharsets.UTF_8));
@@ -118,8 +126,8 @@ public final class DashboardServer implements AutoCloseable {
                 } else {
                     send(x, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
                 }
-            } else if (STATIC.containsKey(path)) {
-                send(x, 200, type(path), resource(STATIC.get(path)));
+            } else if (files.containsKey(path)) {
+                send(x, 200, type(path), files.get(path));
             } else {
                 send(x, 404, "text/plain; charset=utf-8", ("no " + path + "\n").getBytes(StandardCharsets.UTF_8));
             }
@@ -151,15 +159,17 @@ public final class DashboardServer implements AutoCloseable {
         return path.equals("/") ? "text/html; charset=utf-8" : "text/plain; charset=utf-8";
     }
 
-    private static byte[] resource(String name) {
-        try (InputStream in = DashboardServer.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is not on the classpath");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** The page's data, built again only when the state has changed since. */
+    private byte[] page() {
+        Page p = page;
+        if (p != null && p.version() == state.version()) {
+            return p.body();
         }
+        DashboardState.Snapshot snapshot = state.snapshot();
+        byte[] body = Json.write(Panels.build(config, snapshot).put("refreshMs",
+                config.settings(DashboardSettings.SPEC).refreshMs()));
+        page = new Page(snapshot.version(), body);
+        return body;
     }
 
     @Override

@@ -46,17 +46,4 @@ public record DashboardSettings(boolean enabled, String address, long historyMs,
         Section.require(maxAlerts >= 1, SECTION, "max-alerts must be at least 1, got " + maxAlerts);
         Section.require(refreshMs >= 200, SECTION, "refresh-ms must be at least 200, got " + refreshMs);
     }
-
-    public String host() {
-        return address.substring(0, address.lastIndexOf(':'));
-    }
-
-    public int port() {
-        return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-    }
-
-    /** The same settings on another address (tests and the demo ask for a free port with port 0). */
-    public DashboardSettings withAddress(String other) {
-        return new DashboardSettings(enabled, other, historyMs, maxSeries, maxPoints, maxAlerts, refreshMs);
-    }
 }

@@ -125,6 +125,11 @@ public final class DashboardState {
         return new Snapshot(metrics, list, new TreeMap<>(standups), new TreeMap<>(deadLetters), version, records);
     }
 
+    /** Moves on with every change: equal versions, equal snapshots. */
+    public synchronized long version() {
+        return version;
+    }
+
     public synchronized int seriesCount() {
         return series.size();
     }

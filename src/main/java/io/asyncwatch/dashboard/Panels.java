@@ -10,6 +10,9 @@ import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.StandupSummary;
 import io.asyncwatch.report.Charts;
 import io.asyncwatch.standup.StandupFormat;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -26,6 +29,9 @@ import java.util.function.Function;
  * each series' latest point. Pure: no Kafka, no server.
  */
 public final class Panels {
+
+    private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
+            .withZone(ZoneOffset.UTC);
 
     /** What the charts show: the last hour of event time. */
     static final long WINDOW_MS = 60 * 60_000L;
@@ -113,7 +119,7 @@ public final class Panels {
                         latest(byName, "causality_violations", m -> m.labels().get("cause_node") + ">"
                                 + m.labels().get("node")), m -> List.of(m.labels().get("node"),
                                 m.labels().get("cause_node"), num(m, "violations"), num(m, "offsetLowerBoundMs"),
-                                Dashboards.minute(m.windowStart()))))));
+                                MINUTE.format(Instant.ofEpochMilli(m.windowStart())))))));
 
         panels.add(panel("retry-storm", "5. Retry storm radar", "Each service's retry share against its own hour"
                         + " before (2× WARN, 5× PAGE), and the storm's components per layer.",

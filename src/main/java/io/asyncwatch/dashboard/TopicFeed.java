@@ -61,6 +61,7 @@ public final class TopicFeed implements AutoCloseable {
                 // From history-ms ago, by record time (the outputs use LogAppendTime); the alerts from far enough
                 // back that every episode still firing has been announced in it. A reconnect reads it all again.
                 state.clear();
+                java.util.Set<String> warnedUnreadable = new java.util.HashSet<>();
                 long now = System.currentTimeMillis();
                 long history = now - config.settings(DashboardSettings.SPEC).historyMs();
                 io.asyncwatch.run.Seek.fromTimes(c, java.util.Map.of(n.metrics(), history, n.standup(), history,
@@ -80,6 +81,12 @@ public final class TopicFeed implements AutoCloseable {
                             }
                         } catch (RuntimeException e) {
                             state.unreadable(r.topic());
+                            if (warnedUnreadable.add(r.topic())) {
+                                LOG.warn("dashboard: cannot read the record at {}-{} offset {} ({}); it is left out of"
+                                        + " the page, and every further one of {} is only counted (dead letters"
+                                        + " panel: 'unreadable record on {}')", r.topic(), r.partition(), r.offset(),
+                                        e.toString(), r.topic(), r.topic());
+                            }
                         }
                     }
                     lastError = null;

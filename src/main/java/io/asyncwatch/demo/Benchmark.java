@@ -48,20 +48,11 @@ public final class Benchmark {
         return builder.build();
     }
 
-    public static int run(AsyncwatchConfig config, long events, int rounds, PrintStream out, PrintStream err) {
-        return run(config, events, rounds, 0, out, err);
-    }
-
     /**
-     * @param entities distinct entities written in one minute in the middle of the input, on top of the demo traffic
-     *                 (the concurrent-write detector's state at its largest); 0: none
+     * @param entities  distinct entities written in one minute in the middle of the input, on top of the demo traffic
+     *                  (the concurrent-write detector's state at its largest); 0: none
+     * @param dashboard run the dashboard beside asyncwatch, with a page open and Prometheus scraping
      */
-    public static int run(AsyncwatchConfig config, long events, int rounds, int entities, PrintStream out,
-                          PrintStream err) {
-        return run(config, events, rounds, entities, false, out, err);
-    }
-
-    /** @param dashboard run the dashboard beside asyncwatch, with a page open and Prometheus scraping */
     public static int run(AsyncwatchConfig config, long events, int rounds, int entities, boolean dashboard,
                           PrintStream out, PrintStream err) {
         if (events <= 0) {

@@ -27,6 +27,7 @@ final class DashboardLoad implements AutoCloseable {
     private volatile boolean stopped;
     private long pages;
     private long scrapes;
+    private long failures;
     private long bytes;
 
     private DashboardLoad(Dashboard dashboard, PrintStream err) {
@@ -57,9 +58,13 @@ final class DashboardLoad implements AutoCloseable {
                 bytes += http.send(HttpRequest.newBuilder(URI.create(url + "metrics")).build(),
                         HttpResponse.BodyHandlers.ofByteArray()).body().length;
                 scrapes++;
-                Thread.sleep(1_000); // a page's refresh and a scrape interval
             } catch (IOException e) {
-                // The next round tries again.
+                failures++; // the next round tries again
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                Thread.sleep(1_000); // a page's refresh and a scrape interval; after a failure too (no busy loop)
             } catch (InterruptedException e) {
                 return;
             }
@@ -81,9 +86,10 @@ final class DashboardLoad implements AutoCloseable {
         dashboard.close();
         dashboard = null; // what it held can go now
         long without = usedAfterGc();
-        err.printf("bench: dashboard: %,d page loads and %,d scrapes (%,d KiB served); holds %,d series and %,d"
-                        + " episodes, about %,d KiB of heap (used heap after GC with it, minus after closing it)%n",
-                pages, scrapes, bytes / 1024, series, episodes, Math.max(0, with - without) / 1024);
+        err.printf("bench: dashboard: %,d page loads and %,d scrapes (%,d KiB served, %,d rounds failed); holds %,d"
+                        + " series and %,d episodes, about %,d KiB of heap (used heap after GC with it, minus after"
+                        + " closing it)%n",
+                pages, scrapes, bytes / 1024, failures, series, episodes, Math.max(0, with - without) / 1024);
     }
 
     private static long usedAfterGc() {

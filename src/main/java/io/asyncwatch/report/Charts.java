@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -191,9 +192,13 @@ public final class Charts {
         });
         List<Long> xs = new ArrayList<>(windows);
         List<String> ys = new ArrayList<>(nodes);
+        Map<Long, Integer> column = new HashMap<>();
+        xs.forEach(x -> column.put(x, column.size()));
+        Map<String, Integer> row = new HashMap<>();
+        ys.forEach(y -> row.put(y, row.size()));
         ArrayNode data = J.arrayNode();
-        in.forEach(m -> data.add(J.arrayNode().add(xs.indexOf(m.windowStart()))
-                .add(ys.indexOf(m.labels().get("cluster") + " / " + m.labels().get("node")))
+        in.forEach(m -> data.add(J.arrayNode().add(column.get(m.windowStart()))
+                .add(row.get(m.labels().get("cluster") + " / " + m.labels().get("node")))
                 .add(Math.round(m.values().get("fromMedianMs")))));
         ObjectNode o = J.objectNode();
         o.put("useUTC", true);

@@ -11,11 +11,8 @@ import io.asyncwatch.replay.Replayer;
 import io.asyncwatch.serde.Json;
 import io.asyncwatch.standup.StandupCommand;
 import io.asyncwatch.standup.StandupFormat;
-import io.asyncwatch.standup.StandupSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -40,7 +37,7 @@ public final class PostMortem {
                          Optional<StandupSummary> standup) {
     }
 
-    static final String ECHARTS = "web/echarts/echarts.min.js";
+    static final String ECHARTS = WebResources.ECHARTS;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneOffset.UTC);
 
@@ -52,9 +49,7 @@ public final class PostMortem {
      * {@code standup --recording} computes it).
      */
     public static Replay replay(AsyncwatchConfig config, String name, BufferedReader in) throws IOException {
-        StandupSettings s = config.settings(StandupSettings.SPEC);
-        AsyncwatchConfig summarised = config.withSettings(StandupSettings.SPEC, s.withRolling(
-                StandupCommand.RECORDING_ROLLING_MS, StandupCommand.RECORDING_ROLLING_MS, s.settleMs()));
+        AsyncwatchConfig summarised = StandupCommand.summarising(config);
         List<Alert> alerts = new ArrayList<>();
         List<Metric> metrics = new ArrayList<>();
         List<StandupSummary> standups = new ArrayList<>();
@@ -79,13 +74,8 @@ public final class PostMortem {
                 standups.add(standup);
             }
         });
-        long end = summary.lastRecordTime();
-        Optional<StandupSummary> standup = standups.stream().filter(x -> x.periodEnd() >= end)
-                .min(Comparator.comparingLong(StandupSummary::periodEnd));
-        if (standup.isEmpty()) {
-            standup = standups.stream().max(Comparator.comparingLong(StandupSummary::periodEnd));
-        }
-        return new Replay(name, summary, alerts, metrics, standup);
+        return new Replay(name, summary, alerts, metrics,
+                StandupCommand.covering(standups, summary.lastRecordTime(), null));
     }
 
     /** The page. */
@@ -100,7 +90,6 @@ public final class PostMortem {
                 .append("</style>\n</head>\n<body>\n");
         h.append("<header><h1>Post-mortem: ").append(esc(r.name())).append("</h1>\n<p class=\"meta\">");
         Replayer.Summary s = r.summary();
-        long first = r.alerts().stream().mapToLong(Alert::windowStart).min().orElse(s.lastRecordTime());
         h.append(String.format("%,d records replayed", s.records())).append(" · ")
                 .append(r.alerts().size()).append(" alerts · ").append(s.deadLetters()).append(" dead letters · ")
                 .append("last record at ").append(time(s.lastRecordTime())).append(" UTC");
@@ -123,7 +112,7 @@ public final class PostMortem {
         }
         h.append("</section>\n");
 
-        timeline(h, r.alerts(), chartOf, first);
+        timeline(h, r.alerts(), chartOf);
 
         for (Charts.Chart c : charts) {
             h.append("<section class=\"chart-section\" id=\"chart-").append(c.id()).append("\" data-types=\"");
@@ -142,7 +131,7 @@ public final class PostMortem {
         return h.toString();
     }
 
-    private static void timeline(StringBuilder h, List<Alert> alerts, Map<String, String> chartOf, long first) {
+    private static void timeline(StringBuilder h, List<Alert> alerts, Map<String, String> chartOf) {
         h.append("<section id=\"timeline\"><h2>Timeline of alerts</h2>\n");
         if (alerts.isEmpty()) {
             h.append("<p>No alert fired.</p></section>\n");
@@ -224,15 +213,7 @@ public final class PostMortem {
     }
 
     private static String resource(String name) {
-        try (InputStream in = PostMortem.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is not on the classpath (the build unpacks it from the"
-                        + " ECharts WebJar: run ./mvnw package)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + name, e);
-        }
+        return new String(WebResources.bytes(name), StandardCharsets.UTF_8);
     }
 
     private static final String CSS = """

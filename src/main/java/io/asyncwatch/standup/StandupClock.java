@@ -35,7 +35,9 @@ final class StandupClock {
             firstWall = wall;
         }
         Long previous = lanes.get(source);
-        if (previous == null && now != Watermarks.NONE && time != Watermarks.IDLE && time < now) {
+        // Late: its first real time is behind the clock (an announcement has no time yet; an idle task none at all).
+        if ((previous == null || previous == Watermarks.NONE) && now != Watermarks.NONE && time != Watermarks.IDLE
+                && time != Watermarks.NONE && time < now) {
             lateJoiner = source;
         }
         if (previous != null && previous != Watermarks.IDLE && previous >= time) {

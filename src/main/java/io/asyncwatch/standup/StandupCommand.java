@@ -66,9 +66,7 @@ public final class StandupCommand {
      */
     public static Optional<StandupSummary> fromRecording(AsyncwatchConfig config, Path recording, StandupKind kind,
                                                          PrintStream err) throws IOException {
-        StandupSettings s = config.settings(StandupSettings.SPEC);
-        AsyncwatchConfig summarised = config.withSettings(StandupSettings.SPEC, s.withRolling(RECORDING_ROLLING_MS,
-                RECORDING_ROLLING_MS, s.settleMs()));
+        AsyncwatchConfig summarised = summarising(config);
         List<StandupSummary> all = new ArrayList<>();
         Replayer.Summary replayed;
         try (BufferedReader in = Files.newBufferedReader(recording, StandardCharsets.UTF_8)) {
@@ -84,7 +82,21 @@ public final class StandupCommand {
             });
         }
         err.printf("standup: replayed %,d records, %d summaries%n", replayed.records(), all.size());
-        long end = replayed.lastRecordTime();
+        return covering(all, replayed.lastRecordTime(), kind);
+    }
+
+    /** {@code config} with a rolling summary every {@link #RECORDING_ROLLING_MS}, for replaying a recording. */
+    public static AsyncwatchConfig summarising(AsyncwatchConfig config) {
+        StandupSettings s = config.settings(StandupSettings.SPEC);
+        return config.withSettings(StandupSettings.SPEC, s.withRolling(RECORDING_ROLLING_MS, RECORDING_ROLLING_MS,
+                s.settleMs()));
+    }
+
+    /**
+     * The first summary (of {@code kind}, or either when null) whose period ends at or after {@code end}, the last
+     * record's time: the ones published during the silence after it say the same. Else the latest.
+     */
+    public static Optional<StandupSummary> covering(List<StandupSummary> all, long end, StandupKind kind) {
         Optional<StandupSummary> covering = all.stream().filter(x -> kind == null || x.kind() == kind)
                 .filter(x -> x.periodEnd() >= end).min(Comparator.comparingLong(StandupSummary::periodEnd));
         return covering.isPresent() ? covering : latest(all, kind);

@@ -74,7 +74,7 @@ public final class StandupFormat {
         StandupSummary.RetryLoopsAnswer r = s.retryLoops();
         List<String> loops = new ArrayList<>();
         if (r.status() == StandupStatus.NO_DATA) {
-            loops.add("No requests in the period");
+            loops.add("No requests in the period (or the retry-storm detector is off)");
         } else {
             loops.add("Total:      " + n(r.total()));
             loops.add("Successful: " + n(r.successful()) + (r.successShare() == null ? ""

@@ -71,6 +71,19 @@ class StandupClockTest {
     }
 
     @Test
+    void aTaskAnnouncedAfterTheClockStartedIsNamedWhenItsFirstTimeIsBehindIt() {
+        StandupClock c = new StandupClock(0);
+        c.observe("a:0", T + 100, W);
+        c.observe("b:0", Watermarks.NONE, W + 1);
+        assertNull(c.drainLateJoiner(), "an announcement has no time to be late with");
+        c.observe("b:0", T + 50, W + 2);
+        assertEquals("b:0", c.drainLateJoiner());
+        c.observe("c:0", Watermarks.NONE, W + 3);
+        c.observe("c:0", T + 150, W + 4);
+        assertNull(c.drainLateJoiner(), "ahead of the clock: not late");
+    }
+
+    @Test
     void itsStateSurvivesTheStore() {
         StandupClock c = new StandupClock(0);
         c.observe("a:0", T + 100, W);
