@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.detect.clockskew.ClockSkewSettings;
+import io.asyncwatch.detect.retrystorm.RetryStormSettings;
 import io.asyncwatch.model.Alert;
 import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.Metric;
@@ -75,8 +77,12 @@ public final class Panels {
         page.put("version", snap.version()).put("records", snap.records()).put("eventTime", latest);
         ArrayNode panels = page.putArray("panels");
 
-        panels.add(panel("clock-skew", "1. Clock skew heatmap", "Each node's offset from its cluster's median, in the"
-                        + " 100 / 200 / 500 ms bands, and its drift.", present(charts.clockSkew()),
+        // Captions from the settings in force, as the charts' bands and lines are.
+        ClockSkewSettings skew = config.settings(ClockSkewSettings.SPEC);
+        RetryStormSettings storm = config.settings(RetryStormSettings.SPEC);
+        panels.add(panel("clock-skew", "1. Clock skew heatmap", "Each node's offset from its cluster's median, in the "
+                        + skew.warnMs() + " / " + skew.alertMs() + " / " + skew.pageMs() + " ms bands, and its drift.",
+                present(charts.clockSkew()),
                 List.of(table("Nodes", List.of("cluster", "node", "from median (ms)", "offset (ms)", "drift (ppm)",
                         "status"), latest(byName, "clock_offset", m -> m.labels().get("cluster") + "/"
                         + m.labels().get("node")), m -> List.of(m.labels().get("cluster"), m.labels().get("node"),
@@ -122,7 +128,8 @@ public final class Panels {
                                 MINUTE.format(Instant.ofEpochMilli(m.windowStart())))))));
 
         panels.add(panel("retry-storm", "5. Retry storm radar", "Each service's retry share against its own hour"
-                        + " before (2× WARN, 5× PAGE), and the storm's components per layer.",
+                        + " before (" + plain(storm.warnMultiplier()) + "× WARN, " + plain(storm.pageMultiplier())
+                        + "× PAGE), and the storm's components per layer.",
                 present(charts.retryStorms(), charts.amplification()),
                 List.of(table("Storm components (latest window)", List.of("layer", "attempts/s", "amplification",
                                 "usual fan-out", "circuit breaker"),
@@ -224,5 +231,10 @@ public final class Panels {
     private static String pct(Metric m, String value) {
         Double v = m.values().get(value);
         return v == null || v.isNaN() ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * v);
+    }
+
+    /** 2.0 as "2", 2.5 as "2.5". */
+    private static String plain(double x) {
+        return java.math.BigDecimal.valueOf(x).stripTrailingZeros().toPlainString();
     }
 }
