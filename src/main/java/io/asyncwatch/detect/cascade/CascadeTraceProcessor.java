@@ -32,6 +32,8 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
 
     static final String STORE = "cascade-timeout-traces";
     private static final Duration TICK = Duration.ofSeconds(1);
+    /** Traces kept decoded across commits (the most recently used): a trace's spans reach its task over several. */
+    static final int RETAINED_TRACES = 4_096;
     private static final int VERSION = 1;
     private static final Logger LOG = LoggerFactory.getLogger(CascadeTraceProcessor.class);
 
@@ -92,7 +94,7 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         this.budget = new KeyBudget(store, "traces", conf.settings().maxTraces());
         this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = CascadeTimeout.NAME + "-traces:" + context.taskId().partition();
-        this.traces = new DecodedEntries<>(store, Trace::toBytes);
+        this.traces = new DecodedEntries<>(store, Trace::toBytes, RETAINED_TRACES);
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 

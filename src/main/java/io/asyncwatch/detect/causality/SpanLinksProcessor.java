@@ -35,6 +35,8 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
 
     static final String STORE = "causality-spans";
     private static final Duration TICK = Duration.ofSeconds(1);
+    /** Traces kept decoded across commits (the most recently used): a trace's spans reach its task over several. */
+    static final int RETAINED_TRACES = 4_096;
     private static final int VERSION = 1;
     private static final Logger LOG = LoggerFactory.getLogger(SpanLinksProcessor.class);
 
@@ -101,7 +103,7 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
     public void init(ProcessorContext<String, CausalOutcome> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
-        this.traces = new DecodedEntries<>(store, TraceLinks::toBytes);
+        this.traces = new DecodedEntries<>(store, TraceLinks::toBytes, RETAINED_TRACES);
         this.budget = new KeyBudget(store, "traces", s.maxLinks());
         this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = Causality.NAME + "-spans:" + context.taskId().partition();
