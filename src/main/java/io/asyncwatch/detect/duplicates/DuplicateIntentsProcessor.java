@@ -1,6 +1,5 @@
 package io.asyncwatch.detect.duplicates;
 
-import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
@@ -21,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Per requestId, within the horizon from its first write: the second SUCCESS WRITE of one service is a
- * duplicated intent. Each request id is forgotten at its deadline (first seen + horizon), read from the store's
- * time-sorted deadlines, so expiry never scans the ids still live; the number of ids is capped per task.
+ * duplicated intent. The intents live in an {@link IntentBook} (in memory, written to the store as chunks of
+ * attempts); each request id is forgotten once the clock passes its first write by the horizon; the number of ids is
+ * capped per task.
  *
  * <p>The clock is the slowest input partition's ({@link Watermarks}): the writes of one intent come from different
  * partitions (the service's and its database's), and a partition running ahead in a burst must not expire an
@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
 final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt, String, DuplicateIntent> {
 
     static final String STORE = "duplicate-operation-requests";
-    /** Deadline lane of duplicates waiting to be reported (lane 0: request ids to forget). */
+    /**
+     * Deadline lane of duplicates waiting to be reported. Lane 0 held a deadline per request id before the intents went
+     * to chunks: what a store from then still holds is forgotten at those deadlines, as it was.
+     */
     private static final int PENDING = 1;
     private static final Duration TICK = Duration.ofSeconds(1);
 
@@ -53,7 +56,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     private final Supplier conf;
     private ProcessorContext<String, DuplicateIntent> context;
     private TaskStore store;
-    private KeyBudget budget;
+    private IntentBook book;
     private UpstreamClock clock;
     private String source;
 
@@ -65,7 +68,11 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     public void init(ProcessorContext<String, DuplicateIntent> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
-        this.budget = new KeyBudget(store, "request-ids", conf.settings().maxRequestIds());
+        // Replay's stores have no changelog and are never restored: nothing to write the attempts for.
+        this.book = store.attachment(IntentBook.class, () -> new IntentBook(store, conf.settings(),
+                conf.storeMode() != StoreMode.REPLAY));
+        IntentBook mine = book;
+        store.beforeCommit(mine::flush);
         this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = DuplicateOperations.NAME + "-intents:" + context.taskId().partition();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
@@ -80,24 +87,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
             }
             return;
         }
-        byte[] raw = store.get(w.requestId());
-        IntentState state = raw == null ? null : IntentState.fromBytes(raw);
-        if (state != null && record.timestamp() >= state.firstSeen + conf.settings().horizonMs()) {
-            // Beyond the horizon, whether or not its expiry has come round yet: a new intent as far as we know.
-            store.cancel(state.firstSeen + conf.settings().horizonMs(), w.requestId());
-            store.delete(w.requestId());
-            budget.release();
-            state = null;
-        }
-        if (state == null) {
-            if (!budget.admit()) {
-                return; // counted; reported by the tick
-            }
-            state = new IntentState(record.timestamp());
-            store.schedule(record.timestamp() + conf.settings().horizonMs(), w.requestId());
-        }
-        DuplicateIntent duplicate = state.add(w, record.timestamp(), source);
-        store.put(w.requestId(), state.toBytes());
+        DuplicateIntent duplicate = book.add(w, record.timestamp(), source);
         if (duplicate != null) {
             // Reported once every partition has passed it: the timed-out attempt that makes it a zombie comes
             // from the client's partition and may arrive after the database's second write.
@@ -123,8 +113,8 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
                 return;
             }
             DuplicateIntent found = DuplicateIntent.SERDE.deserializer().deserialize(null, raw);
-            byte[] state = store.get(found.requestId());
-            String zombie = state == null ? found.zombie() : IntentState.fromBytes(state).zombie();
+            IntentState state = book.get(found.requestId());
+            String zombie = state == null ? found.zombie() : state.zombie();
             DuplicateIntent out = new DuplicateIntent(found.service(), found.layer(), found.requestId(),
                     found.entity(), found.writeIds(), zombie, found.time(), found.source());
             context.forward(new Record<>(out.service(), out, out.time()));
@@ -136,20 +126,34 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
         // task's clock starts, so the windows stage knows it exists and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", DuplicateIntent.tick(source, t),
                 t == Watermarks.NONE ? wall : t)));
-        long overflow = budget.drainOverflow();
+        long overflow = book.drainOverflow();
         if (overflow > 0) {
             LOG.warn("duplicate-operation: {} request ids tracked in task {} (asyncwatch.duplicate-operation"
                     + ".max-request-ids); {} write attempts of further request ids were not checked",
-                    budget.cap(), context.taskId(), overflow);
+                    conf.settings().maxRequestIds(), context.taskId(), overflow);
         }
     }
 
     private void expire(long now) {
         report(now); // before the request ids they need are forgotten
+        book.expire(now);
         store.forEachDue(now, d -> {
             store.cancel(d.time(), d.key());
             store.delete(d.key());
-            budget.release();
         });
+    }
+
+    /**
+     * Lets go of the book: the task is closing or being recycled (a new instance rebuilds it from the store). Kafka
+     * Streams may commit once more after closing the processors: the attempts still pending are written then, once.
+     */
+    @Override
+    public void close() {
+        IntentBook closing = book;
+        store.beforeCommit(() -> {
+            closing.flush();
+            store.beforeCommit(null);
+        });
+        store.detach();
     }
 }

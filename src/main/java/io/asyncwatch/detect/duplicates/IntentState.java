@@ -1,6 +1,5 @@
 package io.asyncwatch.detect.duplicates;
 
-import io.asyncwatch.serde.Bin;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +11,6 @@ import java.util.Map;
  */
 final class IntentState {
 
-    private static final int VERSION = 1;
     private static final int MAX_TIMEOUTS = 4;
 
     long firstSeen;
@@ -57,25 +55,5 @@ final class IntentState {
     /** The timed-out attempt that makes a duplicate a zombie transaction, if one has been seen. */
     String zombie() {
         return timeouts.isEmpty() ? null : timeouts.get(0) + " but its write landed";
-    }
-
-    byte[] toBytes() {
-        Bin.Writer b = Bin.writer().u8(VERSION).varlong(firstSeen).str(entity).varlong(writes.size());
-        writes.forEach((service, ids) -> b.str(service).varlong(writeCounts.get(service)).strings(ids));
-        return b.strings(timeouts).bytes();
-    }
-
-    static IntentState fromBytes(byte[] bytes) {
-        Bin.Reader r = Bin.versioned(bytes, VERSION, "intent state");
-        IntentState s = new IntentState(r.varlong());
-        s.entity = r.str();
-        long n = r.varlong();
-        for (long i = 0; i < n; i++) {
-            String service = r.str();
-            s.writeCounts.put(service, r.varlong());
-            s.writes.put(service, new ArrayList<>(r.strings()));
-        }
-        s.timeouts.addAll(r.strings());
-        return s;
     }
 }

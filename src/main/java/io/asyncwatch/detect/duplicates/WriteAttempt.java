@@ -34,6 +34,17 @@ public record WriteAttempt(String requestId, String service, String layer, Strin
                 .varlong(attempt).str(entity).varlong(tick).bytes();
     }
 
+    /** The attempt (not a tick) as part of a chunk ({@link IntentBook}). */
+    static void write(Bin.Writer w, WriteAttempt a) {
+        w.str(a.requestId).str(a.service).str(a.layer).str(a.eventId).bool(a.success).varlong(a.attempt)
+                .str(a.entity);
+    }
+
+    /** Reads what {@link #write} wrote. */
+    static WriteAttempt read(Bin.Reader r) {
+        return new WriteAttempt(r.str(), r.str(), r.str(), r.str(), r.bool(), r.varint(), r.str(), 0);
+    }
+
     static WriteAttempt fromBytes(byte[] b) {
         Bin.Reader r = Bin.versioned(b, VERSION, "write attempt");
         return new WriteAttempt(r.str(), r.str(), r.str(), r.str(), r.bool(), r.varint(), r.str(), r.varlong());
