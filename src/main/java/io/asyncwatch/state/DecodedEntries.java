@@ -19,6 +19,7 @@ public final class DecodedEntries<V> {
     private final TaskStore store;
     private final Function<V, byte[]> encode;
     private final Map<String, V> decoded;
+    private final int retain;
     /** The entries to write back (by value: reading them from {@code decoded} would reorder its use order). */
     private final Map<String, V> changed = new HashMap<>();
 
@@ -35,18 +36,25 @@ public final class DecodedEntries<V> {
         this.store = store;
         this.encode = encode;
         this.decoded = retain > 0 ? new LinkedHashMap<>(16, 0.75f, true) : new HashMap<>();
-        store.beforeCommit(() -> {
-            writeBack();
-            if (retain <= 0) {
-                decoded.clear();
-                return;
-            }
-            Iterator<String> eldest = decoded.keySet().iterator();
-            for (int excess = decoded.size() - retain; excess > 0; excess--) {
-                eldest.next();
-                eldest.remove();
-            }
-        });
+        this.retain = retain;
+        store.beforeCommit(this::beforeCommit);
+    }
+
+    /**
+     * What runs before every commit: the write-back, then what is held beyond {@code retain} is let go. A processor
+     * with more of its own to write back registers a hook of its own ({@link TaskStore#beforeCommit}) that calls this.
+     */
+    public void beforeCommit() {
+        writeBack();
+        if (retain <= 0) {
+            decoded.clear();
+            return;
+        }
+        Iterator<String> eldest = decoded.keySet().iterator();
+        for (int excess = decoded.size() - retain; excess > 0; excess--) {
+            eldest.next();
+            eldest.remove();
+        }
     }
 
     /** The decoded entry, or null when it is not held (then read the store). */

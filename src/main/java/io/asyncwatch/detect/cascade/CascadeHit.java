@@ -2,10 +2,10 @@ package io.asyncwatch.detect.cascade;
 
 import io.asyncwatch.detect.traces.Span;
 import io.asyncwatch.serde.Bin;
-import org.apache.kafka.common.serialization.Serde;
 
 /**
- * A caller span that cascades, on its way to the caller's task; or (service null) a trace task's clock tick.
+ * A caller span that cascades (the worst of a window is part of its evidence); with service null, a trace task's
+ * clock tick as written before the hits were pre-aggregated ({@link CascadePartial} reads those).
  *
  * @param time the caller span's event time: the window it counts in
  */
@@ -15,17 +15,11 @@ public record CascadeHit(String service, String layer, String destination, Strin
 
     private static final int VERSION = 1;
 
-    public static final Serde<CascadeHit> SERDE = Bin.serde(CascadeHit::toBytes, CascadeHit::fromBytes);
-
     static CascadeHit of(TraceJudge.Hit h, String source) {
         Span p = h.caller();
         return new CascadeHit(p.service(), p.layer(), p.destination() == null ? "" : p.destination(), p.traceId(),
                 p.eventId(), h.kind().name(), p.timeoutMs(), h.neededMs(), h.waitedMs(), h.chain(), p.timestamp(),
                 source);
-    }
-
-    static CascadeHit tick(String source, long time) {
-        return new CascadeHit(null, null, null, null, null, null, 0, 0, 0, null, time, source);
     }
 
     boolean isTick() {

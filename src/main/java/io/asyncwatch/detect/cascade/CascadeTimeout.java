@@ -45,7 +45,7 @@ public final class CascadeTimeout implements Detector {
 
     /** A closed window of one (caller, destination), or (service null) the windows task's clock tick. */
     record Closed(String service, String destination, long windowStart, long windowEnd,
-                  CascadeWindowsProcessor.Counts counts, String source, long tick) {
+                  CascadeCounts counts, String source, long tick) {
         static Closed tick(String source, long time) {
             return new Closed(null, null, 0, 0, null, source, time);
         }
@@ -81,11 +81,12 @@ public final class CascadeTimeout implements Detector {
         CascadeSettings s = config.settings(CascadeSettings.SPEC);
         long windowMs = config.settings(CallWindowSettings.SPEC).windowMs();
         KStream<String, Span> spans = Traces.spansByTrace(inputs);
-        KStream<String, CascadeHit> hits = spans
-                .process(new CascadeTraceProcessor.Supplier(s, config.eventTime().graceMs(), inputs.stores()),
-                        Named.as(NAME + "-traces"))
-                .repartition(Repartitioned.with(Serdes.String(), CascadeHit.SERDE).withName(NAME + "-hits-by-caller")
-                        .withStreamPartitioner(new Broadcast<>(CascadeHit::isTick)));
+        KStream<String, CascadePartial> hits = spans
+                .process(new CascadeTraceProcessor.Supplier(s, windowMs, config.eventTime().graceMs(),
+                                inputs.stores()), Named.as(NAME + "-traces"))
+                .repartition(Repartitioned.with(Serdes.String(), CascadePartial.SERDE)
+                        .withName(NAME + "-hits-by-caller")
+                        .withStreamPartitioner(new Broadcast<>(CascadePartial::isTick)));
         KStream<String, Closed> windows = hits.process(
                 new CascadeWindowsProcessor.Supplier(s, windowMs, config.eventTime().graceMs(), inputs.stores()),
                 Named.as(NAME + "-windows"));
@@ -112,7 +113,7 @@ public final class CascadeTimeout implements Detector {
     }
 
     static Metric metric(Closed c) {
-        CascadeWindowsProcessor.Counts n = c.counts();
+        CascadeCounts n = c.counts();
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("traces", (double) n.traces);
         values.put("configured", (double) n.configured);
@@ -125,7 +126,7 @@ public final class CascadeTimeout implements Detector {
     }
 
     static Finding finding(Closed c) {
-        CascadeWindowsProcessor.Counts n = c.counts();
+        CascadeCounts n = c.counts();
         CascadeHit w = n.worst;
         Map<String, String> subject = labels(c);
         if (n.layer != null) {

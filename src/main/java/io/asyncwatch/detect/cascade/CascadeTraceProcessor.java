@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -27,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * clock has passed its first span by the horizon: the spans of a trace come from many services and partitions,
  * in any order. State: the traces of the last horizon, at most {@code max-traces} per task, each at most
  * {@code max-spans} spans; a trace's spans are kept decoded between commits and written back once per commit.
+ * The hits are counted per (caller, destination, window) and sent on each second, before the task's clock tick
+ * (so before the windows stage may close their window); until then they are in the store with the rest.
  */
-final class CascadeTraceProcessor implements Processor<String, Span, String, CascadeHit> {
+final class CascadeTraceProcessor implements Processor<String, Span, String, CascadePartial> {
 
     static final String STORE = "cascade-timeout-traces";
     private static final Duration TICK = Duration.ofSeconds(1);
@@ -37,10 +40,10 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private static final int VERSION = 1;
     private static final Logger LOG = LoggerFactory.getLogger(CascadeTraceProcessor.class);
 
-    record Supplier(CascadeSettings settings, long graceMs, StoreMode storeMode)
-            implements ProcessorSupplier<String, Span, String, CascadeHit> {
+    record Supplier(CascadeSettings settings, long windowMs, long graceMs, StoreMode storeMode)
+            implements ProcessorSupplier<String, Span, String, CascadePartial> {
         @Override
-        public Processor<String, Span, String, CascadeHit> get() {
+        public Processor<String, Span, String, CascadePartial> get() {
             return new CascadeTraceProcessor(this);
         }
 
@@ -51,7 +54,9 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     }
 
     private final Supplier conf;
-    private ProcessorContext<String, CascadeHit> context;
+    private static final String PENDING = "pending-hits";
+
+    private ProcessorContext<String, CascadePartial> context;
     private TaskStore store;
     private KeyBudget budget;
     private UpstreamClock clock;
@@ -59,6 +64,19 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private long droppedSpans;
     /** Traces gathered since the last commit, decoded; written back before the next commit. */
     private DecodedEntries<Trace> traces;
+    /** Hits not sent on yet, by (caller, destination, window start). */
+    private final TreeMap<Pending, CascadeCounts> pending = new TreeMap<>();
+    private boolean pendingChanged;
+
+    private record Pending(String service, String destination, long window) implements Comparable<Pending> {
+        private static final java.util.Comparator<Pending> ORDER = java.util.Comparator.comparing(Pending::service)
+                .thenComparing(Pending::destination).thenComparingLong(Pending::window);
+
+        @Override
+        public int compareTo(Pending o) {
+            return ORDER.compare(this, o);
+        }
+    }
 
     /** The spans of one trace so far, and when its first one arrived. */
     private static final class Trace {
@@ -88,13 +106,22 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     }
 
     @Override
-    public void init(ProcessorContext<String, CascadeHit> context) {
+    public void init(ProcessorContext<String, CascadePartial> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
         this.budget = new KeyBudget(store, "traces", conf.settings().maxTraces());
         this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = CascadeTimeout.NAME + "-traces:" + context.taskId().partition();
         this.traces = new DecodedEntries<>(store, Trace::toBytes, RETAINED_TRACES);
+        // A task revived after a dirty close is initialised again: what it held is what the store restored.
+        pending.clear();
+        pendingChanged = false;
+        readPending();
+        DecodedEntries<Trace> mine = traces;
+        store.beforeCommit(() -> {
+            mine.beforeCommit();
+            writePending();
+        });
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -154,6 +181,27 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         return spans;
     }
 
+    private void readPending() {
+        byte[] raw = store.meta(PENDING);
+        if (raw == null || raw.length == 0) {
+            return;
+        }
+        Bin.Reader r = Bin.versioned(raw, VERSION, "pending cascade hits");
+        for (long n = r.varlong(); n > 0; n--) {
+            pending.put(new Pending(r.str(), r.str(), r.varlong()), CascadeCounts.read(r));
+        }
+    }
+
+    private void writePending() {
+        if (!pendingChanged) {
+            return;
+        }
+        Bin.Writer w = Bin.writer().u8(VERSION).varlong(pending.size());
+        pending.forEach((k, c) -> c.write(w.str(k.service()).str(k.destination()).varlong(k.window())));
+        store.putMeta(PENDING, w.bytes());
+        pendingChanged = false;
+    }
+
     private void judgeDue(long now) {
         store.forEachDue(now, due -> {
             store.cancel(due.time(), due.key());
@@ -181,14 +229,22 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
             }
             for (TraceJudge.Hit h : TraceJudge.judge(within)) {
                 CascadeHit hit = CascadeHit.of(h, source);
-                context.forward(new Record<>(hit.service(), hit, hit.time()));
+                long w = conf.windowMs();
+                pending.computeIfAbsent(new Pending(hit.service(), hit.destination(), Math.floorDiv(hit.time(), w) * w),
+                        k -> new CascadeCounts()).add(hit);
+                pendingChanged = true;
             }
         });
     }
 
     private void tick(long wall) {
+        // The hits before the tick: the windows stage closes a window only once every trace task's tick passed it.
+        pending.forEach((k, c) -> context.forward(new Record<>(k.service(),
+                new CascadePartial(k.service(), k.destination(), k.window(), c, source), k.window())));
+        pendingChanged |= !pending.isEmpty();
+        pending.clear();
         // Announced before it starts, so the caller windows wait for this task.
-        clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", CascadeHit.tick(source, t),
+        clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", CascadePartial.tick(source, t),
                 t == Watermarks.NONE ? wall : t)));
         long overflow = budget.drainOverflow();
         if (overflow > 0 || droppedSpans > 0) {

@@ -21,60 +21,27 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
- * Counts cascading traces per (caller, destination) and window, keyed by caller, and closes a window once every
+ * Counts cascading traces per (caller, destination) and window, keyed by caller (from the trace tasks' partial
+ * counts), and closes a window once every
  * trace task's clock has passed its end by the horizon: by then every trace with a caller span in it was judged.
  * A caller is forgotten as soon as it has no open window.
  */
-final class CascadeWindowsProcessor implements Processor<String, CascadeHit, String, CascadeTimeout.Closed> {
+final class CascadeWindowsProcessor implements Processor<String, CascadePartial, String, CascadeTimeout.Closed> {
 
     static final String STORE = "cascade-timeout-windows";
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final int VERSION = 1;
-    static final int SAMPLES = 3;
 
     record Supplier(CascadeSettings settings, long windowMs, long graceMs, StoreMode storeMode)
-            implements ProcessorSupplier<String, CascadeHit, String, CascadeTimeout.Closed> {
+            implements ProcessorSupplier<String, CascadePartial, String, CascadeTimeout.Closed> {
         @Override
-        public Processor<String, CascadeHit, String, CascadeTimeout.Closed> get() {
+        public Processor<String, CascadePartial, String, CascadeTimeout.Closed> get() {
             return new CascadeWindowsProcessor(this);
         }
 
         @Override
         public Set<StoreBuilder<?>> stores() {
             return Set.of(StateStores.taskStore(STORE, storeMode));
-        }
-    }
-
-    /** The cascading traces of one (caller, destination) in one window. */
-    static final class Counts {
-        String layer;
-        long traces;
-        long configured;
-        long observed;
-        /** The hit with the largest shortfall (needed - timeout), ties broken by the smaller event id. */
-        CascadeHit worst;
-        final List<String> sampleTraces = new ArrayList<>();
-
-        void add(CascadeHit h) {
-            // Deterministic if a caller's events disagree on its layer: arrival order must not decide.
-            layer = layer == null || h.layer() != null && h.layer().compareTo(layer) < 0 ? h.layer() : layer;
-            traces++;
-            if (h.kind().equals(TraceJudge.Kind.CONFIGURED.name())) {
-                configured++;
-            } else {
-                observed++;
-            }
-            long shortfall = Math.max(h.neededMs(), Math.round(h.waitedMs())) - h.timeoutMs();
-            long worstShortfall = worst == null ? Long.MIN_VALUE
-                    : Math.max(worst.neededMs(), Math.round(worst.waitedMs())) - worst.timeoutMs();
-            if (shortfall > worstShortfall || shortfall == worstShortfall && h.eventId().compareTo(worst.eventId()) < 0) {
-                worst = h;
-            }
-            sampleTraces.add(h.traceId());
-            sampleTraces.sort(null);
-            while (sampleTraces.size() > SAMPLES) {
-                sampleTraces.remove(sampleTraces.size() - 1);
-            }
         }
     }
 
@@ -104,8 +71,8 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
     }
 
     @Override
-    public void process(Record<String, CascadeHit> record) {
-        CascadeHit h = record.value();
+    public void process(Record<String, CascadePartial> record) {
+        CascadePartial h = record.value();
         if (h.isTick()) {
             if (clock.observe(h.source(), h.time(), context.currentSystemTimeMs())) {
                 sweep(clock.now());
@@ -129,8 +96,8 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
         boolean late = start < s.closedBefore || now != Watermarks.NONE && start + closeAfter() <= now;
         long into = !late ? start : Math.max(s.closedBefore, now == Watermarks.NONE ? start
                 : Math.floorDiv(now - closeAfter(), w) * w + w);
-        s.windows.computeIfAbsent(into, k -> new TreeMap<>()).computeIfAbsent(h.destination(), k -> new Counts())
-                .add(h);
+        s.windows.computeIfAbsent(into, k -> new TreeMap<>()).computeIfAbsent(h.destination(),
+                k -> new CascadeCounts()).merge(h.counts());
         store.put(h.service(), s.toBytes());
         store.schedule(deadline(s), h.service());
     }
@@ -155,7 +122,7 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
             Open s = Open.fromBytes(raw);
             long w = conf.windowMs();
             while (!s.windows.isEmpty() && s.windows.firstKey() + closeAfter() <= now) {
-                Map.Entry<Long, Map<String, Counts>> closed = s.windows.pollFirstEntry();
+                Map.Entry<Long, Map<String, CascadeCounts>> closed = s.windows.pollFirstEntry();
                 s.closedBefore = closed.getKey() + w;
                 closed.getValue().forEach((d, c) -> context.forward(new Record<>(due.key(),
                         new CascadeTimeout.Closed(due.key(), d, closed.getKey(), closed.getKey() + w, c, source, 0),
@@ -174,14 +141,13 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
     /** The open windows of one caller. */
     private static final class Open {
         long closedBefore = Long.MIN_VALUE;
-        final TreeMap<Long, Map<String, Counts>> windows = new TreeMap<>();
+        final TreeMap<Long, Map<String, CascadeCounts>> windows = new TreeMap<>();
 
         byte[] toBytes() {
             Bin.Writer w = Bin.writer().u8(VERSION).varlong(closedBefore).varlong(windows.size());
             windows.forEach((start, byDest) -> {
                 w.varlong(start).varlong(byDest.size());
-                byDest.forEach((d, c) -> w.str(d).str(c.layer).varlong(c.traces).varlong(c.configured)
-                        .varlong(c.observed).bytes(c.worst.toBytes()).strings(c.sampleTraces));
+                byDest.forEach((d, c) -> c.write(w.str(d)));
             });
             return w.bytes();
         }
@@ -194,17 +160,10 @@ final class CascadeWindowsProcessor implements Processor<String, CascadeHit, Str
             for (long i = 0; i < n; i++) {
                 long start = r.varlong();
                 long m = r.varlong();
-                Map<String, Counts> byDest = new TreeMap<>();
+                Map<String, CascadeCounts> byDest = new TreeMap<>();
                 for (long j = 0; j < m; j++) {
                     String d = r.str();
-                    Counts c = new Counts();
-                    c.layer = r.str();
-                    c.traces = r.varlong();
-                    c.configured = r.varlong();
-                    c.observed = r.varlong();
-                    c.worst = CascadeHit.fromBytes(r.bytes());
-                    c.sampleTraces.addAll(r.strings());
-                    byDest.put(d, c);
+                    byDest.put(d, CascadeCounts.read(r));
                 }
                 o.windows.put(start, byDest);
             }
