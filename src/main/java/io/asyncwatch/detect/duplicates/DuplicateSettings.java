@@ -12,7 +12,8 @@ import java.util.Map;
  *                      first write of that requestId; request ids are forgotten after it
  * @param windowMs      duplicates are counted per service per window (metrics, findings)
  * @param pageCount     duplicated intents in one window of one service at which the alert pages
- * @param maxRequestIds request ids tracked per task: a flood of distinct ids is capped and the overflow reported
+ * @param maxRequestIds request ids tracked per task, in memory (about 500 bytes each): a flood of distinct ids is
+ *                      capped and the overflow reported
  * @param maxServices   services with duplicates in an open window, per task
  */
 public record DuplicateSettings(long horizonMs, long windowMs, long pageCount, long maxRequestIds, long maxServices) {
@@ -27,7 +28,7 @@ public record DuplicateSettings(long horizonMs, long windowMs, long pageCount, l
         d.put("horizon-ms", "600000");
         d.put("window-ms", "60000");
         d.put("page-count", "10");
-        d.put("max-request-ids", "1000000");
+        d.put("max-request-ids", "400000");
         d.put("max-services", "10000");
         return d;
     }

@@ -45,6 +45,9 @@ final class IntentBook {
     private boolean loaded;
     private long nextSeq;
     private long overflow;
+    /** Service and layer names repeat in every attempt: one copy of each (up to a bound). */
+    private final Map<String, String> names = new HashMap<>();
+    private static final int MAX_NAMES = 10_000;
 
     /** {@code persist}: write the attempts to the store (false when it has no changelog to restore from). */
     IntentBook(TaskStore store, DuplicateSettings s, boolean persist) {
@@ -106,7 +109,23 @@ final class IntentBook {
             intents.put(w.requestId(), state);
             leaving.computeIfAbsent(Math.floorDiv(time + horizonMs, 1000), k -> new ArrayList<>()).add(w.requestId());
         }
-        return new Applied(state, state.add(w, time, source));
+        WriteAttempt kept = new WriteAttempt(w.requestId(), canonical(w.service()), canonical(w.layer()), w.eventId(),
+                w.success(), w.attempt(), w.entity(), w.tick());
+        return new Applied(state, state.add(kept, time, source));
+    }
+
+    private String canonical(String name) {
+        if (name == null) {
+            return null;
+        }
+        String known = names.get(name);
+        if (known != null) {
+            return known;
+        }
+        if (names.size() < MAX_NAMES) {
+            names.put(name, name);
+        }
+        return name;
     }
 
     /** What is known of {@code requestId}, or null. */
@@ -188,6 +207,9 @@ final class IntentBook {
             return;
         }
         loaded = true;
+        if (!persist) {
+            return; // nothing was written to load
+        }
         TreeMap<Long, byte[]> bySeq = new TreeMap<>();
         for (var kv : store.dataWithPrefix(PREFIX)) {
             String[] parts = kv.key.split("\\|", 3);

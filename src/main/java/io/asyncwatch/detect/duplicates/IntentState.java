@@ -1,25 +1,54 @@
 package io.asyncwatch.detect.duplicates;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
- * What is known about one requestId within the horizon: SUCCESS WRITEs per service and the timed-out attempts.
- * Pure Java; {@link #add} says when a service's write has been applied twice.
+ * What is known about one requestId within the horizon: SUCCESS WRITEs per service and the first timed-out attempt.
+ * Pure Java; {@link #add} says when a service's write has been applied twice. Kept compact (no maps): a task holds
+ * up to {@code max-request-ids} of these in memory.
  */
 final class IntentState {
 
-    private static final int MAX_TIMEOUTS = 4;
+    private static final Writes[] NONE = new Writes[0];
 
     long firstSeen;
     String entity;
-    /** service -> event ids of its SUCCESS WRITEs (at most 3 kept; the count goes on). */
-    final Map<String, List<String>> writes = new LinkedHashMap<>();
-    final Map<String, Long> writeCounts = new LinkedHashMap<>();
-    /** "attempt 1 at svc-order timed out (e-17)". */
-    final List<String> timeouts = new ArrayList<>();
+    /** Per service with SUCCESS WRITEs, in the order first written. */
+    private Writes[] writes = NONE;
+    /** The first timed-out attempt ("attempt 1 at svc-order timed out (e-17)"), or service null. */
+    private String timeoutService;
+    private String timeoutEventId;
+    private int timeoutAttempt;
+
+    /** One service's SUCCESS WRITEs: how many, and the event ids of the first 3. */
+    private static final class Writes {
+        final String service;
+        long count;
+        final String[] ids = new String[3];
+
+        Writes(String service) {
+            this.service = service;
+        }
+
+        boolean has(String eventId) {
+            for (int i = 0; i < Math.min(count, ids.length); i++) {
+                if (ids[i].equals(eventId)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        List<String> kept() {
+            List<String> out = new ArrayList<>(3);
+            for (int i = 0; i < Math.min(count, ids.length); i++) {
+                out.add(ids[i]);
+            }
+            return out;
+        }
+    }
 
     IntentState(long firstSeen) {
         this.firstSeen = firstSeen;
@@ -31,29 +60,42 @@ final class IntentState {
             entity = w.entity();
         }
         if (!w.success()) {
-            if (timeouts.size() < MAX_TIMEOUTS) {
-                timeouts.add("attempt " + w.attempt() + " at " + w.service() + " timed out (" + w.eventId() + ")");
+            if (timeoutService == null) {
+                timeoutService = w.service();
+                timeoutEventId = w.eventId();
+                timeoutAttempt = w.attempt();
             }
             return null;
         }
-        List<String> ids = writes.computeIfAbsent(w.service(), s -> new ArrayList<>());
-        if (ids.contains(w.eventId())) {
+        Writes ws = null;
+        for (Writes x : writes) {
+            if (x.service.equals(w.service())) {
+                ws = x;
+                break;
+            }
+        }
+        if (ws == null) {
+            ws = new Writes(w.service());
+            writes = Arrays.copyOf(writes, writes.length + 1);
+            writes[writes.length - 1] = ws;
+        }
+        if (ws.has(w.eventId())) {
             return null; // the same event delivered twice (a producer retry) is not a second write
         }
-        long n = writeCounts.merge(w.service(), 1L, Long::sum);
-        if (ids.size() < 3) {
-            ids.add(w.eventId());
+        if (ws.count < ws.ids.length) {
+            ws.ids[(int) ws.count] = w.eventId();
         }
-        if (n != 2) {
+        ws.count++;
+        if (ws.count != 2) {
             return null;
         }
-        String zombie = timeouts.isEmpty() ? null : timeouts.get(0) + " but its write landed";
-        return new DuplicateIntent(w.service(), w.layer(), w.requestId(), entity, List.copyOf(ids), zombie,
+        return new DuplicateIntent(w.service(), w.layer(), w.requestId(), entity, List.copyOf(ws.kept()), zombie(),
                 eventTime, source);
     }
 
     /** The timed-out attempt that makes a duplicate a zombie transaction, if one has been seen. */
     String zombie() {
-        return timeouts.isEmpty() ? null : timeouts.get(0) + " but its write landed";
+        return timeoutService == null ? null : "attempt " + timeoutAttempt + " at " + timeoutService + " timed out ("
+                + timeoutEventId + ") but its write landed";
     }
 }
