@@ -41,6 +41,24 @@ final class CauseIndex {
     /** The causes within reach, shared by the task's two processors through the causes store. */
     private final CauseBook book;
     private final TaskStore causes;
+    /** Links with lookups waiting here, shared by the task's two processors through the store. */
+    private final WaitingLinks waiting;
+
+    /**
+     * The links with a "l|" entry in the store, in memory: nearly every event is a cause and nearly none has a lookup
+     * waiting for it, so a cause costs a set lookup instead of a store read. Rebuilt from the store on first use.
+     */
+    static final class WaitingLinks {
+        final java.util.Set<String> links = new java.util.HashSet<>();
+
+        static WaitingLinks load(TaskStore store) {
+            WaitingLinks w = new WaitingLinks();
+            for (var kv : store.dataWithPrefix("l|")) {
+                w.links.add(kv.key.substring(2));
+            }
+            return w;
+        }
+    }
 
     CauseIndex(ProcessorContext<?, ?> context, CausalitySettings s, long graceMs, StoreMode mode) {
         this.s = s;
@@ -50,6 +68,7 @@ final class CauseIndex {
         this.book = causes.attachment(CauseBook.class, () -> new CauseBook(causes, s.horizonMs(), s.maxCauses(),
                 // Replay's stores have no changelog and are never restored: nothing to write the causes for.
                 mode != StoreMode.REPLAY));
+        this.waiting = store.attachment(WaitingLinks.class, () -> WaitingLinks.load(store));
     }
 
     /**
@@ -64,6 +83,7 @@ final class CauseIndex {
             causes.beforeCommit(null);
         });
         causes.detach();
+        store.detach();
     }
 
     TaskStore causesStore() {
@@ -95,6 +115,9 @@ final class CauseIndex {
     void cause(CausalFact cause, Consumer<CausalOutcome> out) {
         // One id delivered twice (a producer retry): the earliest stamp stands for it, in any arrival order.
         book.add(cause);
+        if (!waiting.links.contains(cause.link())) {
+            return;
+        }
         String key = "l|" + cause.link();
         byte[] raw = store.get(key);
         if (raw == null) {
@@ -150,6 +173,7 @@ final class CauseIndex {
         if (w.effects.size() < s.maxPendingEffects()) {
             w.effects.add(effect);
             store.put(key, w.toBytes());
+            waiting.links.add(effect.link());
         } else {
             addMeta("overflow-effects", 1);
         }
@@ -253,6 +277,7 @@ final class CauseIndex {
     private void forget(String key, Waiting w) {
         store.cancel(w.firstSeen + s.horizonMs() + graceMs, key);
         store.delete(key);
+        waiting.links.remove(key.substring(2));
         release();
     }
 

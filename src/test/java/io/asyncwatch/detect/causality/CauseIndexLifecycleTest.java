@@ -69,4 +69,34 @@ class CauseIndexLifecycleTest {
         revived.close();
         stores.forEach(KeyValueStore::close);
     }
+
+    @Test
+    void anEffectWaitingBeforeARestartIsJudgedWhenItsCauseArrivesAfterIt() {
+        CausalitySettings s = AsyncwatchConfig.fromMap(Map.of()).settings(CausalitySettings.SPEC);
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+        List<KeyValueStore<Bytes, byte[]>> stores = new ArrayList<>();
+        for (StoreBuilder<?> b : CauseIndex.stores(StoreMode.REPLAY)) {
+            @SuppressWarnings("unchecked")
+            KeyValueStore<Bytes, byte[]> store = (KeyValueStore<Bytes, byte[]>) b.withLoggingDisabled().build();
+            store.init(context.getStateStoreContext(), store);
+            context.addStateStore(store);
+            stores.add(store);
+        }
+        List<CausalOutcome> outcomes = new ArrayList<>();
+        CauseIndex before = new CauseIndex(context, s, 0, StoreMode.IN_MEMORY);
+        // The effect (stamped before its cause) is looked up first: it waits here for its cause.
+        before.lookup(CausalFact.effect("id:c", CausalFact.VIA_CAUSED_BY, "e", "n2", T0, null, null).at("id:c", T0),
+                outcomes::add);
+        before.cause(CausalFact.cause("id:other", "other", "n1", T0, null, null).at("id:other", T0), outcomes::add);
+        assertEquals(List.of(), outcomes);
+        before.close();
+
+        // The processors of the restarted task know what waits from the store alone.
+        CauseIndex after = new CauseIndex(context, s, 0, StoreMode.IN_MEMORY);
+        after.cause(CausalFact.cause("id:c", "c", "n1", T0 + 500, null, null).at("id:c", T0 + 500), outcomes::add);
+        assertTrue(outcomes.stream().anyMatch(o -> "n1".equals(o.causeNode()) && "n2".equals(o.effectNode())
+                && "e".equals(o.effectId())), "the waiting effect was judged against its cause: " + outcomes);
+        after.close();
+        stores.forEach(KeyValueStore::close);
+    }
 }
