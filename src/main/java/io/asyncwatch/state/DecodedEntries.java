@@ -1,60 +1,31 @@
 package io.asyncwatch.state;
 
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * Entries of a task store that its processor keeps decoded and updates for every event, encoded back into the store
  * once per commit ({@link WriteBackStore}) instead of once per event, and then let go: what is held is bounded by
- * what one commit interval touches, plus, with {@code retain}, that many of the entries used last (an entry that
- * keeps changing over many commits, a trace whose spans arrive from several partitions, is then decoded once, not
- * once per commit). Create one in the processor's init: a task revived after a dirty close starts from what its
- * store holds.
+ * what one commit interval touches. Create one in the processor's init: a task revived after a dirty close starts
+ * from what its store holds.
  */
 public final class DecodedEntries<V> {
 
     private final TaskStore store;
     private final Function<V, byte[]> encode;
-    private final Map<String, V> decoded;
-    private final int retain;
-    /** The entries to write back (by value: reading them from {@code decoded} would reorder its use order). */
-    private final Map<String, V> changed = new HashMap<>();
+    private final Map<String, V> decoded = new HashMap<>();
+    private final Set<String> changed = new HashSet<>();
 
     public DecodedEntries(TaskStore store, Function<V, byte[]> encode) {
-        this(store, encode, 0);
-    }
-
-    /**
-     * @param retain entries kept decoded across commits, the least recently used let go first. Only for a processor
-     *               that reads and writes its entries through this object alone (and {@link #forget}s what it deletes),
-     *               so that what is held never differs from the store.
-     */
-    public DecodedEntries(TaskStore store, Function<V, byte[]> encode, int retain) {
         this.store = store;
         this.encode = encode;
-        this.decoded = retain > 0 ? new LinkedHashMap<>(16, 0.75f, true) : new HashMap<>();
-        this.retain = retain;
-        store.beforeCommit(this::beforeCommit);
-    }
-
-    /**
-     * What runs before every commit: the write-back, then what is held beyond {@code retain} is let go. A processor
-     * with more of its own to write back registers a hook of its own ({@link TaskStore#beforeCommit}) that calls this.
-     */
-    public void beforeCommit() {
-        writeBack();
-        if (retain <= 0) {
+        store.beforeCommit(() -> {
+            writeBack();
             decoded.clear();
-            return;
-        }
-        Iterator<String> eldest = decoded.keySet().iterator();
-        for (int excess = decoded.size() - retain; excess > 0; excess--) {
-            eldest.next();
-            eldest.remove();
-        }
+        });
     }
 
     /** The decoded entry, or null when it is not held (then read the store). */
@@ -65,13 +36,13 @@ public final class DecodedEntries<V> {
     /** Holds {@code value} under {@code key}; it reaches the store before the next commit. */
     public void changed(String key, V value) {
         decoded.put(key, value);
-        changed.put(key, value);
+        changed.add(key);
     }
 
     /** Encodes every changed entry into the store. */
     public void writeBack() {
-        for (Map.Entry<String, V> e : changed.entrySet()) {
-            store.put(e.getKey(), encode.apply(e.getValue()));
+        for (String key : changed) {
+            store.put(key, encode.apply(decoded.get(key)));
         }
         changed.clear();
     }

@@ -76,6 +76,19 @@ public final class TaskStore {
         return range(Bytes.wrap(new byte[] {DATA}), Bytes.wrap(new byte[] {DATA + 1}));
     }
 
+    /** Hands every data key to {@code action}, in key order, without keeping the values. */
+    public void forEachDataKey(Consumer<String> action) {
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(Bytes.wrap(new byte[] {DATA}),
+                Bytes.wrap(new byte[] {DATA + 1}))) {
+            while (it.hasNext()) {
+                byte[] k = it.next().key.get();
+                if (k[0] == DATA) {
+                    action.accept(new String(k, 1, k.length - 1, StandardCharsets.UTF_8));
+                }
+            }
+        }
+    }
+
     /** The data entries whose key starts with {@code prefix}, in key order. */
     public List<KeyValue<String, byte[]>> dataWithPrefix(String prefix) {
         byte[] from = data(prefix).get();

@@ -2,7 +2,7 @@ package io.asyncwatch.detect.cascade;
 
 import io.asyncwatch.detect.traces.Span;
 import io.asyncwatch.serde.Bin;
-import io.asyncwatch.state.DecodedEntries;
+import io.asyncwatch.detect.traces.TraceParts;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
@@ -11,7 +11,9 @@ import io.asyncwatch.time.UpstreamClock;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * Gathers the spans of each trace (keyed by trace id) and judges the trace once the slowest input partition's
  * clock has passed its first span by the horizon: the spans of a trace come from many services and partitions,
  * in any order. State: the traces of the last horizon, at most {@code max-traces} per task, each at most
- * {@code max-spans} spans; a trace's spans are kept decoded between commits and written back once per commit.
+ * {@code max-spans} spans, written to the store as parts ({@link TraceParts}: what a trace gained since the last
+ * commit, once); the traces used last stay decoded in memory.
  * The hits are counted per (caller, destination, window) and sent on each second, before the task's clock tick
  * (so before the windows stage may close their window); until then they are in the store with the rest.
  */
@@ -63,7 +66,9 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private String source;
     private long droppedSpans;
     /** Traces gathered since the last commit, decoded; written back before the next commit. */
-    private DecodedEntries<Trace> traces;
+    /** The traces used last, decoded: what the store and the pending parts hold, so any of them may be let go. */
+    private Map<String, Trace> traces;
+    private TraceParts parts;
     /** Hits not sent on yet, by (caller, destination, window start). */
     private final TreeMap<Pending, CascadeCounts> pending = new TreeMap<>();
     private boolean pendingChanged;
@@ -88,12 +93,12 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
             this.spans = spans;
         }
 
-        byte[] toBytes() {
-            Bin.Writer w = Bin.writer().u8(VERSION).varlong(first).varlong(spans.size());
-            spans.forEach(x -> x.write(w));
-            return w.bytes();
+        /** A trace is anchored on its earliest span. */
+        static Trace of(List<Span> spans) {
+            return new Trace(spans.stream().mapToLong(Span::timestamp).min().orElseThrow(), new ArrayList<>(spans));
         }
 
+        /** A trace as written whole before the parts. */
         static Trace fromBytes(String traceId, byte[] raw) {
             Bin.Reader r = Bin.versioned(raw, VERSION, "trace");
             long first = r.varlong();
@@ -112,14 +117,20 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         this.budget = new KeyBudget(store, "traces", conf.settings().maxTraces());
         this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = CascadeTimeout.NAME + "-traces:" + context.taskId().partition();
-        this.traces = new DecodedEntries<>(store, Trace::toBytes, RETAINED_TRACES);
+        this.traces = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Trace> eldest) {
+                return size() > RETAINED_TRACES;
+            }
+        };
+        this.parts = new TraceParts(store, (traceId, raw) -> Trace.fromBytes(traceId, raw).spans);
         // A task revived after a dirty close is initialised again: what it held is what the store restored.
         pending.clear();
         pendingChanged = false;
         readPending();
-        DecodedEntries<Trace> mine = traces;
+        TraceParts mine = parts;
         store.beforeCommit(() -> {
-            mine.beforeCommit();
+            mine.flush();
             writePending();
         });
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
@@ -139,16 +150,16 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         String key = span.traceId();
         Trace trace = traces.get(key);
         if (trace == null) {
-            byte[] raw = store.get(key);
-            if (raw == null) {
+            if (!parts.exists(key)) {
                 if (!budget.admit()) {
                     return; // counted; logged by the tick
                 }
                 trace = new Trace(span.timestamp(), new ArrayList<>());
                 store.schedule(deadline(trace.first), key);
             } else {
-                trace = Trace.fromBytes(key, raw);
+                trace = Trace.of(parts.read(key));
             }
+            traces.put(key, trace);
         }
         if (trace.spans.size() >= conf.settings().maxSpans()) {
             droppedSpans++;
@@ -158,10 +169,11 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
             // Anchored on the earliest span, not the first to arrive: arrival order depends on partitions.
             store.cancel(deadline(trace.first), key);
             trace = new Trace(span.timestamp(), trace.spans);
+            traces.put(key, trace);
             store.schedule(deadline(trace.first), key);
         }
         trace.spans.add(span);
-        traces.changed(key, trace);
+        parts.append(key, span);
     }
 
     /**
@@ -205,26 +217,25 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private void judgeDue(long now) {
         store.forEachDue(now, due -> {
             store.cancel(due.time(), due.key());
-            Trace trace = traces.get(due.key());
-            traces.forget(due.key());
-            byte[] raw = trace == null ? store.get(due.key()) : null;
-            if (trace == null && raw == null) {
-                return;
-            }
+            Trace trace = traces.remove(due.key());
             if (trace == null) {
-                trace = Trace.fromBytes(due.key(), raw);
+                if (!parts.exists(due.key())) {
+                    return;
+                }
+                trace = Trace.of(parts.read(due.key()));
             }
             long horizonEnd = trace.first + conf.settings().horizonMs();
             List<Span> within = new ArrayList<>();
             List<Span> later = new ArrayList<>();
             trace.spans.forEach(x -> (x.timestamp() < horizonEnd ? within : later).add(x));
             if (later.isEmpty()) {
-                store.delete(due.key());
+                parts.delete(due.key());
                 budget.release();
             } else {
                 // A trace longer than the horizon: its later spans are judged as a trace of their own.
-                Trace rest = new Trace(later.stream().mapToLong(Span::timestamp).min().orElseThrow(), later);
-                traces.changed(due.key(), rest);
+                Trace rest = Trace.of(later);
+                parts.replace(due.key(), later);
+                traces.put(due.key(), rest);
                 store.schedule(deadline(rest.first), due.key());
             }
             for (TraceJudge.Hit h : TraceJudge.judge(within)) {

@@ -2,7 +2,7 @@ package io.asyncwatch.detect.causality;
 
 import io.asyncwatch.detect.traces.Span;
 import io.asyncwatch.serde.Bin;
-import io.asyncwatch.state.DecodedEntries;
+import io.asyncwatch.detect.traces.TraceParts;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
@@ -59,14 +59,7 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
         final Map<String, Span> spans = new LinkedHashMap<>();
         final List<Span> waiting = new ArrayList<>();
 
-        byte[] toBytes() {
-            Bin.Writer w = Bin.writer().u8(VERSION).varlong(firstSeen).varlong(spans.size());
-            spans.values().forEach(s -> s.write(w));
-            w.varlong(waiting.size());
-            waiting.forEach(s -> s.write(w));
-            return w.bytes();
-        }
-
+        /** As written whole before the parts. */
         static TraceLinks fromBytes(byte[] b, String traceId) {
             Bin.Reader r = Bin.versioned(b, VERSION, "trace links");
             TraceLinks t = new TraceLinks();
@@ -88,8 +81,10 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
     private final CausalitySettings s;
     private ProcessorContext<String, CausalOutcome> context;
     private TaskStore store;
-    /** Traces being gathered, decoded between commits: a trace's spans arrive close together. */
-    private DecodedEntries<TraceLinks> traces;
+    /** The traces used last, decoded: what the store and the pending parts hold, so any of them may be let go. */
+    private Map<String, TraceLinks> traces;
+    /** Every trace's spans in arrival order ({@link TraceParts}); a trace not held decoded is rebuilt from them. */
+    private TraceParts parts;
     private KeyBudget budget;
     private UpstreamClock clock;
     private String source;
@@ -103,7 +98,20 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
     public void init(ProcessorContext<String, CausalOutcome> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
-        this.traces = new DecodedEntries<>(store, TraceLinks::toBytes, RETAINED_TRACES);
+        this.traces = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, TraceLinks> eldest) {
+                return size() > RETAINED_TRACES;
+            }
+        };
+        this.parts = new TraceParts(store, (traceId, raw) -> {
+            TraceLinks t = TraceLinks.fromBytes(raw, traceId);
+            List<Span> spans = new ArrayList<>(t.spans.values());
+            spans.addAll(t.waiting);
+            return spans;
+        });
+        TraceParts mine = parts;
+        store.beforeCommit(mine::flush);
         this.budget = new KeyBudget(store, "traces", s.maxLinks());
         this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = Causality.NAME + "-spans:" + context.taskId().partition();
@@ -122,17 +130,32 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
         Span span = in.at(record.timestamp());
         String key = span.traceId();
         TraceLinks t = traces.get(key);
-        byte[] raw = t != null ? null : store.get(key);
-        if (t == null && raw == null) {
-            if (!budget.admit()) {
-                return; // counted; logged by the tick
+        if (t == null) {
+            if (!parts.exists(key)) {
+                if (!budget.admit()) {
+                    return; // counted; logged by the tick
+                }
+                t = new TraceLinks();
+                t.firstSeen = span.timestamp();
+                store.schedule(t.firstSeen + s.horizonMs(), key);
+            } else {
+                t = rebuild(parts.read(key));
             }
-            t = new TraceLinks();
-            t.firstSeen = span.timestamp();
-            store.schedule(t.firstSeen + s.horizonMs(), key);
-        } else if (t == null) {
-            t = TraceLinks.fromBytes(raw, key);
+            traces.put(key, t);
         }
+        apply(t, span, true);
+        parts.append(key, span);
+    }
+
+    /** The trace as its spans, in arrival order, made it: judged as they came, so not judged again. */
+    private TraceLinks rebuild(List<Span> spans) {
+        TraceLinks t = new TraceLinks();
+        t.firstSeen = spans.get(0).timestamp();
+        spans.forEach(x -> apply(t, x, false));
+        return t;
+    }
+
+    private void apply(TraceLinks t, Span span, boolean judge) {
         Span known = t.spans.get(span.spanId());
         if (known == null || span.sentAt() < known.sentAt()) {
             t.spans.put(span.spanId(), span);
@@ -140,7 +163,9 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
         if (span.parentSpanId() != null) {
             Span parent = t.spans.get(span.parentSpanId());
             if (parent != null) {
-                judge(parent, span);
+                if (judge) {
+                    judge(parent, span);
+                }
             } else if (t.waiting.size() < s.maxPendingEffects()) {
                 t.waiting.add(span);
             }
@@ -148,11 +173,12 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
         for (Iterator<Span> it = t.waiting.iterator(); it.hasNext(); ) {
             Span child = it.next();
             if (child != span && span.spanId().equals(child.parentSpanId())) {
-                judge(span, child);
+                if (judge) {
+                    judge(span, child);
+                }
                 it.remove();
             }
         }
-        traces.changed(key, t);
     }
 
     private void judge(Span parent, Span child) {
@@ -172,10 +198,9 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
     private void expire(long now) {
         store.forEachDue(now, d -> {
             store.cancel(d.time(), d.key());
-            boolean held = traces.get(d.key()) != null;
-            traces.forget(d.key());
-            if (held || store.get(d.key()) != null) {
-                store.delete(d.key());
+            traces.remove(d.key());
+            if (parts.exists(d.key())) {
+                parts.delete(d.key());
                 budget.release();
             }
         });
