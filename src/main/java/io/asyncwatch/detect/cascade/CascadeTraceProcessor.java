@@ -157,7 +157,8 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
                 trace = new Trace(span.timestamp(), new ArrayList<>());
                 store.schedule(deadline(trace.first), key);
             } else {
-                trace = Trace.of(parts.read(key));
+                List<Span> spans = parts.read(key);
+                trace = spans.isEmpty() ? new Trace(span.timestamp(), new ArrayList<>()) : Trace.of(spans);
             }
             traces.put(key, trace);
         }
@@ -219,10 +220,12 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
             store.cancel(due.time(), due.key());
             Trace trace = traces.remove(due.key());
             if (trace == null) {
-                if (!parts.exists(due.key())) {
+                List<Span> spans = parts.exists(due.key()) ? parts.read(due.key()) : List.of();
+                if (spans.isEmpty()) {
+                    parts.delete(due.key());
                     return;
                 }
-                trace = Trace.of(parts.read(due.key()));
+                trace = Trace.of(spans);
             }
             long horizonEnd = trace.first + conf.settings().horizonMs();
             List<Span> within = new ArrayList<>();

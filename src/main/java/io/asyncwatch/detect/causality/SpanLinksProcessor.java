@@ -104,12 +104,9 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
                 return size() > RETAINED_TRACES;
             }
         };
-        this.parts = new TraceParts(store, (traceId, raw) -> {
-            TraceLinks t = TraceLinks.fromBytes(raw, traceId);
-            List<Span> spans = new ArrayList<>(t.spans.values());
-            spans.addAll(t.waiting);
-            return spans;
-        });
+        // A trace written whole before the parts: its spans (the waiting children among them) are enough to rebuild it.
+        this.parts = new TraceParts(store, (traceId, raw) -> new ArrayList<>(TraceLinks.fromBytes(raw, traceId)
+                .spans.values()));
         TraceParts mine = parts;
         store.beforeCommit(mine::flush);
         this.budget = new KeyBudget(store, "traces", s.maxLinks());
@@ -139,7 +136,11 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
                 t.firstSeen = span.timestamp();
                 store.schedule(t.firstSeen + s.horizonMs(), key);
             } else {
-                t = rebuild(parts.read(key));
+                List<Span> spans = parts.read(key);
+                t = spans.isEmpty() ? new TraceLinks() : rebuild(spans);
+                if (spans.isEmpty()) {
+                    t.firstSeen = span.timestamp();
+                }
             }
             traces.put(key, t);
         }

@@ -36,6 +36,8 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
      * to chunks: what a store from then still holds is forgotten at those deadlines, as it was.
      */
     private static final int PENDING = 1;
+    /** Data keys of duplicates waiting to be reported. */
+    static final String PENDING_PREFIX = "dup|";
     private static final Duration TICK = Duration.ofSeconds(1);
 
     record Supplier(DuplicateSettings settings, StoreMode storeMode)
@@ -101,7 +103,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
     }
 
     private static String pendingKey(String requestId, String service) {
-        return "dup|" + service + "|" + requestId;
+        return PENDING_PREFIX + service + "|" + requestId;
     }
 
     private void report(long now) {

@@ -67,7 +67,7 @@ final class IntentBook {
      */
     DuplicateIntent add(WriteAttempt w, long time, String source) {
         load();
-        Applied applied = apply(w, time, source, true);
+        Applied applied = apply(w, time, source, false);
         if (applied == null) {
             return null;
         }
@@ -77,7 +77,8 @@ final class IntentBook {
             Bin.Writer chunk = pending.computeIfAbsent(b, k -> Bin.writer());
             int before = chunk.size();
             WriteAttempt.write(chunk, w);
-            chunk.varlong(time);
+            // Whether it started its intent: replayed as it happened, whatever the clock had expired by then.
+            chunk.varlong(time).bool(applied.fresh());
             pendingBytes += chunk.size() - before;
             pendingCount.merge(b, 1, Integer::sum);
             if (pendingBytes >= CHUNK_BYTES) {
@@ -87,31 +88,38 @@ final class IntentBook {
         return applied.duplicate();
     }
 
-    /** The intent an attempt joined, and the duplicate it completed (or null). */
-    private record Applied(IntentState state, DuplicateIntent duplicate) {
+    /** The intent an attempt joined, whether it started it, and the duplicate it completed (or null). */
+    private record Applied(IntentState state, boolean fresh, DuplicateIntent duplicate) {
     }
 
-    /** Null when the cap left the attempt out. */
-    private Applied apply(WriteAttempt w, long time, String source, boolean count) {
+    /**
+     * Null when the cap left the attempt out. {@code replayed}: the attempt as stored, {@code fresh} saying whether it
+     * started its intent; not capped (it was admitted when first applied).
+     */
+    private Applied apply(WriteAttempt w, long time, String source, boolean replayed, boolean fresh) {
         IntentState state = intents.get(w.requestId());
-        if (state != null && time >= state.firstSeen + horizonMs) {
+        if (!replayed) {
             // Beyond the horizon, whether or not its expiry has come round yet: a new intent as far as we know.
-            state = null;
-        }
-        if (state == null) {
-            if (!intents.containsKey(w.requestId()) && intents.size() >= maxIds) {
-                if (count) {
-                    overflow++;
-                }
+            fresh = state == null || time >= state.firstSeen + horizonMs;
+            if (state == null && intents.size() >= maxIds) {
+                overflow++;
                 return null;
             }
+        } else {
+            fresh |= state == null;
+        }
+        if (fresh) {
             state = new IntentState(time);
             intents.put(w.requestId(), state);
             leaving.computeIfAbsent(Math.floorDiv(time + horizonMs, 1000), k -> new ArrayList<>()).add(w.requestId());
         }
         WriteAttempt kept = new WriteAttempt(w.requestId(), canonical(w.service()), canonical(w.layer()), w.eventId(),
                 w.success(), w.attempt(), w.entity(), w.tick());
-        return new Applied(state, state.add(kept, time, source));
+        return new Applied(state, fresh, state.add(kept, time, source));
+    }
+
+    private Applied apply(WriteAttempt w, long time, String source, boolean replayed) {
+        return apply(w, time, source, replayed, false);
     }
 
     private String canonical(String name) {
@@ -159,8 +167,9 @@ final class IntentBook {
         }
         // Every intent of a bucket started before its end, so it is gone once the clock passes that end by the horizon.
         while (!pending.isEmpty() && pending.firstKey() + BUCKET_MS + horizonMs <= now) {
-            long b = pending.pollFirstEntry().getKey();
-            pendingCount.remove(b);
+            Map.Entry<Long, Bin.Writer> gone = pending.pollFirstEntry();
+            pendingBytes -= gone.getValue().size();
+            pendingCount.remove(gone.getKey());
         }
         while (!stored.isEmpty() && stored.first() + BUCKET_MS + horizonMs <= now) {
             long b = stored.pollFirst();
@@ -201,29 +210,43 @@ final class IntentBook {
         return intents.size();
     }
 
-    /** Rebuilds the intents from the chunks once per store lifetime (after a restore), in the order first applied. */
+    /**
+     * Rebuilds the intents once per store lifetime (after a restore): first the intents a store from before the chunks
+     * holds as records of their own (forgotten at their deadlines, as then), then the chunks' attempts in the order
+     * first applied. One chunk in memory at a time.
+     */
     private void load() {
         if (loaded) {
             return;
         }
         loaded = true;
+        TreeMap<Long, String> chunks = new TreeMap<>();
+        List<String> legacy = new ArrayList<>();
+        store.forEachDataKey(key -> {
+            String[] parts = key.startsWith(PREFIX) ? key.split("\\|", 3) : null;
+            if (parts != null && parts.length == 3 && parts[1].matches("-?\\d+") && parts[2].matches("\\d+")) {
+                stored.add(Long.parseLong(parts[1]));
+                chunks.put(Long.parseLong(parts[2]), key);
+            } else if (!key.startsWith(DuplicateIntentsProcessor.PENDING_PREFIX)) {
+                legacy.add(key);
+            }
+        });
+        for (String requestId : legacy) {
+            IntentState s = IntentState.legacy(store.get(requestId));
+            intents.put(requestId, s);
+            leaving.computeIfAbsent(Math.floorDiv(s.firstSeen + horizonMs, 1000), k -> new ArrayList<>()).add(requestId);
+        }
         if (!persist) {
-            return; // nothing was written to load
+            return;
         }
-        TreeMap<Long, byte[]> bySeq = new TreeMap<>();
-        for (var kv : store.dataWithPrefix(PREFIX)) {
-            String[] parts = kv.key.split("\\|", 3);
-            stored.add(Long.parseLong(parts[1]));
-            bySeq.put(Long.parseLong(parts[2]), kv.value);
-        }
-        for (byte[] chunk : bySeq.values()) {
-            Bin.Reader r = Bin.versioned(chunk, VERSION, "write attempts chunk");
-            long n = r.varlong();
-            for (long i = 0; i < n; i++) {
+        for (String key : chunks.values()) {
+            Bin.Reader r = Bin.versioned(store.get(key), VERSION, "write attempts chunk");
+            for (long n = r.varlong(); n > 0; n--) {
                 WriteAttempt w = WriteAttempt.read(r);
-                apply(w, r.varlong(), "", false);
+                long time = r.varlong();
+                apply(w, time, "", true, r.bool());
             }
         }
-        nextSeq = bySeq.isEmpty() ? 0 : bySeq.lastKey() + 1;
+        nextSeq = chunks.isEmpty() ? 0 : chunks.lastKey() + 1;
     }
 }

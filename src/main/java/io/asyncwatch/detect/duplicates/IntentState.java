@@ -1,5 +1,6 @@
 package io.asyncwatch.detect.duplicates;
 
+import io.asyncwatch.serde.Bin;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,10 +18,8 @@ final class IntentState {
     String entity;
     /** Per service with SUCCESS WRITEs, in the order first written. */
     private Writes[] writes = NONE;
-    /** The first timed-out attempt ("attempt 1 at svc-order timed out (e-17)"), or service null. */
-    private String timeoutService;
-    private String timeoutEventId;
-    private int timeoutAttempt;
+    /** The first timed-out attempt ("attempt 1 at svc-order timed out (e-17)"), or null. */
+    private String firstTimeout;
 
     /** One service's SUCCESS WRITEs: how many, and the event ids of the first 3. */
     private static final class Writes {
@@ -60,10 +59,8 @@ final class IntentState {
             entity = w.entity();
         }
         if (!w.success()) {
-            if (timeoutService == null) {
-                timeoutService = w.service();
-                timeoutEventId = w.eventId();
-                timeoutAttempt = w.attempt();
+            if (firstTimeout == null) {
+                firstTimeout = "attempt " + w.attempt() + " at " + w.service() + " timed out (" + w.eventId() + ")";
             }
             return null;
         }
@@ -95,7 +92,26 @@ final class IntentState {
 
     /** The timed-out attempt that makes a duplicate a zombie transaction, if one has been seen. */
     String zombie() {
-        return timeoutService == null ? null : "attempt " + timeoutAttempt + " at " + timeoutService + " timed out ("
-                + timeoutEventId + ") but its write landed";
+        return firstTimeout == null ? null : firstTimeout + " but its write landed";
+    }
+
+    /** An intent as a store record of the version before the chunks ({@code IntentBook} imports them once). */
+    static IntentState legacy(byte[] bytes) {
+        Bin.Reader r = Bin.versioned(bytes, 1, "intent state");
+        IntentState s = new IntentState(r.varlong());
+        s.entity = r.str();
+        for (long n = r.varlong(); n > 0; n--) {
+            Writes ws = new Writes(r.str());
+            ws.count = r.varlong();
+            List<String> ids = r.strings();
+            for (int i = 0; i < Math.min(ids.size(), ws.ids.length); i++) {
+                ws.ids[i] = ids.get(i);
+            }
+            s.writes = Arrays.copyOf(s.writes, s.writes.length + 1);
+            s.writes[s.writes.length - 1] = ws;
+        }
+        List<String> timeouts = r.strings();
+        s.firstTimeout = timeouts.isEmpty() ? null : timeouts.get(0);
+        return s;
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
@@ -127,5 +128,61 @@ class IntentBookTest {
         book.flush();
         assertEquals(List.of(), store.allData());
         assertNotNull(book.add(write("r1", "b"), T0 + 1, "t"));
+    }
+
+    @Test
+    void aLateWriteAfterItsIntentExpiredStartsANewOneLiveAndAfterARestart() {
+        TaskStore store = store();
+        IntentBook book = new IntentBook(store, settings(1_000_000), true);
+        book.add(write("r1", "a"), T0, "t");
+        book.flush();
+        book.expire(T0 + HORIZON);
+        assertNull(book.get("r1"));
+        // Stamped within the first write's horizon, but the clock has forgotten that intent: a new one.
+        assertNull(book.add(write("r1", "late"), T0 + HORIZON - 10, "t"));
+        book.flush();
+        IntentBook revived = new IntentBook(store, settings(1_000_000), true);
+        assertEquals(T0 + HORIZON - 10, revived.get("r1").firstSeen, "replayed as it was applied");
+        DuplicateIntent live = book.add(write("r1", "third"), T0 + HORIZON - 5, "t");
+        DuplicateIntent after = revived.add(write("r1", "third"), T0 + HORIZON - 5, "t");
+        assertEquals(List.of("late", "third"), live.writeIds());
+        assertEquals(live.writeIds(), after.writeIds());
+    }
+
+    @Test
+    void intentsAdmittedUnderTheCapAreAllBackAfterARestartEvenWithExpiredOnesStillInTheChunks() {
+        TaskStore store = store();
+        IntentBook book = new IntentBook(store, settings(2), true);
+        book.add(write("r1", "a"), T0, "t");
+        book.add(write("r2", "b"), T0, "t");
+        book.flush();
+        book.expire(T0 + HORIZON + 1);
+        assertNull(book.add(write("r3", "c"), T0 + HORIZON + 1, "t"));
+        book.add(write("r4", "d"), T0 + HORIZON + 1, "t");
+        book.flush();
+        assertEquals(0, book.drainOverflow(), "r1 and r2 were forgotten: room for r3 and r4");
+
+        // r1's and r2's chunk is still there (its bucket's end has not passed by the horizon).
+        IntentBook revived = new IntentBook(store, settings(2), true);
+        assertNotNull(revived.get("r3"));
+        assertNotNull(revived.get("r4"));
+        assertNotNull(revived.add(write("r4", "d2"), T0 + HORIZON + 2, "t"), "r4 still tracked: its second write");
+    }
+
+    @Test
+    void intentsStoredAsRecordsByTheVersionBeforeTheChunksAreStillKnown() {
+        TaskStore store = store();
+        // The former format: version, first seen, entity, per service (service, count, ids), timeouts.
+        store.put("r9", Bin.writer().u8(1).varlong(T0).str("Order[1]").varlong(1).str("db-orders").varlong(1)
+                .strings(List.of("a")).strings(List.of("attempt 1 at svc-order timed out (t1)")).bytes());
+        store.put("i|not-a-chunk", Bin.writer().u8(1).varlong(T0).str(null).varlong(0).strings(List.of())
+                .strings(List.of()).bytes());
+        IntentBook book = new IntentBook(store, settings(1_000_000), true);
+        DuplicateIntent dup = book.add(write("r9", "b"), T0 + 1_000, "t");
+        assertEquals(List.of("a", "b"), dup.writeIds());
+        assertEquals("attempt 1 at svc-order timed out (t1) but its write landed", dup.zombie());
+        assertNotNull(book.get("i|not-a-chunk"), "a request id that looks like a chunk key is read as what it is");
+        book.expire(T0 + HORIZON);
+        assertNull(book.get("r9"), "forgotten at its horizon, as then");
     }
 }
