@@ -1,9 +1,7 @@
 package io.asyncwatch.state;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -17,15 +15,22 @@ public final class DecodedEntries<V> {
     private final TaskStore store;
     private final Function<V, byte[]> encode;
     private final Map<String, V> decoded = new HashMap<>();
-    private final Set<String> changed = new HashSet<>();
+    /** The entries to write back. */
+    private final Map<String, V> changed = new HashMap<>();
 
     public DecodedEntries(TaskStore store, Function<V, byte[]> encode) {
         this.store = store;
         this.encode = encode;
-        store.beforeCommit(() -> {
-            writeBack();
-            decoded.clear();
-        });
+        store.beforeCommit(this::beforeCommit);
+    }
+
+    /**
+     * What runs before every commit: the write-back, then what is held is let go. A processor with more of its own to
+     * write back registers a hook of its own ({@link TaskStore#beforeCommit}) that calls this.
+     */
+    public void beforeCommit() {
+        writeBack();
+        decoded.clear();
     }
 
     /** The decoded entry, or null when it is not held (then read the store). */
@@ -36,13 +41,13 @@ public final class DecodedEntries<V> {
     /** Holds {@code value} under {@code key}; it reaches the store before the next commit. */
     public void changed(String key, V value) {
         decoded.put(key, value);
-        changed.add(key);
+        changed.put(key, value);
     }
 
     /** Encodes every changed entry into the store. */
     public void writeBack() {
-        for (String key : changed) {
-            store.put(key, encode.apply(decoded.get(key)));
+        for (Map.Entry<String, V> e : changed.entrySet()) {
+            store.put(e.getKey(), encode.apply(e.getValue()));
         }
         changed.clear();
     }

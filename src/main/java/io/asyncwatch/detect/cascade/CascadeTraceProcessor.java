@@ -2,7 +2,7 @@ package io.asyncwatch.detect.cascade;
 
 import io.asyncwatch.detect.traces.Span;
 import io.asyncwatch.serde.Bin;
-import io.asyncwatch.detect.traces.TraceParts;
+import io.asyncwatch.state.DecodedEntries;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
@@ -11,9 +11,7 @@ import io.asyncwatch.time.UpstreamClock;
 import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -29,8 +27,7 @@ import org.slf4j.LoggerFactory;
  * Gathers the spans of each trace (keyed by trace id) and judges the trace once the slowest input partition's
  * clock has passed its first span by the horizon: the spans of a trace come from many services and partitions,
  * in any order. State: the traces of the last horizon, at most {@code max-traces} per task, each at most
- * {@code max-spans} spans, written to the store as parts ({@link TraceParts}: what a trace gained since the last
- * commit, once); the traces used last stay decoded in memory.
+ * {@code max-spans} spans; a trace's spans are kept decoded between commits and written back once per commit.
  * The hits are counted per (caller, destination, window) and sent on each second, before the task's clock tick
  * (so before the windows stage may close their window); until then they are in the store with the rest.
  */
@@ -38,8 +35,6 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
 
     static final String STORE = "cascade-timeout-traces";
     private static final Duration TICK = Duration.ofSeconds(1);
-    /** Traces kept decoded across commits (the most recently used): a trace's spans reach its task over several. */
-    static final int RETAINED_TRACES = 4_096;
     private static final int VERSION = 1;
     private static final Logger LOG = LoggerFactory.getLogger(CascadeTraceProcessor.class);
 
@@ -66,9 +61,7 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private String source;
     private long droppedSpans;
     /** Traces gathered since the last commit, decoded; written back before the next commit. */
-    /** The traces used last, decoded: what the store and the pending parts hold, so any of them may be let go. */
-    private Map<String, Trace> traces;
-    private TraceParts parts;
+    private DecodedEntries<Trace> traces;
     /** Hits not sent on yet, by (caller, destination, window start). */
     private final TreeMap<Pending, CascadeCounts> pending = new TreeMap<>();
     private boolean pendingChanged;
@@ -93,12 +86,12 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
             this.spans = spans;
         }
 
-        /** A trace is anchored on its earliest span. */
-        static Trace of(List<Span> spans) {
-            return new Trace(spans.stream().mapToLong(Span::timestamp).min().orElseThrow(), new ArrayList<>(spans));
+        byte[] toBytes() {
+            Bin.Writer w = Bin.writer().u8(VERSION).varlong(first).varlong(spans.size());
+            spans.forEach(x -> x.write(w));
+            return w.bytes();
         }
 
-        /** A trace as written whole before the parts. */
         static Trace fromBytes(String traceId, byte[] raw) {
             Bin.Reader r = Bin.versioned(raw, VERSION, "trace");
             long first = r.varlong();
@@ -117,20 +110,14 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         this.budget = new KeyBudget(store, "traces", conf.settings().maxTraces());
         this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = CascadeTimeout.NAME + "-traces:" + context.taskId().partition();
-        this.traces = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Trace> eldest) {
-                return size() > RETAINED_TRACES;
-            }
-        };
-        this.parts = new TraceParts(store, (traceId, raw) -> Trace.fromBytes(traceId, raw).spans);
+        this.traces = new DecodedEntries<>(store, Trace::toBytes);
         // A task revived after a dirty close is initialised again: what it held is what the store restored.
         pending.clear();
         pendingChanged = false;
         readPending();
-        TraceParts mine = parts;
+        DecodedEntries<Trace> mine = traces;
         store.beforeCommit(() -> {
-            mine.flush();
+            mine.beforeCommit();
             writePending();
         });
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
@@ -150,17 +137,16 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         String key = span.traceId();
         Trace trace = traces.get(key);
         if (trace == null) {
-            if (!parts.exists(key)) {
+            byte[] raw = store.get(key);
+            if (raw == null) {
                 if (!budget.admit()) {
                     return; // counted; logged by the tick
                 }
                 trace = new Trace(span.timestamp(), new ArrayList<>());
                 store.schedule(deadline(trace.first), key);
             } else {
-                List<Span> spans = parts.read(key);
-                trace = spans.isEmpty() ? new Trace(span.timestamp(), new ArrayList<>()) : Trace.of(spans);
+                trace = Trace.fromBytes(key, raw);
             }
-            traces.put(key, trace);
         }
         if (trace.spans.size() >= conf.settings().maxSpans()) {
             droppedSpans++;
@@ -170,11 +156,10 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
             // Anchored on the earliest span, not the first to arrive: arrival order depends on partitions.
             store.cancel(deadline(trace.first), key);
             trace = new Trace(span.timestamp(), trace.spans);
-            traces.put(key, trace);
             store.schedule(deadline(trace.first), key);
         }
         trace.spans.add(span);
-        parts.append(key, span);
+        traces.changed(key, trace);
     }
 
     /**
@@ -218,27 +203,26 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private void judgeDue(long now) {
         store.forEachDue(now, due -> {
             store.cancel(due.time(), due.key());
-            Trace trace = traces.remove(due.key());
+            Trace trace = traces.get(due.key());
+            traces.forget(due.key());
+            byte[] raw = trace == null ? store.get(due.key()) : null;
+            if (trace == null && raw == null) {
+                return;
+            }
             if (trace == null) {
-                List<Span> spans = parts.exists(due.key()) ? parts.read(due.key()) : List.of();
-                if (spans.isEmpty()) {
-                    parts.delete(due.key());
-                    return;
-                }
-                trace = Trace.of(spans);
+                trace = Trace.fromBytes(due.key(), raw);
             }
             long horizonEnd = trace.first + conf.settings().horizonMs();
             List<Span> within = new ArrayList<>();
             List<Span> later = new ArrayList<>();
             trace.spans.forEach(x -> (x.timestamp() < horizonEnd ? within : later).add(x));
             if (later.isEmpty()) {
-                parts.delete(due.key());
+                store.delete(due.key());
                 budget.release();
             } else {
                 // A trace longer than the horizon: its later spans are judged as a trace of their own.
-                Trace rest = Trace.of(later);
-                parts.replace(due.key(), later);
-                traces.put(due.key(), rest);
+                Trace rest = new Trace(later.stream().mapToLong(Span::timestamp).min().orElseThrow(), later);
+                traces.changed(due.key(), rest);
                 store.schedule(deadline(rest.first), due.key());
             }
             for (TraceJudge.Hit h : TraceJudge.judge(within)) {

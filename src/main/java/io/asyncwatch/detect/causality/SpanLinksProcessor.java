@@ -2,7 +2,7 @@ package io.asyncwatch.detect.causality;
 
 import io.asyncwatch.detect.traces.Span;
 import io.asyncwatch.serde.Bin;
-import io.asyncwatch.detect.traces.TraceParts;
+import io.asyncwatch.state.DecodedEntries;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
@@ -35,8 +35,6 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
 
     static final String STORE = "causality-spans";
     private static final Duration TICK = Duration.ofSeconds(1);
-    /** Traces kept decoded across commits (the most recently used): a trace's spans reach its task over several. */
-    static final int RETAINED_TRACES = 4_096;
     private static final int VERSION = 1;
     private static final Logger LOG = LoggerFactory.getLogger(SpanLinksProcessor.class);
 
@@ -59,7 +57,14 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
         final Map<String, Span> spans = new LinkedHashMap<>();
         final List<Span> waiting = new ArrayList<>();
 
-        /** As written whole before the parts. */
+        byte[] toBytes() {
+            Bin.Writer w = Bin.writer().u8(VERSION).varlong(firstSeen).varlong(spans.size());
+            spans.values().forEach(s -> s.write(w));
+            w.varlong(waiting.size());
+            waiting.forEach(s -> s.write(w));
+            return w.bytes();
+        }
+
         static TraceLinks fromBytes(byte[] b, String traceId) {
             Bin.Reader r = Bin.versioned(b, VERSION, "trace links");
             TraceLinks t = new TraceLinks();
@@ -81,10 +86,8 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
     private final CausalitySettings s;
     private ProcessorContext<String, CausalOutcome> context;
     private TaskStore store;
-    /** The traces used last, decoded: what the store and the pending parts hold, so any of them may be let go. */
-    private Map<String, TraceLinks> traces;
-    /** Every trace's spans in arrival order ({@link TraceParts}); a trace not held decoded is rebuilt from them. */
-    private TraceParts parts;
+    /** Traces being gathered, decoded between commits: a trace's spans arrive close together. */
+    private DecodedEntries<TraceLinks> traces;
     private KeyBudget budget;
     private UpstreamClock clock;
     private String source;
@@ -98,17 +101,7 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
     public void init(ProcessorContext<String, CausalOutcome> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
-        this.traces = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, TraceLinks> eldest) {
-                return size() > RETAINED_TRACES;
-            }
-        };
-        // A trace written whole before the parts: its spans (the waiting children among them) are enough to rebuild it.
-        this.parts = new TraceParts(store, (traceId, raw) -> new ArrayList<>(TraceLinks.fromBytes(raw, traceId)
-                .spans.values()));
-        TraceParts mine = parts;
-        store.beforeCommit(mine::flush);
+        this.traces = new DecodedEntries<>(store, TraceLinks::toBytes);
         this.budget = new KeyBudget(store, "traces", s.maxLinks());
         this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = Causality.NAME + "-spans:" + context.taskId().partition();
@@ -127,36 +120,17 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
         Span span = in.at(record.timestamp());
         String key = span.traceId();
         TraceLinks t = traces.get(key);
-        if (t == null) {
-            if (!parts.exists(key)) {
-                if (!budget.admit()) {
-                    return; // counted; logged by the tick
-                }
-                t = new TraceLinks();
-                t.firstSeen = span.timestamp();
-                store.schedule(t.firstSeen + s.horizonMs(), key);
-            } else {
-                List<Span> spans = parts.read(key);
-                t = spans.isEmpty() ? new TraceLinks() : rebuild(spans);
-                if (spans.isEmpty()) {
-                    t.firstSeen = span.timestamp();
-                }
+        byte[] raw = t != null ? null : store.get(key);
+        if (t == null && raw == null) {
+            if (!budget.admit()) {
+                return; // counted; logged by the tick
             }
-            traces.put(key, t);
+            t = new TraceLinks();
+            t.firstSeen = span.timestamp();
+            store.schedule(t.firstSeen + s.horizonMs(), key);
+        } else if (t == null) {
+            t = TraceLinks.fromBytes(raw, key);
         }
-        apply(t, span, true);
-        parts.append(key, span);
-    }
-
-    /** The trace as its spans, in arrival order, made it: judged as they came, so not judged again. */
-    private TraceLinks rebuild(List<Span> spans) {
-        TraceLinks t = new TraceLinks();
-        t.firstSeen = spans.get(0).timestamp();
-        spans.forEach(x -> apply(t, x, false));
-        return t;
-    }
-
-    private void apply(TraceLinks t, Span span, boolean judge) {
         Span known = t.spans.get(span.spanId());
         if (known == null || span.sentAt() < known.sentAt()) {
             t.spans.put(span.spanId(), span);
@@ -164,9 +138,7 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
         if (span.parentSpanId() != null) {
             Span parent = t.spans.get(span.parentSpanId());
             if (parent != null) {
-                if (judge) {
-                    judge(parent, span);
-                }
+                judge(parent, span);
             } else if (t.waiting.size() < s.maxPendingEffects()) {
                 t.waiting.add(span);
             }
@@ -174,12 +146,11 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
         for (Iterator<Span> it = t.waiting.iterator(); it.hasNext(); ) {
             Span child = it.next();
             if (child != span && span.spanId().equals(child.parentSpanId())) {
-                if (judge) {
-                    judge(span, child);
-                }
+                judge(span, child);
                 it.remove();
             }
         }
+        traces.changed(key, t);
     }
 
     private void judge(Span parent, Span child) {
@@ -199,9 +170,10 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
     private void expire(long now) {
         store.forEachDue(now, d -> {
             store.cancel(d.time(), d.key());
-            traces.remove(d.key());
-            if (parts.exists(d.key())) {
-                parts.delete(d.key());
+            boolean held = traces.get(d.key()) != null;
+            traces.forget(d.key());
+            if (held || store.get(d.key()) != null) {
+                store.delete(d.key());
                 budget.release();
             }
         });
