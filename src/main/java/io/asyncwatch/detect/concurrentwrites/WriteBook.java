@@ -2,6 +2,7 @@ package io.asyncwatch.detect.concurrentwrites;
 
 import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.ChunkKeys;
+import io.asyncwatch.state.SharedNames;
 import io.asyncwatch.state.TaskStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,9 +31,9 @@ final class WriteBook {
     private final ConcurrentWriteSettings s;
     private final long graceMs;
     private final boolean persist;
-    private static final int MAX_NAMES = 10_000;
     private final Map<String, WriteFrontier> entities = new HashMap<>();
-    private final Map<String, String> names = new HashMap<>();
+    /** Node names are few and repeat in every write and vector clock. */
+    private final SharedNames names = new SharedNames();
     /**
      * Entities by the time a write of theirs leaves (time + reach + grace, bucketed): what expiry visits. A set per
      * bucket, so an entity written many times a second is listed once per bucket, not once per write.
@@ -97,21 +98,6 @@ final class WriteBook {
         return added;
     }
 
-    /** Node names are few and repeat in every write and vector clock: one copy of each (up to a bound). */
-    private String canonical(String name) {
-        if (name == null) {
-            return null;
-        }
-        String known = names.get(name);
-        if (known != null) {
-            return known;
-        }
-        if (names.size() < MAX_NAMES) {
-            names.put(name, name);
-        }
-        return name;
-    }
-
     /** The write as kept in memory: shared node names, an immutable compact vector clock. */
     private WriteFrontier.Write compact(WriteFrontier.Write w) {
         Map<String, Long> vc = w.vectorClock();
@@ -120,11 +106,11 @@ final class WriteBook {
             Map.Entry<String, Long>[] entries = new Map.Entry[vc.size()];
             int i = 0;
             for (Map.Entry<String, Long> e : vc.entrySet()) {
-                entries[i++] = Map.entry(canonical(e.getKey()), e.getValue());
+                entries[i++] = Map.entry(names.of(e.getKey()), e.getValue());
             }
             vc = Map.ofEntries(entries); // straight into the compact immutable map, no intermediate copy
         }
-        return new WriteFrontier.Write(w.eventId(), canonical(w.node()), w.requestId(), w.timestamp(), w.time(),
+        return new WriteFrontier.Write(w.eventId(), names.of(w.node()), w.requestId(), w.timestamp(), w.time(),
                 vc == null ? Map.of() : vc);
     }
 

@@ -2,6 +2,7 @@ package io.asyncwatch.detect.duplicates;
 
 import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.ChunkKeys;
+import io.asyncwatch.state.SharedNames;
 import io.asyncwatch.state.TaskStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,9 +46,8 @@ final class IntentBook {
     private boolean loaded;
     private long nextSeq;
     private long overflow;
-    /** Service and layer names repeat in every attempt: one copy of each (up to a bound). */
-    private final Map<String, String> names = new HashMap<>();
-    private static final int MAX_NAMES = 10_000;
+    /** Service and layer names repeat in every attempt. */
+    private final SharedNames names = new SharedNames();
 
     /** {@code persist}: write the attempts to the store (false when it has no changelog to restore from). */
     IntentBook(TaskStore store, DuplicateSettings s, boolean persist) {
@@ -113,7 +113,7 @@ final class IntentBook {
             intents.put(w.requestId(), state);
             leaving.computeIfAbsent(Math.floorDiv(time + horizonMs, 1000), k -> new ArrayList<>()).add(w.requestId());
         }
-        WriteAttempt kept = new WriteAttempt(w.requestId(), canonical(w.service()), canonical(w.layer()), w.eventId(),
+        WriteAttempt kept = new WriteAttempt(w.requestId(), names.of(w.service()), names.of(w.layer()), w.eventId(),
                 w.success(), w.attempt(), w.entity(), w.tick());
         return new Applied(state, fresh, state.add(kept, time, source));
     }
@@ -122,19 +122,6 @@ final class IntentBook {
         return apply(w, time, source, replayed, false);
     }
 
-    private String canonical(String name) {
-        if (name == null) {
-            return null;
-        }
-        String known = names.get(name);
-        if (known != null) {
-            return known;
-        }
-        if (names.size() < MAX_NAMES) {
-            names.put(name, name);
-        }
-        return name;
-    }
 
     /** What is known of {@code requestId}, or null. */
     IntentState get(String requestId) {

@@ -26,10 +26,8 @@ class CauseIndexLifecycleTest {
 
     private static final long T0 = 1_767_225_600_000L;
 
-    @Test
-    void closedProcessorsFlushOnceAndTheNextOnesRebuild() {
-        CausalitySettings s = AsyncwatchConfig.fromMap(Map.of()).settings(CausalitySettings.SPEC);
-        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+    /** The index's stores, as a task has them, without changelogs. */
+    private static List<KeyValueStore<Bytes, byte[]>> stores(MockProcessorContext<Object, Object> context) {
         List<KeyValueStore<Bytes, byte[]>> stores = new ArrayList<>();
         for (StoreBuilder<?> b : CauseIndex.stores(StoreMode.REPLAY)) {
             @SuppressWarnings("unchecked")
@@ -38,6 +36,14 @@ class CauseIndexLifecycleTest {
             context.addStateStore(store);
             stores.add(store);
         }
+        return stores;
+    }
+
+    @Test
+    void closedProcessorsFlushOnceAndTheNextOnesRebuild() {
+        CausalitySettings s = AsyncwatchConfig.fromMap(Map.of()).settings(CausalitySettings.SPEC);
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+        List<KeyValueStore<Bytes, byte[]>> stores = stores(context);
         WriteBackStore causes = WriteBackStore.of(context.getStateStore(CauseIndex.CAUSES));
 
         // Two processors of one task share one book (persisted, as with a changelog).
@@ -74,14 +80,7 @@ class CauseIndexLifecycleTest {
     void anEffectWaitingBeforeARestartIsJudgedWhenItsCauseArrivesAfterIt() {
         CausalitySettings s = AsyncwatchConfig.fromMap(Map.of()).settings(CausalitySettings.SPEC);
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-        List<KeyValueStore<Bytes, byte[]>> stores = new ArrayList<>();
-        for (StoreBuilder<?> b : CauseIndex.stores(StoreMode.REPLAY)) {
-            @SuppressWarnings("unchecked")
-            KeyValueStore<Bytes, byte[]> store = (KeyValueStore<Bytes, byte[]>) b.withLoggingDisabled().build();
-            store.init(context.getStateStoreContext(), store);
-            context.addStateStore(store);
-            stores.add(store);
-        }
+        List<KeyValueStore<Bytes, byte[]>> stores = stores(context);
         List<CausalOutcome> outcomes = new ArrayList<>();
         CauseIndex before = new CauseIndex(context, s, 0, StoreMode.IN_MEMORY);
         // The effect (stamped before its cause) is looked up first: it waits here for its cause.
