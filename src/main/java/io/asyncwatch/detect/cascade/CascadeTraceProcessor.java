@@ -63,17 +63,11 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     /** Traces gathered since the last commit, decoded; written back before the next commit. */
     private DecodedEntries<Trace> traces;
     /** Hits not sent on yet, by (caller, destination, window start). */
-    private final TreeMap<Pending, CascadeCounts> pending = new TreeMap<>();
+    private final TreeMap<Pending, CascadeCounts> pending = new TreeMap<>(java.util.Comparator
+            .comparing(Pending::service).thenComparing(Pending::destination).thenComparingLong(Pending::window));
     private boolean pendingChanged;
 
-    private record Pending(String service, String destination, long window) implements Comparable<Pending> {
-        private static final java.util.Comparator<Pending> ORDER = java.util.Comparator.comparing(Pending::service)
-                .thenComparing(Pending::destination).thenComparingLong(Pending::window);
-
-        @Override
-        public int compareTo(Pending o) {
-            return ORDER.compare(this, o);
-        }
+    private record Pending(String service, String destination, long window) {
     }
 
     /** The spans of one trace so far, and when its first one arrived. */

@@ -46,7 +46,7 @@ final class IntentBook {
     private boolean loaded;
     private long nextSeq;
     private long overflow;
-    /** Service and layer names repeat in every attempt. */
+    /** Service names repeat in every attempt and are kept in every intent. */
     private final SharedNames names = new SharedNames();
 
     /** {@code persist}: write the attempts to the store (false when it has no changelog to restore from). */
@@ -67,7 +67,7 @@ final class IntentBook {
      */
     DuplicateIntent add(WriteAttempt w, long time, String source) {
         load();
-        Applied applied = apply(w, time, source, false);
+        Applied applied = apply(w, time, source, false, false);
         if (applied == null) {
             return null;
         }
@@ -113,15 +113,8 @@ final class IntentBook {
             intents.put(w.requestId(), state);
             leaving.computeIfAbsent(Math.floorDiv(time + horizonMs, 1000), k -> new ArrayList<>()).add(w.requestId());
         }
-        WriteAttempt kept = new WriteAttempt(w.requestId(), names.of(w.service()), names.of(w.layer()), w.eventId(),
-                w.success(), w.attempt(), w.entity(), w.tick());
-        return new Applied(state, fresh, state.add(kept, time, source));
+        return new Applied(state, fresh, state.add(w, names.of(w.service()), time, source));
     }
-
-    private Applied apply(WriteAttempt w, long time, String source, boolean replayed) {
-        return apply(w, time, source, replayed, false);
-    }
-
 
     /** What is known of {@code requestId}, or null. */
     IntentState get(String requestId) {

@@ -53,8 +53,12 @@ final class IntentState {
         this.firstSeen = firstSeen;
     }
 
-    /** Adds one attempt; returns the duplicate it completes (the second SUCCESS WRITE of a service), or null. */
-    DuplicateIntent add(WriteAttempt w, long eventTime, String source) {
+    /**
+     * Adds one attempt; returns the duplicate it completes (the second SUCCESS WRITE of a service), or null.
+     *
+     * @param service {@code w}'s service, the copy to keep (one shared by every intent)
+     */
+    DuplicateIntent add(WriteAttempt w, String service, long eventTime, String source) {
         if (entity == null) {
             entity = w.entity();
         }
@@ -66,13 +70,13 @@ final class IntentState {
         }
         Writes ws = null;
         for (Writes x : writes) {
-            if (x.service.equals(w.service())) {
+            if (x.service.equals(service)) {
                 ws = x;
                 break;
             }
         }
         if (ws == null) {
-            ws = new Writes(w.service());
+            ws = new Writes(service);
             writes = Arrays.copyOf(writes, writes.length + 1);
             writes[writes.length - 1] = ws;
         }
@@ -86,7 +90,7 @@ final class IntentState {
         if (ws.count != 2) {
             return null;
         }
-        return new DuplicateIntent(w.service(), w.layer(), w.requestId(), entity, List.copyOf(ws.kept()), zombie(),
+        return new DuplicateIntent(service, w.layer(), w.requestId(), entity, List.copyOf(ws.kept()), zombie(),
                 eventTime, source);
     }
 
