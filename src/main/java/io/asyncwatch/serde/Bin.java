@@ -18,7 +18,12 @@ public final class Bin {
     }
 
     public static Writer writer() {
-        return new Writer();
+        return new Writer(64);
+    }
+
+    /** A writer sized for about {@code capacity} bytes: a big record grows its buffer fewer times. */
+    public static Writer writer(int capacity) {
+        return new Writer(Math.max(16, capacity));
     }
 
     public static Reader reader(byte[] bytes) {
@@ -26,7 +31,11 @@ public final class Bin {
     }
 
     public static final class Writer {
-        private final Buffer out = new Buffer();
+        private final Buffer out;
+
+        private Writer(int capacity) {
+            out = new Buffer(capacity);
+        }
 
         public Writer u8(int v) {
             out.write(v);
@@ -36,6 +45,24 @@ public final class Bin {
         /** Bytes as they are, without a length: what another writer produced, spliced in. */
         public Writer raw(byte[] b) {
             out.write(b, 0, b.length);
+            return this;
+        }
+
+        /** What another writer holds, spliced in without a length (as {@link #raw(byte[])}, without a copy). */
+        public Writer raw(Writer other) {
+            out.write(other.out.buf, 0, other.out.size);
+            return this;
+        }
+
+        /** What another writer holds, length first: the same bytes as {@code bytes(other.bytes())}. */
+        public Writer bytes(Writer other) {
+            varlong(other.out.size);
+            return raw(other);
+        }
+
+        /** Forgets what was written, keeping the buffer: a scratch writer reused for one record after another. */
+        public Writer reset() {
+            out.size = 0;
             return this;
         }
 
@@ -72,10 +99,26 @@ public final class Bin {
             if (s == null) {
                 return varlong(-1);
             }
+            int n = s.length();
+            if (isAscii(s, n)) {
+                // Nearly every string here (ids, names) is ASCII: its UTF-8 is its chars, without a byte[] made first.
+                varlong(n);
+                out.writeAscii(s, n);
+                return this;
+            }
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             varlong(b.length);
             out.write(b, 0, b.length);
             return this;
+        }
+
+        private static boolean isAscii(String s, int n) {
+            for (int i = 0; i < n; i++) {
+                if (s.charAt(i) >= 0x80) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         public Writer bytes(byte[] b) {
@@ -130,8 +173,12 @@ public final class Bin {
      * written a byte at a time, and every internal record is made of them).
      */
     private static final class Buffer {
-        private byte[] buf = new byte[64];
+        private byte[] buf;
         private int size;
+
+        Buffer(int capacity) {
+            buf = new byte[capacity];
+        }
 
         void write(int b) {
             if (size == buf.length) {
@@ -146,6 +193,16 @@ public final class Bin {
             }
             System.arraycopy(b, off, buf, size, len);
             size += len;
+        }
+
+        void writeAscii(String s, int n) {
+            if (size + n > buf.length) {
+                grow(n);
+            }
+            for (int i = 0; i < n; i++) {
+                buf[size + i] = (byte) s.charAt(i);
+            }
+            size += n;
         }
 
         int size() {
@@ -206,8 +263,17 @@ public final class Bin {
         }
 
         public String str() {
-            byte[] raw = bytes();
-            return raw == null ? null : new String(raw, StandardCharsets.UTF_8);
+            int n = varint();
+            if (n < 0) {
+                return null;
+            }
+            if (n > b.remaining()) {
+                throw new java.nio.BufferUnderflowException();
+            }
+            // Decoded where it lies: no copy of the bytes first.
+            String s = new String(b.array(), b.arrayOffset() + b.position(), n, StandardCharsets.UTF_8);
+            b.position(b.position() + n);
+            return s;
         }
 
         public byte[] bytes() {

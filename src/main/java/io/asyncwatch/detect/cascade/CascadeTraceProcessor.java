@@ -81,7 +81,8 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         }
 
         byte[] toBytes() {
-            Bin.Writer w = Bin.writer().u8(VERSION).varlong(first).varlong(spans.size());
+            Bin.Writer w = Bin.writer(Span.TYPICAL_BYTES * spans.size() + 16).u8(VERSION).varlong(first)
+                    .varlong(spans.size());
             spans.forEach(x -> x.write(w));
             return w.bytes();
         }

@@ -39,6 +39,8 @@ final class CauseBook {
     /** Causes not yet written, per bucket. */
     private final TreeMap<Long, Bin.Writer> pending = new TreeMap<>();
     private final Map<Long, Integer> pendingCount = new HashMap<>();
+    /** One cause's bytes, reused: a cause costs no buffer of its own on its way into a chunk. */
+    private final Bin.Writer scratch = Bin.writer(128);
     private boolean loaded;
     private long nextSeq;
     private long overflow;
@@ -77,8 +79,8 @@ final class CauseBook {
         if (!persist) {
             return true;
         }
-        Bin.Writer w = pending.computeIfAbsent(b, k -> Bin.writer());
-        w.str(cause.link()).bytes(cause.toBytes());
+        Bin.Writer w = pending.computeIfAbsent(b, k -> Bin.writer(4096));
+        w.str(cause.link()).bytes(cause.write(scratch.reset()));
         pendingCount.merge(b, 1, Integer::sum);
         if (w.size() >= CHUNK_BYTES) {
             writeChunk(b);
@@ -141,8 +143,7 @@ final class CauseBook {
         if (w == null || n == null || n == 0) {
             return;
         }
-        byte[] entries = w.bytes();
-        byte[] chunk = Bin.writer().u8(VERSION).varlong(n).raw(entries).bytes();
+        byte[] chunk = Bin.writer(w.size() + 16).u8(VERSION).varlong(n).raw(w).bytes();
         store.put(PREFIX + ChunkKeys.bucket(b) + "|" + ChunkKeys.sequence(nextSeq++), chunk);
     }
 

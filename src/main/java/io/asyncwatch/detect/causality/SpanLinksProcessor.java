@@ -58,7 +58,8 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
         final List<Span> waiting = new ArrayList<>();
 
         byte[] toBytes() {
-            Bin.Writer w = Bin.writer().u8(VERSION).varlong(firstSeen).varlong(spans.size());
+            Bin.Writer w = Bin.writer(Span.TYPICAL_BYTES * (spans.size() + waiting.size()) + 16).u8(VERSION)
+                    .varlong(firstSeen).varlong(spans.size());
             spans.values().forEach(s -> s.write(w));
             w.varlong(waiting.size());
             waiting.forEach(s -> s.write(w));

@@ -171,7 +171,7 @@ final class IntentBook {
             if (w == null || n == null || n == 0) {
                 continue;
             }
-            byte[] chunk = Bin.writer().u8(VERSION).varlong(n).raw(w.bytes()).bytes();
+            byte[] chunk = Bin.writer(w.size() + 16).u8(VERSION).varlong(n).raw(w).bytes();
             store.put(PREFIX + ChunkKeys.bucket(b) + "|" + ChunkKeys.sequence(nextSeq++), chunk);
             stored.add(b);
         }

@@ -68,6 +68,9 @@ public record Span(String traceId, String spanId, String parentSpanId, String ev
         return w.bytes();
     }
 
+    /** About what {@link #write} takes for a span with ids, names and a short vector clock: sizes a trace's buffer. */
+    public static final int TYPICAL_BYTES = 160;
+
     public void write(Bin.Writer w) {
         w.str(spanId).str(parentSpanId).str(eventId).varlong(timestamp).str(service).str(layer).str(destination)
                 .varlong(timeoutMs).f64(latencyMs).str(status)
