@@ -87,7 +87,11 @@ public final class Bin {
         }
 
         public Writer f64(double v) {
-            long bits = Double.doubleToRawLongBits(v);
+            return i64(Double.doubleToRawLongBits(v));
+        }
+
+        /** Eight bytes, big-endian: a long whose bits are all used (half a UUID). */
+        public Writer i64(long bits) {
             for (int i = 7; i >= 0; i--) {
                 out.write((int) (bits >>> (i * 8)));
             }
@@ -255,11 +259,15 @@ public final class Bin {
         }
 
         public double f64() {
+            return Double.longBitsToDouble(i64());
+        }
+
+        public long i64() {
             long bits = 0;
             for (int i = 0; i < 8; i++) {
                 bits = (bits << 8) | (b.get() & 0xFF);
             }
-            return Double.longBitsToDouble(bits);
+            return bits;
         }
 
         public String str() {

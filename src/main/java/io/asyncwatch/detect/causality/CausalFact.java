@@ -62,14 +62,9 @@ record CausalFact(int role, String link, String eventId, String node, String via
     static final Serde<CausalFact> SERDE = Bin.serde(CausalFact::toBytes, CausalFact::fromBytes);
 
     byte[] toBytes() {
-        return write(Bin.writer()).bytes();
-    }
-
-    /** What {@link #toBytes} holds, written into {@code w}. */
-    Bin.Writer write(Bin.Writer w) {
         // The link is the key wherever a fact is written (topic, stores): not repeated here.
-        return w.u8(VERSION).u8(role).str(eventId).str(node).str(via).varlong(timestamp).varlong(lamport)
-                .longMap(vectorClock).varlong(time).str(source).varlong(tick);
+        return Bin.writer().u8(VERSION).u8(role).str(eventId).str(node).str(via).varlong(timestamp).varlong(lamport)
+                .longMap(vectorClock).varlong(time).str(source).varlong(tick).bytes();
     }
 
     static CausalFact fromBytes(byte[] b) {

@@ -1,6 +1,5 @@
 package io.asyncwatch.detect.causality;
 
-import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.ChunkKeys;
 import io.asyncwatch.state.TaskStore;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ final class CauseBook {
 
     /** Chunk size at which a bucket's pending causes become a record of their own (well below a record's limit). */
     static final int CHUNK_BYTES = 128 * 1024;
-    private static final int VERSION = 1;
     private static final String PREFIX = "k|";
 
     /** A cause within reach, with the bucket it is listed in. */
@@ -37,10 +35,7 @@ final class CauseBook {
     /** Links per bucket, in bucket order: what dropping a bucket forgets. */
     private final TreeMap<Long, List<String>> byBucket = new TreeMap<>();
     /** Causes not yet written, per bucket. */
-    private final TreeMap<Long, Bin.Writer> pending = new TreeMap<>();
-    private final Map<Long, Integer> pendingCount = new HashMap<>();
-    /** One cause's bytes, reused: a cause costs no buffer of its own on its way into a chunk. */
-    private final Bin.Writer scratch = Bin.writer(128);
+    private final TreeMap<Long, CauseChunk.Builder> pending = new TreeMap<>();
     private boolean loaded;
     private long nextSeq;
     private long overflow;
@@ -79,10 +74,9 @@ final class CauseBook {
         if (!persist) {
             return true;
         }
-        Bin.Writer w = pending.computeIfAbsent(b, k -> Bin.writer(4096));
-        w.str(cause.link()).bytes(cause.write(scratch.reset()));
-        pendingCount.merge(b, 1, Integer::sum);
-        if (w.size() >= CHUNK_BYTES) {
+        CauseChunk.Builder chunk = pending.computeIfAbsent(b, CauseChunk.Builder::new);
+        chunk.add(cause);
+        if (chunk.size() >= CHUNK_BYTES) {
             writeChunk(b);
         }
         return true;
@@ -108,7 +102,6 @@ final class CauseBook {
                 }
             }
             pending.remove(b);
-            pendingCount.remove(b);
             if (!persist) {
                 continue;
             }
@@ -138,13 +131,11 @@ final class CauseBook {
     }
 
     private void writeChunk(long b) {
-        Bin.Writer w = pending.remove(b);
-        Integer n = pendingCount.remove(b);
-        if (w == null || n == null || n == 0) {
+        CauseChunk.Builder chunk = pending.remove(b);
+        if (chunk == null || chunk.count() == 0) {
             return;
         }
-        byte[] chunk = Bin.writer(w.size() + 16).u8(VERSION).varlong(n).raw(w).bytes();
-        store.put(PREFIX + ChunkKeys.bucket(b) + "|" + ChunkKeys.sequence(nextSeq++), chunk);
+        store.put(PREFIX + ChunkKeys.bucket(b) + "|" + ChunkKeys.sequence(nextSeq++), chunk.bytes());
     }
 
     /** Rebuilds the map from the chunks once per store lifetime (after a restore). */
@@ -158,12 +149,7 @@ final class CauseBook {
             String[] parts = kv.key.split("\\|", 3);
             long b = Long.parseLong(parts[1]);
             maxSeq = Math.max(maxSeq, Long.parseLong(parts[2]));
-            Bin.Reader r = Bin.versioned(kv.value, VERSION, "cause chunk");
-            long n = r.varlong();
-            for (long i = 0; i < n; i++) {
-                String link = r.str();
-                CausalFact f = CausalFact.fromBytes(r.bytes());
-                f = f.at(link, f.time());
+            CauseChunk.read(kv.value, (link, f) -> {
                 Known known = byLink.get(link);
                 if (known == null) {
                     byLink.put(link, new Known(b, f));
@@ -174,7 +160,7 @@ final class CauseBook {
                     byLink.put(link, new Known(latest, earliest));
                     byBucket.computeIfAbsent(latest, k -> new ArrayList<>()).add(link);
                 }
-            }
+            });
         }
         nextSeq = maxSeq + 1;
     }
