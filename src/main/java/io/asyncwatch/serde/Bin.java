@@ -50,12 +50,18 @@ public final class Bin {
 
         /** What another writer holds, spliced in without a length (as {@link #raw(byte[])}, without a copy). */
         public Writer raw(Writer other) {
+            if (other == this) {
+                throw new IllegalArgumentException("a writer cannot be spliced into itself");
+            }
             out.write(other.out.buf, 0, other.out.size);
             return this;
         }
 
         /** What another writer holds, length first: the same bytes as {@code bytes(other.bytes())}. */
         public Writer bytes(Writer other) {
+            if (other == this) {
+                throw new IllegalArgumentException("a writer cannot be spliced into itself");
+            }
             varlong(other.out.size);
             return raw(other);
         }

@@ -81,7 +81,7 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         }
 
         byte[] toBytes() {
-            Bin.Writer w = Bin.writer(Span.TYPICAL_BYTES * spans.size() + 16).u8(VERSION).varlong(first)
+            Bin.Writer w = Bin.writer(Span.bufferFor(spans.size())).u8(VERSION).varlong(first)
                     .varlong(spans.size());
             spans.forEach(x -> x.write(w));
             return w.bytes();

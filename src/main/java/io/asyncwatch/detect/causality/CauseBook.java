@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The causes an input task has ingested that a lookup can still reach: a hash map in memory, shared by the task's
@@ -22,6 +24,7 @@ final class CauseBook {
     /** Chunk size at which a bucket's pending causes become a record of their own (well below a record's limit). */
     static final int CHUNK_BYTES = 128 * 1024;
     private static final String PREFIX = "k|";
+    private static final Logger LOG = LoggerFactory.getLogger(CauseBook.class);
 
     /** A cause within reach, with the bucket it is listed in. */
     private record Known(long bucket, CausalFact fact) {
@@ -149,7 +152,17 @@ final class CauseBook {
             String[] parts = kv.key.split("\\|", 3);
             long b = Long.parseLong(parts[1]);
             maxSeq = Math.max(maxSeq, Long.parseLong(parts[2]));
-            CauseChunk.read(kv.value, (link, f) -> {
+            // Decoded whole before any of it is booked: a chunk that cannot be read adds nothing half-way.
+            List<CausalFact> causes = new ArrayList<>();
+            try {
+                CauseChunk.read(kv.value, causes::add);
+            } catch (RuntimeException corrupt) {
+                LOG.error("causality: cause chunk {} cannot be read ({}); its causes are left out, and effects naming"
+                        + " them will count as missing causes", kv.key, corrupt.toString());
+                continue;
+            }
+            for (CausalFact f : causes) {
+                String link = f.link();
                 Known known = byLink.get(link);
                 if (known == null) {
                     byLink.put(link, new Known(b, f));
@@ -160,7 +173,7 @@ final class CauseBook {
                     byLink.put(link, new Known(latest, earliest));
                     byBucket.computeIfAbsent(latest, k -> new ArrayList<>()).add(link);
                 }
-            });
+            }
         }
         nextSeq = maxSeq + 1;
     }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * A chunk of causes as the cause store holds it. Nearly every event is a cause, so these bytes are most of what
@@ -25,6 +25,7 @@ final class CauseChunk {
     private static final int PACKED_UUID = 2;
     private static final int LAMPORT = 4;
     private static final int CLOCK = 8;
+    private static final int FLAGS = LINK_IS_ID | PACKED_UUID | LAMPORT | CLOCK;
     /** Anything but a plain cause (never booked today): the link and the whole fact, as version 1 wrote them. */
     private static final int WHOLE = 128;
 
@@ -34,7 +35,7 @@ final class CauseChunk {
     /** The entries of one chunk being gathered: the names it has seen so far, and its bytes. */
     static final class Builder {
         private final long bucket;
-        private final Bin.Writer entries = Bin.writer(4096);
+        private final Bin.Writer entries = Bin.writer(1024);
         private final Map<String, Integer> names = new HashMap<>();
         private int count;
 
@@ -45,7 +46,7 @@ final class CauseChunk {
         void add(CausalFact f) {
             count++;
             if (f.role() != CausalFact.CAUSE || f.via() != null || f.source() != null || f.tick() != 0
-                    || f.eventId() == null || f.node() == null) {
+                    || f.link() == null || f.eventId() == null || f.node() == null) {
                 entries.u8(WHOLE).str(f.link()).bytes(f.toBytes());
                 return;
             }
@@ -118,8 +119,8 @@ final class CauseChunk {
         }
     }
 
-    /** Every cause in a chunk of either version, with its link, in the order it was written. */
-    static void read(byte[] chunk, BiConsumer<String, CausalFact> each) {
+    /** Every cause in a chunk of either version (its link set), in the order it was written. */
+    static void read(byte[] chunk, Consumer<CausalFact> each) {
         Bin.Reader r = Bin.reader(chunk);
         int version = r.u8();
         if (version == V1) {
@@ -127,7 +128,7 @@ final class CauseChunk {
             for (long i = 0; i < n; i++) {
                 String link = r.str();
                 CausalFact f = CausalFact.fromBytes(r.bytes());
-                each.accept(link, f.at(link, f.time()));
+                each.accept(f.at(link, f.time()));
             }
             return;
         }
@@ -140,10 +141,13 @@ final class CauseChunk {
         List<String> names = new ArrayList<>();
         for (long i = 0; i < n; i++) {
             int flags = r.u8();
+            if (flags != WHOLE && (flags & ~FLAGS) != 0) {
+                throw new IllegalStateException("cause chunk: entry " + i + " has unknown flags " + flags);
+            }
             if (flags == WHOLE) {
                 String link = r.str();
                 CausalFact f = CausalFact.fromBytes(r.bytes());
-                each.accept(link, f.at(link, f.time()));
+                each.accept(f.at(link, f.time()));
                 continue;
             }
             String link = (flags & LINK_IS_ID) != 0 ? null : r.str();
@@ -166,14 +170,14 @@ final class CauseChunk {
                 }
                 vc = m;
             }
-            each.accept(link, new CausalFact(CausalFact.CAUSE, link, eventId, node, null, timestamp, lamport, vc, time,
+            each.accept(new CausalFact(CausalFact.CAUSE, link, eventId, node, null, timestamp, lamport, vc, time,
                     null, 0));
         }
     }
 
     private static String name(Bin.Reader r, List<String> names) {
         int i = r.varint();
-        if (i < names.size()) {
+        if (i >= 0 && i < names.size()) {
             return names.get(i);
         }
         if (i != names.size()) {

@@ -58,7 +58,7 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
         final List<Span> waiting = new ArrayList<>();
 
         byte[] toBytes() {
-            Bin.Writer w = Bin.writer(Span.TYPICAL_BYTES * (spans.size() + waiting.size()) + 16).u8(VERSION)
+            Bin.Writer w = Bin.writer(Span.bufferFor(spans.size() + waiting.size())).u8(VERSION)
                     .varlong(firstSeen).varlong(spans.size());
             spans.values().forEach(s -> s.write(w));
             w.varlong(waiting.size());

@@ -68,8 +68,13 @@ public record Span(String traceId, String spanId, String parentSpanId, String ev
         return w.bytes();
     }
 
-    /** About what {@link #write} takes for a span with ids, names and a short vector clock: sizes a trace's buffer. */
-    public static final int TYPICAL_BYTES = 160;
+    /** About what {@link #write} takes for a span with ids, names and a short vector clock. */
+    private static final int TYPICAL_BYTES = 160;
+
+    /** A first buffer size for a trace of {@code spans} spans (it grows if they are bigger). */
+    public static int bufferFor(int spans) {
+        return (int) Math.min(1 << 20, 16 + (long) TYPICAL_BYTES * spans);
+    }
 
     public void write(Bin.Writer w) {
         w.str(spanId).str(parentSpanId).str(eventId).varlong(timestamp).str(service).str(layer).str(destination)

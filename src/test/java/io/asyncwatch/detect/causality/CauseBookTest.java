@@ -86,6 +86,54 @@ class CauseBookTest {
         assertEquals(4, again.size());
     }
 
+    /** The previous release's chunk format: link and whole fact per entry. */
+    private static byte[] v1Chunk(CausalFact... causes) {
+        io.asyncwatch.serde.Bin.Writer w = io.asyncwatch.serde.Bin.writer().u8(CauseChunk.V1).varlong(causes.length);
+        for (CausalFact f : causes) {
+            w.str(f.link()).bytes(f.toBytes());
+        }
+        return w.bytes();
+    }
+
+    private static String chunkKey(long bucket, long seq) {
+        return "k|" + io.asyncwatch.state.ChunkKeys.bucket(bucket) + "|" + io.asyncwatch.state.ChunkKeys.sequence(seq);
+    }
+
+    @Test
+    void anUpgradedTaskRebuildsFromThePreviousReleasesChunksAndItsOwn() {
+        // Written by the previous release: a and b.
+        store.put(chunkKey(T0, 0), v1Chunk(cause("a", "old-a", T0 + 5, T0 + 5), cause("b", "old-b", T0 + 6, T0 + 6)));
+        CauseBook book = new CauseBook(store, H, 1_000, true);
+        assertEquals("old-a", book.find("id:a").node());
+        // This release: b again with an earlier stamp, and c.
+        book.add(cause("b", "new-b", T0 + 1, T0 + 1));
+        book.add(cause("c", "new-c", T0 + 7, T0 + 7));
+        book.flush();
+        assertEquals(2, store.allData().size());
+        assertNotNull(store.get(chunkKey(T0, 1)), "numbered after the restored chunk, not over it");
+
+        CauseBook rebuilt = new CauseBook(store, H, 1_000, true);
+        assertEquals(3, rebuilt.size());
+        assertEquals("old-a", rebuilt.find("id:a").node());
+        assertEquals("new-b", rebuilt.find("id:b").node(), "the earliest stamp, across the two formats");
+        assertEquals(T0 + 1, rebuilt.find("id:b").timestamp());
+        assertEquals("new-c", rebuilt.find("id:c").node());
+    }
+
+    @Test
+    void aChunkThatCannotBeReadIsLeftOutWholeAndNotWrittenOver() {
+        store.put(chunkKey(T0, 0), v1Chunk(cause("a", "n1", T0, T0)));
+        byte[] cut = v1Chunk(cause("b", "n2", T0 + 1, T0 + 1), cause("c", "n3", T0 + 2, T0 + 2));
+        store.put(chunkKey(T0, 1), java.util.Arrays.copyOf(cut, cut.length - 3));
+        CauseBook book = new CauseBook(store, H, 1_000, true);
+        assertEquals(1, book.size(), "the readable chunk only; nothing of the broken one, not even its first cause");
+        assertNull(book.find("id:b"));
+        book.add(cause("d", "n4", T0 + 3, T0 + 3));
+        book.flush();
+        assertNotNull(store.get(chunkKey(T0, 2)), "the next chunk goes after the broken one");
+        assertEquals(cut.length - 3, store.get(chunkKey(T0, 1)).length, "the broken chunk is left as it was");
+    }
+
     @Test
     void expiryDropsWholeBucketsFromMemoryAndStore() {
         CauseBook book = new CauseBook(store, H, 1_000, true);
@@ -187,7 +235,7 @@ class CauseBookTest {
                     new org.apache.kafka.common.serialization.ByteArrayDeserializer());
             assertTrue(!chunks.isEmpty() && chunks.size() <= 11, "a chunk per commit with causes: " + chunks.size());
             java.util.Set<String> links = new java.util.HashSet<>();
-            chunks.forEach(c -> CauseChunk.read(c.value(), (link, f) -> links.add(link)));
+            chunks.forEach(c -> CauseChunk.read(c.value(), f -> links.add(f.link())));
             for (String id : ids) {
                 assertTrue(links.contains("id:" + id), id + " is in a chunk");
             }

@@ -25,10 +25,7 @@ class CauseChunkTest {
 
     private static List<CausalFact> readBack(byte[] chunk) {
         List<CausalFact> out = new ArrayList<>();
-        CauseChunk.read(chunk, (link, f) -> {
-            assertEquals(link, f.link());
-            out.add(f);
-        });
+        CauseChunk.read(chunk, out::add);
         return out;
     }
 
@@ -61,6 +58,13 @@ class CauseChunkTest {
                 cause("id:evt-18", "evt-18", "node-2", Long.MAX_VALUE, null, null, Long.MIN_VALUE), // absurd times
                 cause("id:1-1-1-1-1", "1-1-1-1-1", "ñodo-é", BUCKET, 1L, Map.of("ñodo-é", 1L), BUCKET),
                 cause("span:t/s", uuid, "node-1", BUCKET + 1, null, null, BUCKET + 1), // a link that is not its id
+                // Shaped like a UUID, but not one that prints back the same: kept as text.
+                cause("id:+0000001-0000-4000-8000-00000000002a", "+0000001-0000-4000-8000-00000000002a", "node-1",
+                        BUCKET, -5L, null, BUCKET),
+                cause("id:evt-20", "evt-20", null, BUCKET + 2, null, null, BUCKET + 2), // no node: kept whole
+                // An operation on an entity (a cause with a via): kept whole.
+                CausalFact.op("order-7", "pay", "evt-21", "node-3", BUCKET + 3, 4L, Map.of("node-3", 4L))
+                        .at("order-7", BUCKET + 3),
                 // Not a plain cause: kept whole.
                 CausalFact.effect("id:x", CausalFact.VIA_CAUSED_BY, "evt-19", "node-3", BUCKET, 2L, Map.of("n", 1L))
                         .at("id:x", BUCKET + 5));
@@ -94,6 +98,22 @@ class CauseChunkTest {
     }
 
     @Test
+    void aDictionaryOfHundredsOfNamesKeepsEachInItsPlace() {
+        List<CausalFact> causes = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            String node = "node-" + (i * 7 % 300);
+            causes.add(cause("id:e" + i, "e" + i, node, BUCKET + i, (long) i,
+                    Map.of(node, (long) i, "peer-" + (i % 250), 1L), BUCKET + i));
+        }
+        CauseChunk.Builder chunk = new CauseChunk.Builder(BUCKET);
+        causes.forEach(chunk::add);
+        List<CausalFact> back = readBack(chunk.bytes());
+        for (int i = 0; i < causes.size(); i++) {
+            assertSame(causes.get(i), back.get(i));
+        }
+    }
+
+    @Test
     void thePreviousReleasesChunksReadTheSame() {
         List<CausalFact> causes = typical(50);
         List<CausalFact> back = readBack(v1(causes));
@@ -108,17 +128,29 @@ class CauseChunkTest {
         List<CausalFact> causes = typical(1_000);
         CauseChunk.Builder chunk = new CauseChunk.Builder(BUCKET);
         causes.forEach(chunk::add);
-        int now = chunk.bytes().length;
+        byte[] bytes = chunk.bytes();
+        int now = bytes.length;
         int before = v1(causes).length;
         assertTrue(now * 2 < before, "a chunk of 1,000 causes: " + now + " bytes, " + before + " before");
+        List<CausalFact> back = readBack(bytes);
+        for (int i = 0; i < causes.size(); i++) {
+            assertSame(causes.get(i), back.get(i));
+        }
     }
 
     @Test
     void anUnknownVersionOrABrokenDictionaryIsRefused() {
-        assertThrows(IllegalStateException.class, () -> CauseChunk.read(new byte[] {9, 0}, (l, f) -> { }));
+        assertThrows(IllegalStateException.class, () -> CauseChunk.read(new byte[] {9, 0}, f -> { }));
         // One cause whose node refers to name 3 of a dictionary that is still empty.
         byte[] broken = Bin.writer().u8(CauseChunk.V2).varlong(BUCKET).varlong(1).u8(1).str("evt").varlong(3)
                 .bytes();
-        assertThrows(IllegalStateException.class, () -> CauseChunk.read(broken, (l, f) -> { }));
+        assertThrows(IllegalStateException.class, () -> CauseChunk.read(broken, f -> { }));
+        byte[] negative = Bin.writer().u8(CauseChunk.V2).varlong(BUCKET).varlong(1).u8(1).str("evt").varlong(-1)
+                .bytes();
+        assertThrows(IllegalStateException.class, () -> CauseChunk.read(negative, f -> { }));
+        // Flags this version never writes.
+        byte[] flags = Bin.writer().u8(CauseChunk.V2).varlong(BUCKET).varlong(1).u8(16 | 1).str("evt").varlong(0)
+                .str("n").varlong(0).varlong(0).bytes();
+        assertThrows(IllegalStateException.class, () -> CauseChunk.read(flags, f -> { }));
     }
 }
