@@ -57,21 +57,6 @@ public final class Bin {
             return this;
         }
 
-        /** What another writer holds, length first: the same bytes as {@code bytes(other.bytes())}. */
-        public Writer bytes(Writer other) {
-            if (other == this) {
-                throw new IllegalArgumentException("a writer cannot be spliced into itself");
-            }
-            varlong(other.out.size);
-            return raw(other);
-        }
-
-        /** Forgets what was written, keeping the buffer: a scratch writer reused for one record after another. */
-        public Writer reset() {
-            out.size = 0;
-            return this;
-        }
-
         /** Bytes written so far. */
         public int size() {
             return out.size();

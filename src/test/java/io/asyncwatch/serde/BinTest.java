@@ -75,17 +75,5 @@ class BinTest {
         Bin.Writer inner = Bin.writer(16).str("span-1").varlong(123_456_789L).f64(0.25);
         byte[] innerBytes = inner.bytes();
         assertArrayEquals(Bin.writer().u8(1).raw(innerBytes).bytes(), Bin.writer().u8(1).raw(inner).bytes());
-        assertArrayEquals(Bin.writer().u8(1).bytes(innerBytes).bytes(), Bin.writer().u8(1).bytes(inner).bytes());
-        Bin.Reader r = Bin.reader(Bin.writer().bytes(inner).bytes());
-        assertArrayEquals(innerBytes, r.bytes());
-    }
-
-    @Test
-    void aResetWriterStartsAgainFromNothing() {
-        Bin.Writer scratch = Bin.writer(4);
-        scratch.str("a much longer first record than the buffer").varlong(99);
-        scratch.reset().str("b");
-        assertEquals(2, scratch.size());
-        assertArrayEquals(Bin.writer().str("b").bytes(), scratch.bytes());
     }
 }
