@@ -34,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * (merging first would fuse the detectors into one sub-topology with one stream time) and meet here.
  *
  * <p>Time: an episode's silence is measured on the clock of the detector task that judges its subject (the
- * finding's {@code source}): that task's findings and ticks (sent to every partition here) arrive in the order it
- * produced them, so a subject's own clear windows always arrive before its silence deadline passes, and findings of
- * other tasks, ahead or behind in event time, cannot resolve it. The stage has no clock of its own: detector tasks
+ * finding's {@code source}), moved by that task's ticks (sent to every partition here) only: they arrive in the order
+ * the task produced them, after every finding it judged up to then, so a subject's own clear windows always arrive
+ * before its silence deadline passes. Neither findings of other tasks (ahead or behind in event time) nor the task's
+ * own findings of other subjects (one subject's windows may come before another's earlier ones after the task's clock
+ * jumped) can resolve it. The stage has no clock of its own: detector tasks
  * keep ticking through silence, and one that stops ticking has stopped judging. Deadlines (resolution by silence or quiet,
  * re-announcement, forgetting) live in the store sorted by time, one lane per clock, so only what is due is read.
  */
@@ -181,7 +183,10 @@ public final class AlertStage {
             int lane = lane(f.type(), f.source());
             Long before = clocks.get(lane);
             long now = before == null ? f.windowEnd() : Math.max(before, f.windowEnd());
-            if (before == null || now != before) {
+            // Only ticks move a lane: a detector task sends each subject's windows in order, but after its clock
+            // jumps (a catch-up, a restart) it may send one subject's later windows before another subject's earlier
+            // ones, so a finding does not say that nothing earlier will follow; a tick does.
+            if (f.isTick() && (before == null || now != before)) {
                 clocks.put(lane, now);
                 store.putMeta("clock:" + lane, ByteBuffer.allocate(8).putLong(now).array());
             }
@@ -196,7 +201,10 @@ public final class AlertStage {
                     apply(episode, conf.lifecycle().onFinding(episode, f), now);
                 }
             }
-            sweep(lane, now);
+            Long clock = clocks.get(lane);
+            if (clock != null) {
+                sweep(lane, clock);
+            }
             tick();
         }
 

@@ -1,0 +1,80 @@
+package io.asyncwatch.alert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.model.AlertType;
+import io.asyncwatch.model.Severity;
+import io.asyncwatch.state.StoreMode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A detector task whose clock jumps (a catch-up, a restart) closes each subject's windows in turn: one subject's later
+ * windows reach the alert stage before another subject's earlier ones. Only the task's ticks may move the clock that
+ * an episode's silence is measured on.
+ */
+class AlertStageLaneClockTest {
+
+    private static final Instant WALL = Instant.parse("2026-01-05T09:00:00Z");
+    private static final long T = 1_767_225_600_000L;
+    private static final long W = 60_000;
+    private static final String SOURCE = "retry-storm:0";
+
+    private static Finding finding(String service, long windowStart, Severity severity) {
+        Map<String, String> subject = Map.of("service", service, "layer", "service");
+        return new Finding(Finding.fingerprint(AlertType.RETRY_STORM, Map.of("service", service)),
+                AlertType.RETRY_STORM, severity, subject, service + (severity == null ? " normal" : " storm"),
+                severity == null ? 1 : 12, 3, windowStart, windowStart + W, List.of(), SOURCE);
+    }
+
+    @Test
+    void anotherSubjectsLaterWindowsDoNotResolveAnEpisodeByQuiet() {
+        StreamsBuilder builder = new StreamsBuilder();
+        AsyncwatchConfig config = AsyncwatchConfig.fromMap(Map.of());
+        AlertLifecycle lifecycle = new AlertLifecycle(config.alerts(), Map.of(
+                AlertType.RETRY_STORM, AlertPolicy.windowed(W, AlertPolicy.Direction.HIGHER_IS_WORSE)),
+                Playbooks.load());
+        AlertStage.alerts(AlertStage.wire(Map.of("a", builder.stream("in",
+                                Consumed.with(Serdes.String(), Finding.SERDE))), lifecycle, config.alerts(),
+                        StoreMode.IN_MEMORY, source -> false, 0))
+                .mapValues(a -> a.status() + " " + a.summary())
+                .to("alerts", Produced.with(Serdes.String(), Serdes.String()));
+        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), new java.util.Properties(), WALL)) {
+            TestInputTopic<String, Finding> in = driver.createInputTopic("in", new StringSerializer(),
+                    Finding.SERDE.serializer());
+            TestOutputTopic<String, String> out = driver.createOutputTopic("alerts", new StringDeserializer(),
+                    new StringDeserializer());
+            in.pipeInput("", Finding.tick(AlertType.RETRY_STORM, SOURCE, T), T);
+            in.pipeInput("x", finding("svc-x", T, Severity.ALERT), T + W);
+            // The task's clock jumped ten windows: svc-y's windows all come first, then svc-x's.
+            for (int i = 0; i < 10; i++) {
+                in.pipeInput("y", finding("svc-y", T + i * W, null), T + (i + 1) * W);
+            }
+            in.pipeInput("x", finding("svc-x", T + W, Severity.ALERT), T + 2 * W);
+            for (int i = 2; i < 10; i++) {
+                in.pipeInput("x", finding("svc-x", T + i * W, null), T + (i + 1) * W);
+            }
+            in.pipeInput("", Finding.tick(AlertType.RETRY_STORM, SOURCE, T + 10 * W), T + 10 * W);
+
+            List<String> alerts = out.readValuesToList();
+            assertEquals(2, alerts.size(), "one episode, fired and resolved: " + alerts);
+            assertTrue(alerts.get(0).startsWith("FIRING "), alerts.get(0));
+            assertTrue(alerts.get(1).startsWith("RESOLVED ") && alerts.get(1).contains("clear for 3 consecutive"),
+                    "resolved by its own clear windows, not by svc-y's later ones: " + alerts.get(1));
+            assertTrue(alerts.get(1).contains("over 2 firing findings"), alerts.get(1));
+        }
+    }
+}
