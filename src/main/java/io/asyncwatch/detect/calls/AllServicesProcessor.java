@@ -65,7 +65,8 @@ public abstract class AllServicesProcessor implements Processor<String, ServiceW
     public final void init(ProcessorContext<String, Judged> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(storeName));
-        this.clock = UpstreamClock.restore(store, context.appConfigs());
+        // Its upstream tasks are the by-service stage's, not the input partitions.
+        this.clock = UpstreamClock.restore(store, CallWindows.BY_SERVICE_PARTITIONS);
         this.source = context.taskId().partition() + "";
         opened();
         // Announced before it starts, so the alert stage knows this task and waits for it.

@@ -20,6 +20,8 @@ public final class CallWindows {
     public static final String NAME = "call-windows";
     /** The one key of {@link #allServices}: judgments across services (layers, timeout ladders) need them all. */
     public static final String ALL = "all";
+    /** Partitions of the by-service stage: it receives partial counts, not events. */
+    public static final int BY_SERVICE_PARTITIONS = SharedInputs.LIGHT_STAGE_PARTITIONS;
 
     private CallWindows() {
     }
@@ -30,7 +32,7 @@ public final class CallWindows {
             CallWindowSettings s = config.settings(CallWindowSettings.SPEC);
             long grace = config.eventTime().graceMs();
             KStream<String, CallPartial> partials = inputs.rekeyed(NAME + "-by-service", CallPartial.SERDE,
-                    CallPartial::isTick, () -> inputs.requestsWithTicks().process(
+                    CallPartial::isTick, BY_SERVICE_PARTITIONS, () -> inputs.requestsWithTicks().process(
                             new CallPartialsProcessor.Supplier(s, grace, inputs.stores()),
                             Named.as(NAME + "-partials")));
             return partials.process(new CallWindowsProcessor.Supplier(s, grace, inputs.stores()),

@@ -86,6 +86,7 @@ public final class CascadeTimeout implements Detector {
                                 inputs.stores()), Named.as(NAME + "-traces"))
                 .repartition(Repartitioned.with(Serdes.String(), CascadePartial.SERDE)
                         .withName(NAME + "-hits-by-caller")
+                        .withNumberOfPartitions(SharedInputs.LIGHT_STAGE_PARTITIONS)
                         .withStreamPartitioner(new Broadcast<>(CascadePartial::isTick)));
         KStream<String, Closed> windows = hits.process(
                 new CascadeWindowsProcessor.Supplier(s, windowMs, config.eventTime().graceMs(), inputs.stores()),

@@ -71,6 +71,7 @@ public final class ClockSkew implements Detector {
                 : KeyValue.pair(a.event().cluster(), Sample.of(a.event(), a.recordTime())), Named.as(NAME + "-beats"));
         KStream<String, ClockSkewProcessor.Out> out = readings.merge(beats, Named.as(NAME + "-samples"))
                 .repartition(Repartitioned.with(Serdes.String(), Sample.SERDE).withName(NAME + "-by-cluster")
+                        .withNumberOfPartitions(SharedInputs.LIGHT_STAGE_PARTITIONS)
                         .withStreamPartitioner(new Broadcast<>(Sample::isTick)))
                 .process(new ClockSkewProcessor.Supplier(s, config.eventTime().graceMs(), inputs.stores()),
                         Named.as(NAME + "-clusters"));

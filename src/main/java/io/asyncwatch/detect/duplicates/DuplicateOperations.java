@@ -82,6 +82,7 @@ public final class DuplicateOperations implements Detector {
                         Named.as(NAME + "-intents"))
                 .repartition(Repartitioned.with(Serdes.String(), DuplicateIntent.SERDE)
                         .withName(NAME + "-intents-by-service")
+                        .withNumberOfPartitions(SharedInputs.LIGHT_STAGE_PARTITIONS)
                         .withStreamPartitioner(new Broadcast<>(DuplicateIntent::isTick)));
         KStream<String, DuplicateWindowsProcessor.Closed> windows = intents.process(
                 new DuplicateWindowsProcessor.Supplier(s, config.eventTime().graceMs(),

@@ -69,6 +69,7 @@ public final class Heartbeats implements Detector {
                 .repartition(org.apache.kafka.streams.kstream.Repartitioned
                         .with(org.apache.kafka.common.serialization.Serdes.String(), Beat.SERDE)
                         .withName(NAME + "-by-cluster")
+                        .withNumberOfPartitions(SharedInputs.LIGHT_STAGE_PARTITIONS)
                         .withStreamPartitioner(new io.asyncwatch.time.Broadcast<>(Beat::isTick)))
                 .process(new ClusterProcessor.Supplier(s, config.eventTime().graceMs(), inputs.stores()),
                         Named.as(NAME + "-clusters"));
