@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pre-aggregation in the input partition's task: counts per (service, window) since the last flush, forwarded
- * as {@link RetryDelta}s every {@link #FLUSH} of wall-clock time and then dropped. The raw request stream never
+ * as {@link RetryDelta}s every {@link #FLUSH} of wall-clock time and then dropped, followed by the partition's latest
+ * clock tick (which the judge's clock follows, the slowest partition's). The raw request stream never
  * crosses the broker for this detector. The pending counts live in a changelogged store, so what a crash
  * interrupts is flushed after the restart, never lost or counted twice (exactly-once commits state, input offsets
  * and output together); between commits they are kept decoded and written back once per commit.
@@ -61,6 +62,8 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
     private TaskStore store;
     private KeyBudget budget;
     private DecodedEntries<Pending> pending;
+    /** The input partition's latest tick, sent after the counts it covers at the next flush. */
+    private RetryDelta heldTick;
 
     private RetryPartialsProcessor(Supplier conf) {
         this.conf = conf;
@@ -71,6 +74,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
         this.pending = new DecodedEntries<>(store, Pending::toBytes);
+        heldTick = null;
         // Pending counts of one flush interval: several windows per service can be open at once.
         this.budget = new KeyBudget(store, "pending", conf.settings().maxServices() * PENDING_PER_SERVICE);
         context.schedule(FLUSH, PunctuationType.WALL_CLOCK_TIME, ts -> flush());
@@ -80,6 +84,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
     public void process(Record<String, Accepted<RequestEvent>> record) {
         Accepted<RequestEvent> a = record.value();
         if (a.isTick()) {
+            heldTick = RetryDelta.tick(a.source(), a.clock());
             return;
         }
         RequestEvent e = a.event();
@@ -127,6 +132,12 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
             budget.release();
         }
         pending.clear();
+        if (heldTick != null) {
+            long stamp = heldTick.tick() == Long.MIN_VALUE || heldTick.tick() == Long.MAX_VALUE
+                    ? context.currentSystemTimeMs() : heldTick.tick();
+            context.forward(new Record<>("", RetryStorm.Partial.delta(heldTick), stamp));
+            heldTick = null;
+        }
         long overflow = budget.drainOverflow();
         if (overflow > 0) {
             LOG.warn("retry-storm: more than {} (service, window) counts pending in task {} (10 x"

@@ -110,10 +110,10 @@ public final class RetryStorm implements Detector {
         KStream<String, DeadLetter> late = partials.get(NAME + "-partials-late")
                 .mapValues(Partial::late, Named.as(NAME + "-late-events"));
         KStream<String, RetryDelta> deltas = inputs.rekeyed(NAME + "-counts-by-service", RetryDelta.SERDE,
-                () -> partials.get(NAME + "-partials-counts").mapValues(Partial::delta, Named.as(NAME + "-counts")));
+                RetryDelta::isTick, SharedInputs.LIGHT_STAGE_PARTITIONS, () -> partials.get(NAME + "-partials-counts").mapValues(Partial::delta, Named.as(NAME + "-counts")));
 
         KStream<String, Output> judged = deltas.process(new RetryStormProcessor.Supplier(s, closeAfterMs(time),
-                time.idleMs(), inputs.stores()), Named.as(NAME));
+                inputs.stores()), Named.as(NAME));
         KStream<String, Metric> metrics = judged
                 .filter((k, o) -> !o.isTick(), Named.as(NAME + "-measured"))
                 .map((k, o) -> {

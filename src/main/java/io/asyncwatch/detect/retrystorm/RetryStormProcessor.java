@@ -4,8 +4,8 @@ import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
-import io.asyncwatch.time.IdleClock;
-import java.nio.ByteBuffer;
+import io.asyncwatch.time.UpstreamClock;
+import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -18,16 +18,18 @@ import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * Merges the partial aggregates of every input partition per service and judges each window once the detector's
- * clock has passed it. Each service has one deadline in the store (its next window to close, or when it is
- * forgotten), so closing windows reads only services that are due, and services that went quiet are judged by a
- * wall-clock tick and forgotten after the baseline span.
+ * clock has passed it: the slowest input partition's, from the ticks each sends after its counts, so a partition
+ * running behind (a burst, a catch-up, requests not keyed by service) never has its counts arrive after their window
+ * was judged. Each service has one deadline in the store (its next window to close, or when it is forgotten), so
+ * closing windows reads only services that are due; input partitions tick through silence, so services that went
+ * quiet are still judged, and forgotten after the baseline span.
  */
 final class RetryStormProcessor implements Processor<String, RetryDelta, String, RetryStorm.Output> {
 
     static final String STORE = "retry-storm-windows";
     private static final Duration TICK = Duration.ofSeconds(1);
 
-    record Supplier(RetryStormSettings settings, long closeAfterMs, long idleMs, StoreMode storeMode)
+    record Supplier(RetryStormSettings settings, long closeAfterMs, StoreMode storeMode)
             implements ProcessorSupplier<String, RetryDelta, String, RetryStorm.Output> {
         @Override
         public Processor<String, RetryDelta, String, RetryStorm.Output> get() {
@@ -44,9 +46,8 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
     private ProcessorContext<String, RetryStorm.Output> context;
     private TaskStore store;
     private KeyBudget budget;
-    private IdleClock clock;
+    private UpstreamClock clock;
     private String source;
-    private long lastTick = IdleClock.NONE;
 
     private RetryStormProcessor(Supplier conf) {
         this.conf = conf;
@@ -57,22 +58,19 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
         this.budget = new KeyBudget(store, "services", conf.settings().maxServices());
-        this.clock = new IdleClock(conf.idleMs());
+        this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = RetryStorm.NAME + ":" + context.taskId().partition();
-        byte[] t = store.meta("clock");
-        if (t != null) {
-            clock.restore(ByteBuffer.wrap(t).getLong(), context.currentSystemTimeMs());
-        }
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
     @Override
     public void process(Record<String, RetryDelta> record) {
         RetryDelta d = record.value();
-        long before = clock.time();
-        clock.observe(record.timestamp(), context.currentSystemTimeMs());
-        if (clock.time() != before) {
-            store.putMeta("clock", ByteBuffer.allocate(8).putLong(clock.time()).array());
+        if (d.isTick()) {
+            if (clock.observe(d.source(), d.tick(), context.currentSystemTimeMs())) {
+                sweep(clock.now());
+            }
+            return;
         }
         String service = d.service();
         byte[] open = store.get(open(service));
@@ -88,21 +86,13 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
         }
         long oldDeadline = open == null ? -1 : h.deadline(conf.closeAfterMs(), conf.settings());
         h.add(d);
-        List<ClosedWindow> closed = h.closeDue(service, clock.time(), conf.closeAfterMs(), conf.settings());
         save(service, h, oldDeadline);
-        emit(closed);
-        sweep(clock.time());
     }
 
     private void tick(long wall) {
-        long now = clock.now(wall);
-        if (now != IdleClock.NONE) {
-            sweep(now);
-            if (now > lastTick) {
-                context.forward(new Record<>("", RetryStorm.Output.tick(now, source), now));
-                lastTick = now;
-            }
-        }
+        // Announced before the clock starts, so the alert stage knows this task exists and waits for it.
+        clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", RetryStorm.Output.tick(t, source),
+                t == Watermarks.NONE ? wall : t)));
         reportOverflow();
     }
 
@@ -149,9 +139,9 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
 
     private void reportOverflow() {
         long n = budget.drainOverflow();
-        if (n > 0 && clock.time() != IdleClock.NONE) {
-            context.forward(new Record<>("", RetryStorm.Output.overflow(n, budget.cap(), source, clock.time()),
-                    clock.time()));
+        if (n > 0 && clock.now() != Watermarks.NONE) {
+            context.forward(new Record<>("", RetryStorm.Output.overflow(n, budget.cap(), source, clock.now()),
+                    clock.now()));
         }
     }
 
