@@ -51,7 +51,8 @@ public final class AlertStage {
     static final long TICK_STEP_MS = 10_000;
 
     /**
-     * What the stage emits: an alert, with {@code at} the clock of the detector task it is about when it was emitted;
+     * What the stage emits: an alert, with {@code at} the clock of the detector task it is about when it was emitted
+     * (or the end of the finding's window, if later);
      * or ({@code alert == null}) a tick: every lane of task {@code source} has reached {@code at}, so no alert this
      * task emits from now on has an earlier {@code at}.
      */
@@ -115,7 +116,7 @@ public final class AlertStage {
         private static final Logger LOG = LoggerFactory.getLogger(AlertStage.class);
 
         private final Supplier conf;
-        /** "TYPE|source" to its lane; a clock per lane: the detector task's latest finding or tick. */
+        /** "TYPE|source" to its lane; a clock per lane: the detector task's latest tick ({@code NONE} before it). */
         private final Map<String, Integer> lanes = new TreeMap<>();
         private final Map<Integer, Long> clocks = new HashMap<>();
         private ProcessorContext<String, Out> context;
@@ -147,11 +148,10 @@ public final class AlertStage {
             if (saved != null) {
                 lanes.putAll(toLanes(saved));
             }
+            // A lane heard from only through findings has no stored clock: not started, it holds the stage's tick.
             lanes.values().forEach(lane -> {
                 byte[] t = store.meta("clock:" + lane);
-                if (t != null) {
-                    clocks.put(lane, ByteBuffer.wrap(t).getLong());
-                }
+                clocks.put(lane, t == null ? Watermarks.NONE : ByteBuffer.wrap(t).getLong());
             });
             byte[] first = store.meta("first-wall");
             this.firstWall = first == null ? Long.MIN_VALUE : ByteBuffer.wrap(first).getLong();
@@ -168,6 +168,7 @@ public final class AlertStage {
                 lane = lanes.size();
                 lanes.put(name, lane);
                 store.putMeta("lanes", fromLanes(lanes));
+                clocks.put(lane, Watermarks.NONE); // not started until its task's first tick
             }
             return lane;
         }
@@ -183,12 +184,12 @@ public final class AlertStage {
                 store.putMeta("first-wall", ByteBuffer.allocate(8).putLong(firstWall).array());
             }
             int lane = lane(f.type(), f.source());
-            Long before = clocks.get(lane);
-            long now = before == null ? f.windowEnd() : Math.max(before, f.windowEnd());
+            long before = clocks.get(lane);
+            long now = Math.max(before, f.windowEnd());
             // Only ticks move a lane: a detector task sends each subject's windows in order, but after its clock
             // jumps (a catch-up, a restart) it may send one subject's later windows before another subject's earlier
             // ones, so a finding does not say that nothing earlier will follow; a tick does.
-            if (f.isTick() && (before == null || now != before)) {
+            if (f.isTick() && now != before) {
                 clocks.put(lane, now);
                 store.putMeta("clock:" + lane, ByteBuffer.allocate(8).putLong(now).array());
             }
@@ -203,10 +204,7 @@ public final class AlertStage {
                     apply(episode, conf.lifecycle().onFinding(episode, f), now);
                 }
             }
-            Long clock = clocks.get(lane);
-            if (clock != null) {
-                sweep(lane, clock);
-            }
+            sweep(lane, clocks.get(lane));
             tick();
         }
 

@@ -30,8 +30,10 @@ public final class Watermarks {
 
     public static final long WARMUP_MS = 3_000;
     /**
-     * Streams property (read from the processor context's app configs): the number of upstream tasks, i.e. the
-     * partitions of the requests topic; absent or 0: learnt during the warm-up.
+     * Streams property (read from the processor context's app configs): the number of upstream tasks of a stage fed
+     * by the input partitions' tasks, i.e. the partitions of the requests topic; absent or 0: learnt during the
+     * warm-up. A stage fed by a one-partition stage waits for that stage's task count instead (it is fixed in the
+     * topology), whatever this says.
      */
     public static final String EXPECTED_SOURCES = "asyncwatch.runtime.request-partitions";
 

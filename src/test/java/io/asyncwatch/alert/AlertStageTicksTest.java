@@ -68,6 +68,13 @@ class AlertStageTicksTest {
             b.pipeInput("", Finding.tick(AlertType.DUPLICATE_OPERATION, "b:0", time), time);
         }
 
+        /** A clear finding of task b, which has not ticked yet. */
+        void findingB(long windowEnd) {
+            b.pipeInput("DUPLICATE_OPERATION{x=\"1\"}", new Finding("DUPLICATE_OPERATION{x=\"1\"}",
+                    AlertType.DUPLICATE_OPERATION, null, Map.of("x", "1"), "clear", 0, 1, windowEnd - 60_000,
+                    windowEnd, List.of(), "b:0"), windowEnd);
+        }
+
         void wallPasses(long ms) {
             driver.advanceWallClockTime(Duration.ofMillis(ms));
         }
@@ -97,6 +104,20 @@ class AlertStageTicksTest {
             assertEquals(List.of("alert-stage:0@" + T), stage.ticks(), "the slowest task's clock, b's");
             stage.tickB(T + 600_000);
             assertEquals(List.of("alert-stage:0@" + (T + 600_000)), stage.ticks());
+        }
+    }
+
+    @Test
+    void aTaskHeardFromOnlyThroughFindingsHoldsTheTickUntilItTicks() {
+        // Its findings do not say that nothing earlier will follow (they start no clock); its first tick does.
+        try (Stage stage = new Stage(0)) {
+            stage.tickA(T + 600_000);
+            assertEquals(List.of("alert-stage:0@" + (T + 600_000)), stage.ticks());
+            stage.findingB(T + 700_000);
+            stage.tickA(T + 620_000);
+            assertEquals(List.of(), stage.ticks(), "b has not ticked: it holds the stage's clock");
+            stage.tickB(T + 650_000);
+            assertEquals(List.of("alert-stage:0@" + (T + 620_000)), stage.ticks(), "the slowest task's clock, a's");
         }
     }
 

@@ -8,6 +8,7 @@ import io.asyncwatch.detect.cascade.CascadeTimeout;
 import io.asyncwatch.detect.duplicates.DuplicateOperations;
 import io.asyncwatch.detect.latency.LatencyTail;
 import io.asyncwatch.detect.logicalclock.LogicalClockJumps;
+import io.asyncwatch.detect.retrystorm.RetryStorm;
 import io.asyncwatch.detect.timeouts.Timeouts;
 import io.asyncwatch.testing.DetectorHarness;
 import java.util.List;
@@ -35,7 +36,8 @@ class DetectorAnnouncementTest {
                 Arguments.of("LATENCY_TAIL", (Supplier<Detector>) LatencyTail::new),
                 Arguments.of("DUPLICATE_OPERATION", (Supplier<Detector>) DuplicateOperations::new),
                 Arguments.of("CASCADE_TIMEOUT", (Supplier<Detector>) CascadeTimeout::new),
-                Arguments.of("LOGICAL_CLOCK_JUMP", (Supplier<Detector>) LogicalClockJumps::new));
+                Arguments.of("LOGICAL_CLOCK_JUMP", (Supplier<Detector>) LogicalClockJumps::new),
+                Arguments.of("RETRY_STORM", (Supplier<Detector>) RetryStorm::new));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -126,7 +126,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
                     c.retriesSucceeded, c.retriesTimedOut, c.clockSuspect,
                     c.late, List.copyOf(c.sampleRetryIds), p.maxEventTime);
             // Stamped with its own latest event, not the partition clock: one flush can carry many windows (a
-            // burst, a catch-up), and the judge must see them in order, not all at the newest time.
+            // burst, a catch-up). The judge's clock follows the tick sent after them, not these timestamps.
             context.forward(new Record<>(p.service, RetryStorm.Partial.delta(d), p.maxEventTime));
             store.delete(kv.key);
             budget.release();

@@ -86,7 +86,11 @@ public final class RetryStorm implements Detector {
                 AlertPolicy.Direction.HIGHER_IS_WORSE));
     }
 
-    /** Windows close after grace plus one flush interval of the partial counts: no partition's last flush is late. */
+    /**
+     * Windows close after grace plus one flush interval of the partial counts. The flush interval was the margin for
+     * the last flush while the judge followed its newest count; it is kept now that the judge follows the ticks sent
+     * after each flush, so that the same input closes the same windows as before.
+     */
     static long closeAfterMs(EventTimeSettings time) {
         return time.graceMs() + RetryPartialsProcessor.FLUSH.toMillis();
     }
