@@ -1,6 +1,5 @@
 package io.asyncwatch.alert;
 
-import io.asyncwatch.detect.SharedInputs;
 import io.asyncwatch.model.Alert;
 import io.asyncwatch.model.AlertType;
 import io.asyncwatch.serde.Bin;
@@ -81,7 +80,7 @@ public final class AlertStage {
         for (Map.Entry<String, KStream<String, Finding>> e : findingsByDetector.entrySet()) {
             KStream<String, Finding> own = e.getValue().repartition(
                     Repartitioned.with(Serdes.String(), Finding.SERDE).withName(e.getKey() + "-findings")
-                            .withNumberOfPartitions(SharedInputs.LIGHT_STAGE_PARTITIONS)
+                            .withNumberOfPartitions(Watermarks.LIGHT_STAGE_PARTITIONS)
                             .withStreamPartitioner(new Broadcast<>(Finding::isTick)));
             merged = merged == null ? own : merged.merge(own, Named.as("alert-findings-" + e.getKey()));
         }

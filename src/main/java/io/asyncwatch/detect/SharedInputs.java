@@ -23,13 +23,6 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  */
 public final class SharedInputs {
 
-    /**
-     * Partitions of a stage fed by pre-aggregates, findings, heartbeats or clock samples (a few records per key and
-     * second, not the request stream): one task keeps up, and each further partition would only add a task that
-     * commits, joins transactions and passes ticks on. The stage after it waits for this many upstream tasks.
-     */
-    public static final int LIGHT_STAGE_PARTITIONS = 1;
-
     private final AsyncwatchConfig config;
     private final KStream<String, Accepted<RequestEvent>> requests;
     private final KStream<String, Accepted<HeartbeatEvent>> heartbeats;

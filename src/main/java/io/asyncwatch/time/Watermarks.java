@@ -30,6 +30,12 @@ public final class Watermarks {
 
     public static final long WARMUP_MS = 3_000;
     /**
+     * Partitions of a stage fed by pre-aggregates, findings, heartbeats or clock samples (a few records per key and
+     * second, not the request stream): one task keeps up, and each further partition would only add a task that
+     * commits, joins transactions and passes ticks on. The stage after it waits for this many upstream tasks.
+     */
+    public static final int LIGHT_STAGE_PARTITIONS = 1;
+    /**
      * Streams property (read from the processor context's app configs): the number of upstream tasks of a stage fed
      * by the input partitions' tasks, i.e. the partitions of the requests topic; absent or 0: learnt during the
      * warm-up. A stage fed by a one-partition stage waits for that stage's task count instead (it is fixed in the
@@ -44,6 +50,11 @@ public final class Watermarks {
 
     private Watermarks(int expected) {
         this.expected = expected;
+    }
+
+    /** A record timestamp for a tick: {@link #NONE} and {@link #IDLE} are not times, so they go out at {@code wall}. */
+    public static long stamp(long tick, long wall) {
+        return tick == NONE || tick == IDLE ? wall : tick;
     }
 
     /** The expected number of upstream tasks from the app configs, or 0 when it was not given. */

@@ -65,4 +65,11 @@ class WatermarksTest {
         assertTrue(w.observe("requests:0", T0 + 95_000, WALL + 3_000));
         assertEquals(T0 + 90_000, w.now());
     }
+
+    @Test
+    void aTickGoesOutStampedWithItsTimeOrTheWallClockWhenItHasNone() {
+        assertEquals(T0, Watermarks.stamp(T0, WALL));
+        assertEquals(WALL, Watermarks.stamp(Watermarks.NONE, WALL), "an announcement: a timestamp may not be negative");
+        assertEquals(WALL, Watermarks.stamp(Watermarks.IDLE, WALL), "an idle partition's tick is not a time either");
+    }
 }

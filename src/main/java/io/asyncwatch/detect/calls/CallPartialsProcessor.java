@@ -8,6 +8,7 @@ import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
@@ -120,8 +121,7 @@ final class CallPartialsProcessor implements Processor<String, Accepted<RequestE
         }
         pending.clear();
         if (heldTick != null) {
-            long stamp = heldTick.tick() == Long.MIN_VALUE || heldTick.tick() == Long.MAX_VALUE
-                    ? context.currentSystemTimeMs() : heldTick.tick();
+            long stamp = Watermarks.stamp(heldTick.tick(), context.currentSystemTimeMs());
             context.forward(new Record<>("", heldTick, stamp));
             heldTick = null;
         }

@@ -2,6 +2,7 @@ package io.asyncwatch.detect.calls;
 
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.detect.SharedInputs;
+import io.asyncwatch.time.Watermarks;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -21,7 +22,7 @@ public final class CallWindows {
     /** The one key of {@link #allServices}: judgments across services (layers, timeout ladders) need them all. */
     public static final String ALL = "all";
     /** Partitions of the by-service stage: it receives partial counts, not events. */
-    public static final int BY_SERVICE_PARTITIONS = SharedInputs.LIGHT_STAGE_PARTITIONS;
+    public static final int BY_SERVICE_PARTITIONS = Watermarks.LIGHT_STAGE_PARTITIONS;
 
     private CallWindows() {
     }

@@ -15,6 +15,7 @@ import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.Severity;
 import io.asyncwatch.time.Broadcast;
+import io.asyncwatch.time.Watermarks;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -86,7 +87,7 @@ public final class CascadeTimeout implements Detector {
                                 inputs.stores()), Named.as(NAME + "-traces"))
                 .repartition(Repartitioned.with(Serdes.String(), CascadePartial.SERDE)
                         .withName(NAME + "-hits-by-caller")
-                        .withNumberOfPartitions(SharedInputs.LIGHT_STAGE_PARTITIONS)
+                        .withNumberOfPartitions(Watermarks.LIGHT_STAGE_PARTITIONS)
                         .withStreamPartitioner(new Broadcast<>(CascadePartial::isTick)));
         KStream<String, Closed> windows = hits.process(
                 new CascadeWindowsProcessor.Supplier(s, windowMs, config.eventTime().graceMs(), inputs.stores()),

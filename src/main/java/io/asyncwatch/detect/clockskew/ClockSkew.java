@@ -10,6 +10,7 @@ import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.Severity;
 import io.asyncwatch.time.Broadcast;
+import io.asyncwatch.time.Watermarks;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -71,7 +72,7 @@ public final class ClockSkew implements Detector {
                 : KeyValue.pair(a.event().cluster(), Sample.of(a.event(), a.recordTime())), Named.as(NAME + "-beats"));
         KStream<String, ClockSkewProcessor.Out> out = readings.merge(beats, Named.as(NAME + "-samples"))
                 .repartition(Repartitioned.with(Serdes.String(), Sample.SERDE).withName(NAME + "-by-cluster")
-                        .withNumberOfPartitions(SharedInputs.LIGHT_STAGE_PARTITIONS)
+                        .withNumberOfPartitions(Watermarks.LIGHT_STAGE_PARTITIONS)
                         .withStreamPartitioner(new Broadcast<>(Sample::isTick)))
                 .process(new ClockSkewProcessor.Supplier(s, config.eventTime().graceMs(), inputs.stores()),
                         Named.as(NAME + "-clusters"));

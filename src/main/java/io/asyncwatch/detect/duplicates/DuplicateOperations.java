@@ -13,6 +13,7 @@ import io.asyncwatch.model.RequestEvent;
 import io.asyncwatch.model.Severity;
 import io.asyncwatch.model.Status;
 import io.asyncwatch.time.Broadcast;
+import io.asyncwatch.time.Watermarks;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -82,7 +83,7 @@ public final class DuplicateOperations implements Detector {
                         Named.as(NAME + "-intents"))
                 .repartition(Repartitioned.with(Serdes.String(), DuplicateIntent.SERDE)
                         .withName(NAME + "-intents-by-service")
-                        .withNumberOfPartitions(SharedInputs.LIGHT_STAGE_PARTITIONS)
+                        .withNumberOfPartitions(Watermarks.LIGHT_STAGE_PARTITIONS)
                         .withStreamPartitioner(new Broadcast<>(DuplicateIntent::isTick)));
         KStream<String, DuplicateWindowsProcessor.Closed> windows = intents.process(
                 new DuplicateWindowsProcessor.Supplier(s, config.eventTime().graceMs(),

@@ -10,6 +10,7 @@ import io.asyncwatch.detect.calls.LatencySketch;
 import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.Metric;
 import io.asyncwatch.model.Severity;
+import io.asyncwatch.time.Watermarks;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -69,7 +70,7 @@ public final class Heartbeats implements Detector {
                 .repartition(org.apache.kafka.streams.kstream.Repartitioned
                         .with(org.apache.kafka.common.serialization.Serdes.String(), Beat.SERDE)
                         .withName(NAME + "-by-cluster")
-                        .withNumberOfPartitions(SharedInputs.LIGHT_STAGE_PARTITIONS)
+                        .withNumberOfPartitions(Watermarks.LIGHT_STAGE_PARTITIONS)
                         .withStreamPartitioner(new io.asyncwatch.time.Broadcast<>(Beat::isTick)))
                 .process(new ClusterProcessor.Supplier(s, config.eventTime().graceMs(), inputs.stores()),
                         Named.as(NAME + "-clusters"));

@@ -12,6 +12,7 @@ import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.state.TaskStore;
+import io.asyncwatch.time.Watermarks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -133,8 +134,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
         }
         pending.clear();
         if (heldTick != null) {
-            long stamp = heldTick.tick() == Long.MIN_VALUE || heldTick.tick() == Long.MAX_VALUE
-                    ? context.currentSystemTimeMs() : heldTick.tick();
+            long stamp = Watermarks.stamp(heldTick.tick(), context.currentSystemTimeMs());
             context.forward(new Record<>("", RetryStorm.Partial.delta(heldTick), stamp));
             heldTick = null;
         }

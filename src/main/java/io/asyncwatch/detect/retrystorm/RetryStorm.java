@@ -10,6 +10,7 @@ import io.asyncwatch.model.AlertType;
 import io.asyncwatch.model.DeadLetter;
 import io.asyncwatch.model.Metric;
 import io.asyncwatch.time.EventTimeSettings;
+import io.asyncwatch.time.Watermarks;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -114,7 +115,8 @@ public final class RetryStorm implements Detector {
         KStream<String, DeadLetter> late = partials.get(NAME + "-partials-late")
                 .mapValues(Partial::late, Named.as(NAME + "-late-events"));
         KStream<String, RetryDelta> deltas = inputs.rekeyed(NAME + "-counts-by-service", RetryDelta.SERDE,
-                RetryDelta::isTick, SharedInputs.LIGHT_STAGE_PARTITIONS, () -> partials.get(NAME + "-partials-counts").mapValues(Partial::delta, Named.as(NAME + "-counts")));
+                RetryDelta::isTick, Watermarks.LIGHT_STAGE_PARTITIONS, () -> partials.get(NAME + "-partials-counts")
+                        .mapValues(Partial::delta, Named.as(NAME + "-counts")));
 
         KStream<String, Output> judged = deltas.process(new RetryStormProcessor.Supplier(s, closeAfterMs(time),
                 inputs.stores()), Named.as(NAME));

@@ -92,7 +92,7 @@ final class RetryStormProcessor implements Processor<String, RetryDelta, String,
     private void tick(long wall) {
         // Announced before the clock starts, so the alert stage knows this task exists and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", RetryStorm.Output.tick(t, source),
-                t == Watermarks.NONE ? wall : t)));
+                Watermarks.stamp(t, wall))));
         reportOverflow();
     }
 
