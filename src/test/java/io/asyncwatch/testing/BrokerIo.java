@@ -38,12 +38,19 @@ public final class BrokerIo {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // Patience for a loaded machine (the test JVMs share two cores with the broker and the application).
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 90_000);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
                 new ByteArraySerializer())) {
+            // Every topic's metadata before the first send. CI once lost the first record of the third topic
+            // while the records around it were written; a send whose topic's metadata does not come within
+            // max.block.ms fails alone like that.
+            List<Recording> records = lines.stream().map(Recording::parse).toList();
+            records.stream().map(r -> Recording.resolveTopic(r.topic(), config.topics())).distinct()
+                    .forEach(producer::partitionsFor);
             List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent =
                     new ArrayList<>(lines.size());
-            for (String line : lines) {
-                Recording r = Recording.parse(line);
+            for (Recording r : records) {
                 sent.add(producer.send(new ProducerRecord<>(Recording.resolveTopic(r.topic(), config.topics()), null,
                         r.timestamp(), r.key(), r.value())));
             }
@@ -53,7 +60,10 @@ public final class BrokerIo {
                 try {
                     sent.get(i).get();
                 } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException("record " + i + " of the recording was not produced", e.getCause());
+                    // The cause goes into the message: CI shows only the first line of an error.
+                    throw new IllegalStateException("record " + i + " of the recording (topic "
+                            + records.get(i).topic() + ") was not produced: " + e.getCause(),
+                            e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException(e);
