@@ -14,6 +14,11 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
 public final class Broadcast<K, V> implements StreamPartitioner<K, V> {
 
     private final Predicate<V> isTick;
+    /** Every partition, for the last partition count seen: a lookup broadcast per record must not build a set. */
+    private volatile AllPartitions all = new AllPartitions(0, Optional.of(Set.of()));
+
+    private record AllPartitions(int count, Optional<Set<Integer>> partitions) {
+    }
 
     public Broadcast(Predicate<V> isTick) {
         this.isTick = isTick;
@@ -22,8 +27,15 @@ public final class Broadcast<K, V> implements StreamPartitioner<K, V> {
     /** Empty: partition by key as usual. */
     @Override
     public Optional<Set<Integer>> partitions(String topic, K key, V value, int numPartitions) {
-        return value != null && isTick.test(value)
-                ? Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()))
-                : Optional.empty();
+        if (value == null || !isTick.test(value)) {
+            return Optional.empty();
+        }
+        AllPartitions a = all;
+        if (a.count() != numPartitions) {
+            a = new AllPartitions(numPartitions,
+                    Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toUnmodifiableSet())));
+            all = a;
+        }
+        return a.partitions();
     }
 }
