@@ -1,6 +1,7 @@
 package io.asyncwatch.detect.calls;
 
 import io.asyncwatch.serde.Bin;
+import io.asyncwatch.state.DecodedEntries;
 import io.asyncwatch.state.KeyBudget;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
@@ -57,6 +58,8 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
     private final Supplier conf;
     private ProcessorContext<String, ServiceWindow> context;
     private TaskStore store;
+    /** Open windows kept decoded within a commit interval: a service's partials arrive from every input task. */
+    private DecodedEntries<Open> open;
     private KeyBudget budget;
     private UpstreamClock clock;
     private String source;
@@ -69,6 +72,7 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
     public void init(ProcessorContext<String, ServiceWindow> context) {
         this.context = context;
         this.store = new TaskStore(context.getStateStore(STORE));
+        this.open = new DecodedEntries<>(store, Open::toBytes);
         this.budget = new KeyBudget(store, "services", conf.settings().maxServices());
         this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = CallWindows.NAME + ":" + context.taskId().partition();
@@ -84,15 +88,13 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
             }
             return;
         }
-        byte[] raw = store.get(p.service());
-        Open s;
-        if (raw == null) {
+        Open s = read(p.service());
+        if (s == null) {
             if (!budget.admit()) {
                 return; // counted; logged by the tick
             }
             s = new Open();
         } else {
-            s = Open.fromBytes(raw);
             store.cancel(deadline(s), p.service());
         }
         // Deterministic if a service's events disagree on its layer: arrival order must not decide.
@@ -110,8 +112,18 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
         } else {
             edge(s, p.windowStart(), p.destination()).merge(p.stats());
         }
-        store.put(p.service(), s.toBytes());
+        open.changed(p.service(), s);
         store.schedule(deadline(s), p.service());
+    }
+
+    /** A service's open windows, as held decoded or else as stored; null when it has none. */
+    private Open read(String service) {
+        Open s = open.get(service);
+        if (s != null) {
+            return s;
+        }
+        byte[] raw = store.get(service);
+        return raw == null ? null : Open.fromBytes(raw);
     }
 
     private CallStats edge(Open s, long windowStart, String destination) {
@@ -164,11 +176,10 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
     private void sweep(long now) {
         store.forEachDue(now, entry -> {
             store.cancel(entry.time(), entry.key());
-            byte[] raw = store.get(entry.key());
-            if (raw == null) {
+            Open s = read(entry.key());
+            if (s == null) {
                 return;
             }
-            Open s = Open.fromBytes(raw);
             long w = conf.settings().windowMs();
             while (!s.windows.isEmpty() && s.windows.firstKey() + w + conf.graceMs() <= now) {
                 Map.Entry<Long, Map<String, CallStats>> closed = s.windows.pollFirstEntry();
@@ -178,10 +189,11 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
                         capped(closed.getValue()), source, 0), start + w));
             }
             if (s.windows.isEmpty()) {
+                open.forget(entry.key());
                 store.delete(entry.key());
                 budget.release();
             } else {
-                store.put(entry.key(), s.toBytes());
+                open.changed(entry.key(), s);
                 store.schedule(deadline(s), entry.key());
             }
         });
