@@ -26,7 +26,7 @@ class RequestJsonReaderTest {
     private final JsonCodec<RequestEvent> codec = new JsonCodec<>(RequestEvent.class);
 
     /** A full request, every field present, as raw JSON values. */
-    private static Map<String, String> full() {
+    static Map<String, String> full() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("eventId", "\"e-42\"");
         m.put("timestamp", "1700000000000");
@@ -59,12 +59,13 @@ class RequestJsonReaderTest {
             "[]", "[\"a\"]", "[\"a\",null]", "[1]", "[[\"a\"]]", "{}", "{\"a\":1}", "{\"a\":1.5}", "{\"a\":\"1\"}",
             "{\"a\":null}", "{\"a\":1,\"a\":2}", "{\"a\":9223372036854775808}", "{\"a\":{\"b\":1}}");
 
-    private static String json(Map<String, String> fields) {
+    static String json(Map<String, String> fields) {
         return fields.entrySet().stream().map(e -> "\"" + e.getKey() + "\":" + e.getValue())
                 .collect(Collectors.joining(",", "{", "}"));
     }
 
-    private static List<String> payloads() {
+    /** Payloads of every shape: also what {@code RequestBytesReaderTest} checks its reader on. */
+    static List<String> payloads() {
         List<String> out = new ArrayList<>();
         Map<String, String> full = full();
         out.add(json(full));
