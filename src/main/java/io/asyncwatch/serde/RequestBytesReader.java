@@ -35,6 +35,8 @@ final class RequestBytesReader {
 
     private final byte[] b;
     private int i;
+    /** Where the next field name is looked for first: writers keep the contract's order, skipping absent fields. */
+    private int nextField;
 
     private RequestBytesReader(byte[] b) {
         this.b = b;
@@ -146,9 +148,11 @@ final class RequestBytesReader {
         }
         i = end + 1;
         int length = end - start;
-        for (int f = 0; f < NAMES.length; f++) {
+        for (int k = 0; k < NAMES.length; k++) {
+            int f = (nextField + k) % NAMES.length;
             byte[] n = NAMES[f];
             if (n.length == length && java.util.Arrays.equals(b, start, end, n, 0, length)) {
+                nextField = f + 1;
                 return f;
             }
         }
