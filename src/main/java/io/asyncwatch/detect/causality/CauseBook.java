@@ -61,18 +61,27 @@ final class CauseBook {
      */
     boolean add(CausalFact cause) {
         load();
-        Known known = byLink.get(cause.link());
-        if (known != null && cause.timestamp() >= known.fact().timestamp()) {
-            return true;
+        long b = bucket(cause.time());
+        Known known;
+        if (byLink.size() < maxCauses) {
+            // Nearly every cause is new: one lookup that books it.
+            known = byLink.putIfAbsent(cause.link(), new Known(b, cause));
+        } else {
+            known = byLink.get(cause.link());
+            if (known == null) {
+                overflow++;
+                return false;
+            }
         }
-        if (known == null && byLink.size() >= maxCauses) {
-            overflow++;
-            return false;
+        if (known != null) {
+            if (cause.timestamp() >= known.fact().timestamp()) {
+                return true;
+            }
+            // A copy with an earlier stamp replaces the known one but is listed in the later of their buckets, as
+            // the chunks say after a rebuild (earliest stamp, latest bucket): memory and store agree in any order.
+            b = Math.max(known.bucket(), b);
+            byLink.put(cause.link(), new Known(b, cause));
         }
-        // A copy with an earlier stamp replaces the known one but is listed in the later of their buckets, as the
-        // chunks say after a rebuild (earliest stamp, latest bucket): memory and store agree in any arrival order.
-        long b = known == null ? bucket(cause.time()) : Math.max(known.bucket(), bucket(cause.time()));
-        byLink.put(cause.link(), new Known(b, cause));
         byBucket.computeIfAbsent(b, k -> new ArrayList<>()).add(cause.link());
         if (!persist) {
             return true;
@@ -99,9 +108,9 @@ final class CauseBook {
             Map.Entry<Long, List<String>> e = byBucket.pollFirstEntry();
             long b = e.getKey();
             for (String link : e.getValue()) {
-                Known k = byLink.get(link);
-                if (k != null && k.bucket() == b) {
-                    byLink.remove(link);
+                Known k = byLink.remove(link);
+                if (k != null && k.bucket() != b) {
+                    byLink.put(link, k); // listed again in a later bucket: kept until that one goes
                 }
             }
             pending.remove(b);
