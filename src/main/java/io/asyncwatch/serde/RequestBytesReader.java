@@ -32,6 +32,8 @@ final class RequestBytesReader {
     private static final int MAX_DECIMAL = 64;
     /** Larger payloads too: well under the parser's string length limit. */
     private static final int MAX_PAYLOAD = 1 << 20;
+    /** Longer vector clock keys (node names) too: well under the parser's field name limit (50 000). */
+    private static final int MAX_KEY = 1024;
 
     private final byte[] b;
     private int i;
@@ -278,7 +280,7 @@ final class RequestBytesReader {
         }
         while (true) {
             String key = string();
-            if (key == null) {
+            if (key == null || key.length() > MAX_KEY) {
                 return null;
             }
             ws();
