@@ -23,9 +23,6 @@ final class RequestBytesReader {
     private static final byte[][] NAMES = names("eventId", "timestamp", "service", "layer", "node", "destination",
             "operation", "attempt", "requestId", "status", "latencyMs", "timeoutMs", "traceId", "spanId",
             "parentSpanId", "causedBy", "kind", "entity", "lamport", "vectorClock", "circuitBreaker");
-    private static final Map<String, Status> STATUS = byName(Status.class);
-    private static final Map<String, Kind> KIND = byName(Kind.class);
-    private static final Map<String, CircuitBreaker> BREAKER = byName(CircuitBreaker.class);
     /** More digits than this may not fit a long: left to the parser. */
     private static final int MAX_DIGITS = 18;
     /** Longer decimals are left to the parser, which has limits of its own (StreamReadConstraints). */
@@ -118,12 +115,12 @@ final class RequestBytesReader {
                 Long n = longValue();
                 yield n == null || n != n.intValue() ? null : (Object) n.intValue();
             }
-            case 9 -> enumValue(STATUS);
+            case 9 -> enumValue(RequestJsonReader.STATUS);
             case 10 -> doubleValue();
             case 15 -> strings();
-            case 16 -> enumValue(KIND);
+            case 16 -> enumValue(RequestJsonReader.KIND);
             case 19 -> clock();
-            case 20 -> enumValue(BREAKER);
+            case 20 -> enumValue(RequestJsonReader.BREAKER);
             default -> string();
         };
         v[field] = value;
@@ -317,13 +314,5 @@ final class RequestBytesReader {
             out[f] = names[f].getBytes(StandardCharsets.US_ASCII);
         }
         return out;
-    }
-
-    private static <E extends Enum<E>> Map<String, E> byName(Class<E> type) {
-        Map<String, E> m = new java.util.HashMap<>();
-        for (E e : type.getEnumConstants()) {
-            m.put(e.name(), e);
-        }
-        return Map.copyOf(m);
     }
 }

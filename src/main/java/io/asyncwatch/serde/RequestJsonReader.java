@@ -22,9 +22,9 @@ import java.util.Map;
  */
 final class RequestJsonReader {
 
-    private static final Map<String, Status> STATUS = byName(Status.class);
-    private static final Map<String, Kind> KIND = byName(Kind.class);
-    private static final Map<String, CircuitBreaker> BREAKER = byName(CircuitBreaker.class);
+    static final Map<String, Status> STATUS = byName(Status.class);
+    static final Map<String, Kind> KIND = byName(Kind.class);
+    static final Map<String, CircuitBreaker> BREAKER = byName(CircuitBreaker.class);
 
     private RequestJsonReader() {
     }
