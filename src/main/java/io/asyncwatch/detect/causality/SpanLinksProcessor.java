@@ -35,7 +35,9 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
 
     static final String STORE = "causality-spans";
     private static final Duration TICK = Duration.ofSeconds(1);
-    private static final int VERSION = 1;
+    /** 2: spans as the links need them (ids, node, stamps, clocks); 1 (read only): whole spans. */
+    private static final int VERSION = 2;
+    private static final int WHOLE_SPANS = 1;
     private static final Logger LOG = LoggerFactory.getLogger(SpanLinksProcessor.class);
 
     record Supplier(CausalitySettings settings, StoreMode storeMode)
@@ -52,7 +54,7 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
     }
 
     /** The spans of a trace seen so far (by span id; the first stamp of an id stands), and children waiting. */
-    private static final class TraceLinks {
+    static final class TraceLinks {
         long firstSeen;
         final Map<String, Span> spans = new LinkedHashMap<>();
         final List<Span> waiting = new ArrayList<>();
@@ -60,26 +62,50 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
         byte[] toBytes() {
             Bin.Writer w = Bin.writer(Span.bufferFor(spans.size() + waiting.size())).u8(VERSION)
                     .varlong(firstSeen).varlong(spans.size());
-            spans.values().forEach(s -> s.write(w));
+            spans.values().forEach(s -> writeLink(w, s));
             w.varlong(waiting.size());
-            waiting.forEach(s -> s.write(w));
+            waiting.forEach(s -> writeLink(w, s));
             return w.bytes();
         }
 
         static TraceLinks fromBytes(byte[] b, String traceId) {
-            Bin.Reader r = Bin.versioned(b, VERSION, "trace links");
+            Bin.Reader r = Bin.reader(b);
+            int version = r.u8();
+            if (version != VERSION && version != WHOLE_SPANS) {
+                throw new IllegalStateException("unknown trace links format version " + version + " (expected "
+                        + VERSION + ")");
+            }
             TraceLinks t = new TraceLinks();
             t.firstSeen = r.varlong();
             long n = r.varlong();
             for (long i = 0; i < n; i++) {
-                Span s = Span.read(traceId, r);
+                Span s = version == VERSION ? readLink(traceId, r) : Span.read(traceId, r);
                 t.spans.put(s.spanId(), s);
             }
             n = r.varlong();
             for (long i = 0; i < n; i++) {
-                t.waiting.add(Span.read(traceId, r));
+                t.waiting.add(version == VERSION ? readLink(traceId, r) : Span.read(traceId, r));
             }
             return t;
+        }
+
+        /** What judging a link reads of a span; the rest (service, latency, status...) is the cascade stage's. */
+        private static void writeLink(Bin.Writer w, Span s) {
+            w.str(s.spanId()).str(s.parentSpanId()).str(s.eventId()).varlong(s.timestamp()).str(s.node())
+                    .varlong(s.sentAt() - s.timestamp()).varlong(s.lamport()).longMap(s.vectorClock());
+        }
+
+        private static Span readLink(String traceId, Bin.Reader r) {
+            String spanId = r.str();
+            String parent = r.str();
+            String eventId = r.str();
+            long timestamp = r.varlong();
+            String node = r.str();
+            long sentAt = timestamp + r.varlong();
+            long lamport = r.varlong();
+            Map<String, Long> vc = r.longMap();
+            return new Span(traceId, spanId, parent, eventId, timestamp, null, null, null, 0, 0, null, null, 0, node,
+                    sentAt, lamport, vc);
         }
     }
 
