@@ -29,11 +29,6 @@ final class RequestBytesReader {
     private static final int MAX_DECIMAL = 64;
     /** Larger payloads too: well under the parser's string length limit. */
     private static final int MAX_PAYLOAD = 1 << 20;
-    /** Decimals with at most this many digits are below 2^53: the digits are an exact double. */
-    private static final int EXACT_DIGITS = 15;
-    /** 10^0 to 10^15, each exact as a double. */
-    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-        1e13, 1e14, 1e15};
     /** Longer vector clock keys (node names) too: well under the parser's field name limit (50 000). */
     private static final int MAX_KEY = 1024;
 
@@ -233,18 +228,6 @@ final class RequestBytesReader {
         }
         if (i == fraction || endsNumber(b[i]) || i - start > MAX_DECIMAL) {
             return null;
-        }
-        int scale = i - fraction;
-        if (digits + scale <= EXACT_DIGITS) {
-            // Digits and scale both exact as doubles: one correctly rounded division is what parseDouble gives.
-            long m = 0;
-            for (int k = first; k < i; k++) {
-                if (b[k] != '.') {
-                    m = m * 10 + (b[k] - '0');
-                }
-            }
-            double d = m / POWERS_OF_TEN[scale];
-            return b[start] == '-' ? -d : d;
         }
         return Double.parseDouble(new String(b, start, i - start, StandardCharsets.ISO_8859_1));
     }

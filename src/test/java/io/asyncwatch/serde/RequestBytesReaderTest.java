@@ -141,42 +141,6 @@ class RequestBytesReaderTest {
     }
 
     @Test
-    void decimalsAreTheDoublesParseDoubleGives() {
-        Map<String, String> m = RequestJsonReaderTest.full();
-        Random random = new Random(11);
-        for (int n = 0; n < 20_000; n++) {
-            // Up to 16 significant digits (one past the division's exact range), any split, either sign.
-            int digits = 1 + random.nextInt(16);
-            StringBuilder d = new StringBuilder(random.nextBoolean() ? "-" : "");
-            int point = 1 + random.nextInt(digits);
-            for (int k = 0; k < digits; k++) {
-                if (k == point) {
-                    d.append('.');
-                }
-                d.append(k == 0 && point > 1 ? (char) ('1' + random.nextInt(9)) : (char) ('0' + random.nextInt(10)));
-            }
-            if (point == digits) {
-                d.append(".").append(random.nextInt(10));
-            }
-            String text = d.toString();
-            m.put("latencyMs", text);
-            RequestEvent e = RequestBytesReader.read(utf8(RequestJsonReaderTest.json(m)));
-            assertNotNull(e, text);
-            assertEquals(Double.parseDouble(text), e.latencyMs(), text);
-            // Bit for bit: -0.0 and 0.0 differ, and assertEquals(double, Double) compares values.
-            assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)),
-                    Double.doubleToRawLongBits(e.latencyMs()), text);
-        }
-        for (String text : List.of("0.1", "0.3", "-0.0", "0.0", "123456789012.345", "999999999999999.9",
-                "0.000000000000001", "9007199254740.993")) {
-            m.put("latencyMs", text);
-            RequestEvent e = RequestBytesReader.read(utf8(RequestJsonReaderTest.json(m)));
-            assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)),
-                    Double.doubleToRawLongBits(e.latencyMs()), text);
-        }
-    }
-
-    @Test
     void theCodecGivesTheSameEventWhicheverReaderReadsIt() throws DecodeException {
         JsonCodec<RequestEvent> codec = new JsonCodec<>(RequestEvent.class);
         Map<String, String> m = RequestJsonReaderTest.full();
