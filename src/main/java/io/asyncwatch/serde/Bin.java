@@ -95,18 +95,25 @@ public final class Bin {
                 return varlong(-1);
             }
             int n = s.length();
-            int mark = out.size();
-            varlong(n);
-            // Nearly every string here (ids, names) is ASCII: its UTF-8 is its chars, copied in one pass without a
-            // byte[] made first. Otherwise the length just written is taken back and the UTF-8 bytes written.
-            if (out.writeAscii(s, n)) {
+            if (isAscii(s, n)) {
+                // Nearly every string here (ids, names) is ASCII: its UTF-8 is its chars, without a byte[] made first.
+                varlong(n);
+                out.writeAscii(s, n);
                 return this;
             }
-            out.truncate(mark);
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             varlong(b.length);
             out.write(b, 0, b.length);
             return this;
+        }
+
+        private static boolean isAscii(String s, int n) {
+            for (int i = 0; i < n; i++) {
+                if (s.charAt(i) >= 0x80) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         public Writer bytes(byte[] b) {
@@ -183,25 +190,14 @@ public final class Bin {
             size += len;
         }
 
-        /** Writes {@code s}'s chars as bytes if all are ASCII; else writes nothing (size unchanged) and says so. */
-        boolean writeAscii(String s, int n) {
+        void writeAscii(String s, int n) {
             if (size + n > buf.length) {
                 grow(n);
             }
             for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                if (c >= 0x80) {
-                    return false;
-                }
-                buf[size + i] = (byte) c;
+                buf[size + i] = (byte) s.charAt(i);
             }
             size += n;
-            return true;
-        }
-
-        /** Takes back what was written after {@code mark}. */
-        void truncate(int mark) {
-            size = mark;
         }
 
         int size() {
