@@ -170,7 +170,7 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
         }
         // Announced before it starts, so the stages after the next re-key wait for this task.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", ServiceWindow.tick(source, t),
-                t == Watermarks.NONE ? wall : t)));
+                Watermarks.stamp(t, wall))));
     }
 
     private void sweep(long now) {

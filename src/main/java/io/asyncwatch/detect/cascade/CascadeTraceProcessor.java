@@ -238,7 +238,7 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         pending.clear();
         // Announced before it starts, so the caller windows wait for this task.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", CascadePartial.tick(source, t),
-                t == Watermarks.NONE ? wall : t)));
+                Watermarks.stamp(t, wall))));
         long overflow = budget.drainOverflow();
         if (overflow > 0 || droppedSpans > 0) {
             LOG.warn("cascade-timeout: task {}: {} spans of new traces not gathered ({} traces at once,"

@@ -109,7 +109,7 @@ final class CascadeWindowsProcessor implements Processor<String, CascadePartial,
     private void tick(long wall) {
         // Announced before it starts, so the alert stage knows this task and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", CascadeTimeout.Closed.tick(source, t),
-                t == Watermarks.NONE ? wall : t)));
+                Watermarks.stamp(t, wall))));
     }
 
     private void sweep(long now) {

@@ -157,6 +157,6 @@ final class CausalityWindowsProcessor implements Processor<String, CausalOutcome
     private void tick(long wall) {
         // Announced before its clock starts, so a stage waiting for every clock (the standup's) waits for this one.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", new Closed(null, null, t, source),
-                t == Watermarks.NONE ? wall : t)));
+                Watermarks.stamp(t, wall))));
     }
 }

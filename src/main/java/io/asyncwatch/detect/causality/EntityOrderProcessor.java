@@ -180,7 +180,7 @@ final class EntityOrderProcessor implements Processor<String, CausalFact, String
     private void tick(long wall) {
         // Announced before the clock starts, so the window stage knows this task exists and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", CausalOutcome.tick(source, t),
-                t == Watermarks.NONE ? wall : t)));
+                Watermarks.stamp(t, wall))));
         long left = budget.drainOverflow();
         if (left > 0 || overflow > 0) {
             LOG.warn("causality: task {} tracks at most {} entities (asyncwatch.causality.max-links) and {}"

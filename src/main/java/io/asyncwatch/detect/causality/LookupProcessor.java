@@ -69,7 +69,7 @@ final class LookupProcessor implements Processor<String, CausalFact, String, Cau
     private void tick(long wall) {
         // Announced before the clock starts, so the window stage knows this task exists and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", CausalOutcome.tick(source, t),
-                t == Watermarks.NONE ? wall : t)));
+                Watermarks.stamp(t, wall))));
     }
 
     @Override

@@ -209,7 +209,7 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
     private void tick(long wall) {
         // Announced before the clock starts, so the window stage knows this task exists and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", CausalOutcome.tick(source, t),
-                t == Watermarks.NONE ? wall : t)));
+                Watermarks.stamp(t, wall))));
         long overflow = budget.drainOverflow();
         if (overflow > 0) {
             LOG.warn("causality: {} traces tracked in task {} (asyncwatch.causality.max-links): {} spans of further"

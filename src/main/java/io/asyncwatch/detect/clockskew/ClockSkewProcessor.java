@@ -143,7 +143,7 @@ final class ClockSkewProcessor implements Processor<String, Sample, String, Cloc
     private void tick(long wall) {
         // Announced before the clock starts, so the alert stage knows this task exists and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", new Out(null, 0, List.of(), t, source),
-                t == Watermarks.NONE ? wall : t)));
+                Watermarks.stamp(t, wall))));
         if (late > 0) {
             LOG.warn("clock-skew: task {}: {} clock readings and heartbeats arrived after their window (plus the grace)"
                     + " was judged and were not judged", context.taskId(), late);

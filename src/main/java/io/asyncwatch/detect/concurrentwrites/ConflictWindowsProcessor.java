@@ -151,6 +151,6 @@ final class ConflictWindowsProcessor implements Processor<String, WriteConflict,
     private void tick(long wall) {
         // Announced before its clock starts, so a stage waiting for every clock (the standup's) waits for this one.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", new Closed(null, 0, t, source),
-                t == Watermarks.NONE ? wall : t)));
+                Watermarks.stamp(t, wall))));
     }
 }

@@ -89,7 +89,7 @@ final class EntityWritesProcessor implements Processor<String, EntityWrite, Stri
     private void tick(long wall) {
         // Announced before the clock starts, so the window stage knows this task exists and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", WriteConflict.tick(source, t),
-                t == Watermarks.NONE ? wall : t)));
+                Watermarks.stamp(t, wall))));
         long[] n = book.drainCounts();
         if (n[0] > 0 || n[1] > 0) {
             LOG.warn("concurrent-write: task {} tracks at most {} entities (asyncwatch.concurrent-write.max-entities)"

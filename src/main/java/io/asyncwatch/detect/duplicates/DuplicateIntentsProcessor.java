@@ -127,7 +127,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
         // Sent to every partition of the windows stage, whose clock is the slowest of these; announced before this
         // task's clock starts, so the windows stage knows it exists and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", DuplicateIntent.tick(source, t),
-                t == Watermarks.NONE ? wall : t)));
+                Watermarks.stamp(t, wall))));
         long overflow = book.drainOverflow();
         if (overflow > 0) {
             LOG.warn("duplicate-operation: {} request ids tracked in task {} (asyncwatch.duplicate-operation"

@@ -152,7 +152,7 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
         }
         // Announced before it starts, so the alert stage knows this task and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", new Closed(null, null, null, 0, t,
-                source), t == Watermarks.NONE ? wall : t)));
+                source), Watermarks.stamp(t, wall))));
     }
 
     private void sweep(long now) {

@@ -147,7 +147,7 @@ final class ClusterProcessor implements Processor<String, Beat, String, ClusterP
     private void tick(long wall) {
         // Announced before the clock starts, so the alert stage knows this task exists and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", new Out(null, null, t, source),
-                t == Watermarks.NONE ? wall : t)));
+                Watermarks.stamp(t, wall))));
         long left = clusters.drainOverflow();
         if (left > 0 || nodeOverflow > 0) {
             LOG.warn("heartbeats: task {} tracks at most {} clusters (asyncwatch.heartbeats.max-clusters) and {} nodes"

@@ -271,7 +271,7 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
     private void tick(long wall) {
         // Announced before it starts, so the alert stage knows this task and waits for it.
         clock.nextTick(true).ifPresent(t -> context.forward(new Record<>("", new Out(
-                Finding.tick(AlertType.LOGICAL_CLOCK_JUMP, source, t), null), t == Watermarks.NONE ? wall : t)));
+                Finding.tick(AlertType.LOGICAL_CLOCK_JUMP, source, t), null), Watermarks.stamp(t, wall))));
         long left = budget.drainOverflow();
         if (overflow > 0 || left > 0 || late > 0) {
             LOG.warn("logical clock drift: task {}: readings not compared: {} over {} windows per node ahead of the"
