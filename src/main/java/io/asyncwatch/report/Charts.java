@@ -292,10 +292,10 @@ public final class Charts {
     }
 
     private Chart cascades() {
-        return bars("cascade", "Timeout cascades", "Traces per window on which a caller's timeout was shorter than"
-                + " what its downstream chain needed.", Set.of(AlertType.CASCADE_TIMEOUT), "cascade_timeouts",
-                "traces where the caller gave up first", List.of(new Bars(
-                        m -> m.labels().get("service") + " → " + m.labels().get("destination"), "traces")));
+        return bars("cascade", "Timeout cascades", "Caller attempts per window whose timeout was shorter than what"
+                + " their downstream chain needed.", Set.of(AlertType.CASCADE_TIMEOUT), "cascade_timeouts",
+                "caller attempts that gave up first", List.of(new Bars(
+                        m -> m.labels().get("service") + " → " + m.labels().get("destination"), "attempts")));
     }
 
     /** Stacked bars of one value of a metric, a series per key. */

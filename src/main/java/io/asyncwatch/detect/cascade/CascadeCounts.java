@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The cascading callers of one (caller, destination) in one window: counts, the worst hit and sample traces. Adding
+ * The cascading caller attempts of one (caller, destination) in one window: counts, the worst hit and sample traces. Adding
  * hits or merging counts in any order gives the same result, so a trace task can pre-aggregate what it judged before
  * it crosses the broker, and arrival order never decides what the window says.
  */
@@ -14,18 +14,19 @@ final class CascadeCounts {
     static final int SAMPLES = 3;
 
     String layer;
-    long traces;
+    /** Caller attempts that cascaded (a trace with retries counts each attempt). */
+    long attempts;
     long configured;
     long observed;
     /** The hit with the largest shortfall (needed - timeout), ties broken by the smaller event id. */
     CascadeHit worst;
-    /** The smallest trace ids (with repeats), at most {@link #SAMPLES}. */
+    /** The smallest distinct trace ids, at most {@link #SAMPLES}. */
     final List<String> sampleTraces = new ArrayList<>();
 
     static CascadeCounts of(CascadeHit h) {
         CascadeCounts c = new CascadeCounts();
         c.layer = h.layer();
-        c.traces = 1;
+        c.attempts = 1;
         if (h.kind().equals(TraceJudge.Kind.CONFIGURED.name())) {
             c.configured = 1;
         } else {
@@ -43,14 +44,16 @@ final class CascadeCounts {
     void merge(CascadeCounts o) {
         // Deterministic if a caller's events disagree on its layer: arrival order must not decide.
         layer = layer == null || o.layer != null && o.layer.compareTo(layer) < 0 ? o.layer : layer;
-        traces += o.traces;
+        attempts += o.attempts;
         configured += o.configured;
         observed += o.observed;
         if (worst == null || worse(o.worst, worst)) {
             worst = o.worst;
         }
-        sampleTraces.addAll(o.sampleTraces);
-        sampleTraces.sort(null);
+        java.util.TreeSet<String> distinct = new java.util.TreeSet<>(sampleTraces);
+        distinct.addAll(o.sampleTraces);
+        sampleTraces.clear();
+        sampleTraces.addAll(distinct);
         while (sampleTraces.size() > SAMPLES) {
             sampleTraces.remove(sampleTraces.size() - 1);
         }
@@ -67,13 +70,13 @@ final class CascadeCounts {
     }
 
     void write(Bin.Writer w) {
-        w.str(layer).varlong(traces).varlong(configured).varlong(observed).bytes(worst.toBytes()).strings(sampleTraces);
+        w.str(layer).varlong(attempts).varlong(configured).varlong(observed).bytes(worst.toBytes()).strings(sampleTraces);
     }
 
     static CascadeCounts read(Bin.Reader r) {
         CascadeCounts c = new CascadeCounts();
         c.layer = r.str();
-        c.traces = r.varlong();
+        c.attempts = r.varlong();
         c.configured = r.varlong();
         c.observed = r.varlong();
         c.worst = CascadeHit.fromBytes(r.bytes());

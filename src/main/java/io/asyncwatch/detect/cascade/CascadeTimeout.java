@@ -117,7 +117,7 @@ public final class CascadeTimeout implements Detector {
     static Metric metric(Closed c) {
         CascadeCounts n = c.counts();
         Map<String, Double> values = new LinkedHashMap<>();
-        values.put("traces", (double) n.traces);
+        values.put("attempts", (double) n.attempts);
         values.put("configured", (double) n.configured);
         values.put("observed", (double) n.observed);
         values.put("timeoutMs", (double) n.worst.timeoutMs());
@@ -142,9 +142,9 @@ public final class CascadeTimeout implements Detector {
                 ? String.format(Locale.ROOT, "its downstream chain may take %s", TraceJudge.ms(w.neededMs()))
                 : String.format(Locale.ROOT, "%s spent %s on its own calls", dest, TraceJudge.ms(w.waitedMs()));
         String summary = String.format(Locale.ROOT,
-                "Timeout cascade: %s gives %s %s but %s, on %d trace%s in %s: %s; budget %s (sum(downstream) +"
-                        + " 50%%)", c.service(), dest, TraceJudge.ms(w.timeoutMs()), why, n.traces,
-                n.traces == 1 ? "" : "s", span, w.chain(), TraceJudge.ms(budget));
+                "Timeout cascade: %s gives %s %s but %s, on %d caller attempt%s in %s: %s; budget %s (sum(downstream) +"
+                        + " 50%%)", c.service(), dest, TraceJudge.ms(w.timeoutMs()), why, n.attempts,
+                n.attempts == 1 ? "" : "s", span, w.chain(), TraceJudge.ms(budget));
         List<String> evidence = new ArrayList<>();
         evidence.add(String.format(Locale.ROOT, "worst: trace %s, caller attempt %s: timeout %s, downstream"
                         + " timeouts %s, downstream waited %s", w.traceId(), w.eventId(), TraceJudge.ms(w.timeoutMs()),
@@ -154,7 +154,7 @@ public final class CascadeTimeout implements Detector {
                 n.configured, n.observed));
         Map<String, String> identity = labels(c);
         return new Finding(Finding.fingerprint(AlertType.CASCADE_TIMEOUT, identity), AlertType.CASCADE_TIMEOUT,
-                Severity.ALERT, subject, summary, n.traces, 1, c.windowStart(), c.windowEnd(), List.copyOf(evidence),
+                Severity.ALERT, subject, summary, n.attempts, 1, c.windowStart(), c.windowEnd(), List.copyOf(evidence),
                 c.source());
     }
 }

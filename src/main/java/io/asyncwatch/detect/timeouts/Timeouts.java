@@ -125,6 +125,9 @@ public final class Timeouts implements Detector {
         return new Metric(LADDER_METRIC, labels, w.windowStart(), w.windowEnd(), values, attributes);
     }
 
+    /** A service's attempts that name no destination: the calls it serves itself (a database's queries). */
+    static final String OWN_REQUESTS = "its own requests (no destination)";
+
     static String rungText(String destination, TimeoutMath.Rung r) {
         return String.format(Locale.ROOT, "timeout ladder -> %s: configured %s, recommended %s (2 x p99 %s + downstream"
                         + " %s + buffer %s): %s", destination, ms(r.configuredMs()),
@@ -150,14 +153,17 @@ public final class Timeouts implements Detector {
                 c.attempts, severity != null ? String.format(Locale.ROOT, " (WARN below %s)",
                         pct(s.warnSuccessShare())) : "");
         if (severity != null && !fixes.isEmpty()) {
-            summary += "; timeout ladder says FIX toward " + String.join(", ", fixedPaths);
+            summary += "; timeout ladder says FIX " + fixedPaths.stream()
+                    .map(d -> d.isEmpty() ? "on " + OWN_REQUESTS : "toward " + d)
+                    .collect(java.util.stream.Collectors.joining(", "));
         }
         List<String> evidence = new ArrayList<>();
         evidence.add(String.format(Locale.ROOT, "window %s to %s: %d success, %d timeout, %d error",
                 Instant.ofEpochMilli(w.windowStart()), Instant.ofEpochMilli(w.windowEnd()), c.success, c.timeouts,
                 c.errors));
         for (int i = 0; i < fixes.size(); i++) {
-            evidence.add(rungText(fixedPaths.get(i), fixes.get(i)));
+            String d = fixedPaths.get(i);
+            evidence.add(rungText(d.isEmpty() ? OWN_REQUESTS : d, fixes.get(i)));
         }
         if (c.slowestMs >= 0) {
             evidence.add(String.format(Locale.ROOT, "slowest attempt: %s (%s)", c.slowestId, ms(c.slowestMs)));

@@ -83,7 +83,7 @@ final class TimeoutsProcessor extends AllServicesProcessor {
                     emit(null, Timeouts.rungMetric(w, e.getKey(), rung, downstream), end);
                     if (rung.action() == TimeoutMath.Action.FIX) {
                         fixes.add(rung);
-                        fixedPaths.add(e.getKey().isEmpty() ? "(none)" : e.getKey());
+                        fixedPaths.add(e.getKey());
                     }
                 }
                 if (c.traced == 0 && !downstream.isEmpty()

@@ -23,7 +23,7 @@ class CascadeCountsTest {
     }
 
     private static String describe(CascadeCounts c) {
-        return c.layer + " " + c.traces + " " + c.configured + " " + c.observed + " " + c.worst.eventId() + " "
+        return c.layer + " " + c.attempts + " " + c.configured + " " + c.observed + " " + c.worst.eventId() + " "
                 + c.sampleTraces;
     }
 
@@ -31,12 +31,13 @@ class CascadeCountsTest {
     void mergingPartialsInAnyOrderAndGroupingGivesWhatAddingEveryHitGives() {
         List<CascadeHit> hits = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            hits.add(hit("t" + (20 - i), "e" + i, i % 4 == 0 ? "edge" : "gateway", i % 3 == 0 ? "OBSERVED" : "CONFIGURED",
+            // Two attempts per trace (a retry): counted twice, sampled once.
+            hits.add(hit("t" + (20 - i / 2), "e" + i, i % 4 == 0 ? "edge" : "gateway", i % 3 == 0 ? "OBSERVED" : "CONFIGURED",
                     1_000, 1_000 + (i % 5) * 500));
         }
         CascadeCounts all = new CascadeCounts();
         hits.forEach(all::add);
-        assertEquals("edge 12 8 4 e4 [t10, t11, t12]", describe(all)); // e4 and e9 fall shortest: e4 is the smaller id
+        assertEquals("edge 12 8 4 e4 [t15, t16, t17]", describe(all)); // e4 and e9 fall shortest: e4 is the smaller id
 
         Random random = new Random(7);
         for (int round = 0; round < 50; round++) {

@@ -69,7 +69,7 @@ class CascadePartialsTest {
         assertTrue(!out.isEmpty() && !out.get(0).isTick(), "the hit first: " + out);
         CascadePartial hit = out.get(0);
         assertEquals(List.of("api-gateway", "svc-order", T0, 1L), List.of(hit.service(), hit.destination(), hit.time(),
-                hit.counts().traces));
+                hit.counts().attempts));
         assertTrue(out.stream().skip(1).allMatch(CascadePartial::isTick), "then only the tick: " + out);
 
         // Sent once: the next tick has nothing more.

@@ -70,7 +70,7 @@ class CascadeTimeoutTopologyTest {
             assertEquals(10.0, f.value(), "ten traces in the window");
             assertEquals(T0 + 5 * M, f.windowStart());
             assertTrue(f.summary().contains("api-gateway gives svc-order 1.0 s but its downstream chain may take 2.0 s,"
-                    + " on 10 traces"), f.summary());
+                    + " on 10 caller attempts"), f.summary());
             assertTrue(f.summary().contains("api-gateway -(1.0 s)-> svc-order -(1.0 s)-> svc-payment -(1.0 s)->"
                     + " db-payments; budget 3.0 s"), f.summary());
             assertTrue(f.evidence().get(1).startsWith("traces: trace-5-0, trace-5-1, trace-5-2"), f.evidence()

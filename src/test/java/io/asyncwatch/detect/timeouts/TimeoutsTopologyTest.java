@@ -76,6 +76,32 @@ class TimeoutsTopologyTest {
     }
 
     @Test
+    void aDatabaseTimingOutOnItsOwnRequestsNamesThemNotAnEmptyDestination() {
+        List<RequestEvent> events = new ArrayList<>();
+        for (int m = 0; m < 10; m++) {
+            for (int i = 0; i < 60; i++) {
+                boolean timeout = m == 5 && i % 5 < 3;
+                events.add(call("db-orders", "database", null, T0 + m * M + i * 1000,
+                        timeout ? Status.TIMEOUT : Status.SUCCESS, timeout ? 500 : 10, 500));
+            }
+        }
+        try (DetectorHarness h = new DetectorHarness(new Timeouts(), Map.of())) {
+            h.send(events);
+            h.silence();
+            List<Finding> firing = h.findings().stream().filter(f -> !f.isClear()).toList();
+            assertEquals(1, firing.size(), firing.toString());
+            Finding f = firing.get(0);
+            assertTrue(f.summary().endsWith("timeout ladder says FIX on its own requests (no destination)"),
+                    f.summary());
+            assertTrue(f.evidence().stream().anyMatch(e -> e.startsWith(
+                    "timeout ladder -> its own requests (no destination): configured 500 ms") && e.endsWith("FIX")),
+                    f.evidence().toString());
+            assertTrue(h.metrics().stream().anyMatch(m -> m.metric().equals("timeout_ladder")
+                    && m.labels().get("destination").equals("(none)")), "the metric's label stays (none)");
+        }
+    }
+
+    @Test
     void theLadderAndTheGridArePublishedEveryWindow() {
         try (DetectorHarness h = new DetectorHarness(new Timeouts(), Map.of())) {
             h.send(traffic(10, 5, 6));
