@@ -158,6 +158,33 @@ class TimeoutsTopologyTest {
     }
 
     @Test
+    void aConfiguredCascadeResolvesOnceTheCallerAllowsForItsCalleesAndStaysQuietAfter() {
+        List<RequestEvent> events = new ArrayList<>();
+        for (int m = 0; m < 20; m++) {
+            // Minutes 0-4: the gateway gives svc-order 1 s; from minute 5 on, 2.5 s (svc-order needs up to 1.6 s).
+            long gatewayTimeout = m < 5 ? 1000 : 2500;
+            for (int i = 0; i < 30; i++) {
+                long ts = T0 + m * M + i * 2000;
+                events.add(call("api-gateway", "api-gateway", "svc-order", ts, Status.SUCCESS, 300, gatewayTimeout));
+                events.add(call("svc-order", "service", "svc-payment", ts + 1, Status.SUCCESS, 100, 800));
+                events.add(call("svc-order", "service", "db-orders", ts + 2, Status.SUCCESS, 100, 800));
+            }
+        }
+        try (FullTopology t = new FullTopology()) {
+            t.send(events);
+            t.silence();
+            List<Alert> alerts = t.alerts().stream().filter(a -> a.type() == AlertType.CASCADE_TIMEOUT).toList();
+            assertEquals(List.of(AlertStatus.FIRING, AlertStatus.RESOLVED),
+                    alerts.stream().map(Alert::status).toList(), alerts.toString());
+            assertEquals(Severity.WARN, alerts.get(0).severity());
+            assertEquals(T0, alerts.get(0).windowStart());
+            // The five windows before the raise fired; none after it: resolved ten quiet minutes after minute 4.
+            assertTrue(alerts.get(1).summary().contains("over 5 firing findings"), alerts.get(1).summary());
+            assertEquals(T0 + 15 * M, alerts.get(1).windowEnd(), alerts.get(1).toString());
+        }
+    }
+
+    @Test
     void oneEpisodeThatResolvesWhenCallsSucceedAgain() {
         try (FullTopology t = new FullTopology()) {
             t.send(traffic(12, 4, 7));
