@@ -191,6 +191,8 @@ public final class Causality implements Detector {
     static List<Metric> metrics(CausalWindow w, CausalitySettings s) {
         List<Metric> out = new ArrayList<>();
         long end = w.start + s.windowMs();
+        // The node in most violating pairs: the one whose clock is likely off.
+        String suspect = w.usualSuspect();
         w.pairs.forEach((key, p) -> {
             String[] nodes = key.split("\n", 2);
             Map<String, Double> values = new TreeMap<>();
@@ -202,8 +204,13 @@ public final class Causality implements Detector {
                 // The effect's clock is at least this far behind the cause's (or the cause's that far ahead).
                 values.put("offsetLowerBoundMs", (double) p.maxGapMs);
             }
+            Map<String, String> attributes = new TreeMap<>();
+            attributes.put("samples", String.join(" | ", p.samples));
+            if (suspect != null && (suspect.equals(nodes[0]) || suspect.equals(nodes[1]))) {
+                attributes.put("suspect", suspect);
+            }
             out.add(new Metric(METRIC_PAIRS, Map.of("cause_node", nodes[0], "node", nodes[1]), w.start, end, values,
-                    Map.of("samples", String.join(" | ", p.samples))));
+                    attributes));
         });
         w.nodes.forEach((node, n) -> {
             Map<String, Double> values = new TreeMap<>();

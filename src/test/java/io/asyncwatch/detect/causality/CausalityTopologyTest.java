@@ -1,6 +1,7 @@
 package io.asyncwatch.detect.causality;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.asyncwatch.alert.Finding;
@@ -74,6 +75,7 @@ class CausalityTopologyTest {
                     .orElseThrow();
             assertEquals(830.0, pair.values().get("offsetLowerBoundMs"), "a lower bound on the offset between them");
             assertEquals(Map.of("cause_node", "node-a", "node", "node-b"), pair.labels());
+            assertNull(pair.attributes().get("suspect"), "one pair cannot say which of its two clocks is off");
         }
     }
 
@@ -160,11 +162,21 @@ class CausalityTopologyTest {
             events.add(event("x-" + n, "node-x", t - 2_000, List.of("c-" + n), null, null));
             t += 1_000;
         }
-        List<Finding> findings = run(events);
-        assertEquals(3, findings.size(), findings.toString());
-        for (Finding f : findings) {
-            assertEquals("node-x", f.subject().get("node"));
-            assertTrue(f.summary().contains("node-x is in most violating pairs"), f.summary());
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            h.send(events);
+            h.silence();
+            List<Finding> findings = h.findings();
+            assertEquals(3, findings.size(), findings.toString());
+            for (Finding f : findings) {
+                assertEquals("node-x", f.subject().get("node"));
+                assertTrue(f.summary().contains("node-x is in most violating pairs"), f.summary());
+            }
+            List<Metric> pairs = h.metrics().stream().filter(m -> m.metric().equals(Causality.METRIC_PAIRS))
+                    .toList();
+            assertEquals(3, pairs.size(), pairs.toString());
+            for (Metric m : pairs) {
+                assertEquals("node-x", m.attributes().get("suspect"), "the metric names it too: " + m);
+            }
         }
     }
 
