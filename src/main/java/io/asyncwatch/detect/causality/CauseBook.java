@@ -55,11 +55,17 @@ final class CauseBook {
         return Math.floorDiv(time, bucketMs) * bucketMs;
     }
 
-    /**
-     * Books a cause (its {@code time} set); an id delivered twice keeps its earliest stamp, in any arrival order.
-     * Returns false when the cap left it out (counted).
-     */
-    boolean add(CausalFact cause) {
+    /** What {@link #add} did with a cause. */
+    enum Booked {
+        NEW,
+        /** Its id was booked before: the same event delivered again (the earliest stamp stands). */
+        AGAIN,
+        /** The cap left it out (counted). */
+        LEFT_OUT
+    }
+
+    /** Books a cause (its {@code time} set); an id delivered twice keeps its earliest stamp, in any arrival order. */
+    Booked add(CausalFact cause) {
         load();
         long b = bucket(cause.time());
         Known known;
@@ -70,12 +76,13 @@ final class CauseBook {
             known = byLink.get(cause.link());
             if (known == null) {
                 overflow++;
-                return false;
+                return Booked.LEFT_OUT;
             }
         }
+        Booked booked = known != null ? Booked.AGAIN : Booked.NEW;
         if (known != null) {
             if (cause.timestamp() >= known.fact().timestamp()) {
-                return true;
+                return booked;
             }
             // A copy with an earlier stamp replaces the known one but is listed in the later of their buckets, as
             // the chunks say after a rebuild (earliest stamp, latest bucket): memory and store agree in any order.
@@ -84,14 +91,14 @@ final class CauseBook {
         }
         byBucket.computeIfAbsent(b, k -> new ArrayList<>()).add(cause.link());
         if (!persist) {
-            return true;
+            return booked;
         }
         CauseChunk.Builder chunk = pending.computeIfAbsent(b, CauseChunk.Builder::new);
         chunk.add(cause);
         if (chunk.size() >= CHUNK_BYTES) {
             writeChunk(b);
         }
-        return true;
+        return booked;
     }
 
     /** The cause of {@code link}, or null. */

@@ -111,17 +111,17 @@ final class CauseIndex {
         }
     }
 
-    /** Indexes a cause, and judges the lookups waiting for it here. */
-    void cause(CausalFact cause, Consumer<CausalOutcome> out) {
+    /** Indexes a cause, and judges the lookups waiting for it here; true if its id was booked before. */
+    boolean cause(CausalFact cause, Consumer<CausalOutcome> out) {
         // One id delivered twice (a producer retry): the earliest stamp stands for it, in any arrival order.
-        book.add(cause);
+        boolean again = book.add(cause) == CauseBook.Booked.AGAIN;
         if (!waiting.links.contains(cause.link())) {
-            return;
+            return again;
         }
         String key = "l|" + cause.link();
         byte[] raw = store.get(key);
         if (raw == null) {
-            return;
+            return again;
         }
         Waiting w = Waiting.fromBytes(raw, cause.link());
         List<CausalFact> beyond = new ArrayList<>();
@@ -139,6 +139,7 @@ final class CauseIndex {
             w.effects.retainAll(beyond);
             store.put(key, w.toBytes());
         }
+        return again;
     }
 
     /** Counts an effect ingested here as sent (its lookup goes to every input task). */

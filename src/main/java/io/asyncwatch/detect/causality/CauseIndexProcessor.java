@@ -47,6 +47,8 @@ final class CauseIndexProcessor implements Processor<String, CausalFact, String,
     private CauseIndex index;
     private String source;
     private boolean idle;
+    /** The event id of the last cause fact that was already booked, while its effects follow. */
+    private String redelivered;
 
     private CauseIndexProcessor(Supplier conf) {
         this.conf = conf;
@@ -92,8 +94,12 @@ final class CauseIndexProcessor implements Processor<String, CausalFact, String,
         }
         CausalFact fact = f.at(record.key(), record.timestamp());
         if (fact.role() == CausalFact.CAUSE) {
-            index.cause(fact, this::outcome);
+            // An event's effects follow its own cause fact: a known id means this event came before.
+            redelivered = index.cause(fact, this::outcome) ? fact.eventId() : null;
         } else {
+            if (fact.eventId() != null && fact.eventId().equals(redelivered)) {
+                return; // the same event delivered again: its effects were counted and looked up the first time
+            }
             index.sent(fact);
             context.forward(new Record<>(fact.link(), new Out(fact, null), fact.time()));
         }

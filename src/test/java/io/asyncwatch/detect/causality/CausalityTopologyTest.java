@@ -114,6 +114,38 @@ class CausalityTopologyTest {
 
     @ParameterizedTest(name = "effect first: {0}")
     @ValueSource(booleans = {false, true})
+    void anEffectDeliveredTwiceIsOneViolationAndOneEffect(boolean effectFirst) {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            RequestEvent cause = event("e-1", "node-a", T0 + 10_000, null, null, null);
+            RequestEvent effect = event("e-2", "node-b", T0 + 9_000, List.of("e-1"), null, null);
+            RequestEvent parent = span("p-1", "node-c", T0 + 20_000, "trace-1", "s-1", null);
+            RequestEvent child = span("p-2", "node-d", T0 + 19_000, "trace-1", "s-2", "s-1");
+            // A producer retry delivers each effect twice, before or after its cause.
+            if (effectFirst) {
+                h.send(List.of(effect, effect, child, child, cause, parent));
+            } else {
+                h.send(List.of(cause, parent, effect, effect, child, child));
+            }
+            h.silence();
+            List<Finding> findings = h.findings();
+            assertEquals(2, findings.size(), findings.toString());
+            for (Finding f : findings) {
+                assertTrue(f.summary().contains("1 event on "), f.summary());
+            }
+            List<Metric> metrics = h.metrics();
+            Metric links = metrics.stream().filter(m -> m.metric().equals(Causality.METRIC_NODES)
+                    && m.labels().get("node").equals("node-b")).findFirst().orElseThrow();
+            assertEquals(1.0, links.values().get("effects"), links.toString());
+            assertEquals(1.0, links.values().get("violations"), links.toString());
+            assertEquals(0.0, links.values().get("missingCauses"), links.toString());
+            List<Metric> pairs = metrics.stream().filter(m -> m.metric().equals(Causality.METRIC_PAIRS)).toList();
+            assertEquals(List.of(1.0, 1.0), pairs.stream().map(m -> m.values().get("violations")).toList(),
+                    pairs.toString());
+        }
+    }
+
+    @ParameterizedTest(name = "effect first: {0}")
+    @ValueSource(booleans = {false, true})
     void consistentPairsRaiseNothingAndAreCounted(boolean effectFirst) {
         try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
             for (int i = 0; i < 30; i++) {

@@ -1,7 +1,6 @@
 package io.asyncwatch.detect.causality;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +37,7 @@ class CauseBookTest {
     @Test
     void findsWhatItBookedAndNothingElse() {
         CauseBook book = new CauseBook(store, H, 1_000, true);
-        assertTrue(book.add(cause("a", "n1", T0, T0)));
+        assertEquals(CauseBook.Booked.NEW, book.add(cause("a", "n1", T0, T0)));
         CausalFact found = book.find("id:a");
         assertNotNull(found);
         assertEquals("n1", found.node());
@@ -159,10 +158,12 @@ class CauseBookTest {
     @Test
     void theCapLeavesOutNewCausesAndCountsThem() {
         CauseBook book = new CauseBook(store, H, 2, true);
-        assertTrue(book.add(cause("a", "n1", T0, T0)));
-        assertTrue(book.add(cause("b", "n1", T0, T0)));
-        assertFalse(book.add(cause("c", "n1", T0, T0)));
-        assertTrue(book.add(cause("a", "n1", T0 - 1, T0 - 1)), "a known id is not a new entry");
+        assertEquals(CauseBook.Booked.NEW, book.add(cause("a", "n1", T0, T0)));
+        assertEquals(CauseBook.Booked.NEW, book.add(cause("b", "n1", T0, T0)));
+        assertEquals(CauseBook.Booked.LEFT_OUT, book.add(cause("c", "n1", T0, T0)));
+        assertEquals(CauseBook.Booked.AGAIN, book.add(cause("a", "n1", T0 - 1, T0 - 1)), "a known id is not a new"
+                + " entry");
+        assertEquals(CauseBook.Booked.AGAIN, book.add(cause("b", "n1", T0, T0)), "delivered again");
         assertNull(book.find("id:c"));
         assertEquals(1, book.drainOverflow());
         assertEquals(0, book.drainOverflow());
