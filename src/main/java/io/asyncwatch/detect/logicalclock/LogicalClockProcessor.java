@@ -40,6 +40,8 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
             .thenComparing(r -> r.eventId() == null ? "" : r.eventId());
     /** Spans of left-out readings kept per node. */
     private static final int MAX_LOST = 32;
+    /** Deadline lane of the idle nodes (lane 0: readings due after the grace). */
+    private static final int IDLE = 1;
     private static final java.time.Duration LOG_EVERY = java.time.Duration.ofSeconds(10);
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogicalClockProcessor.class);
 
@@ -204,6 +206,7 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
                 return; // no readings on this partition yet: nothing to judge, no time to tell
             }
             judgeDue(e.tick());
+            forgetIdle(e.tick());
             context.forward(new Record<>("", Finding.tick(AlertType.LOGICAL_CLOCK_JUMP, source, e.tick()),
                     e.tick()));
             return;
@@ -217,6 +220,8 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
                 return; // counted; logged every LOG_EVERY
             }
             n = new NodeClocks();
+            // One idle deadline per node, moved on while the node keeps reading (see forgetIdle).
+            store.schedule(IDLE, record.timestamp() + conf.settings().nodeIdleMs(), e.node());
         }
         if (e.cluster() != null) {
             n.cluster = e.cluster();
@@ -239,6 +244,28 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
             n.lose(record.timestamp());
         }
         nodes.changed(e.node(), n);
+    }
+
+    /** Frees the nodes without a reading for node-idle-ms; a node still reading gets its next deadline. */
+    private void forgetIdle(long now) {
+        store.forEachDue(IDLE, now, d -> {
+            store.cancel(IDLE, d.time(), d.key());
+            NodeClocks n = read(d.key());
+            if (n == null) {
+                return;
+            }
+            long latest = n.lastKept;
+            if (!n.pending.isEmpty() || latest + conf.settings().nodeIdleMs() > now) {
+                store.schedule(IDLE, Math.max(latest, d.time()) + conf.settings().nodeIdleMs(), d.key());
+                return;
+            }
+            if (n.scheduled != Long.MIN_VALUE) {
+                store.cancel(n.scheduled, d.key());
+            }
+            nodes.forget(d.key());
+            store.delete(d.key());
+            budget.release();
+        });
     }
 
     private void judgeDue(long now) {

@@ -17,16 +17,18 @@ import java.util.Map;
  *                       more than this (clock readings; three nodes besides its owner reporting it) is drifting: WARN; 0: off
  * @param driftWindowMs  the cluster's latest readings are compared once per this much event time; a node whose
  *                       latest reading is older than five windows is left out
+ * @param nodeIdleMs     a node without a reading for this much event time is forgotten (its slot under max-nodes
+ *                       freed); its next reading starts a new sequence, not judged against the old one
  */
 public record LogicalClockSettings(long alertGap, long pageGap, long maxNodes, long maxPending, long drift,
-                                   long driftWindowMs) {
+                                   long driftWindowMs, long nodeIdleMs) {
 
     public static final String SECTION = "logical-clock";
 
     public static final SettingsSpec<LogicalClockSettings> SPEC = SettingsSpec.of(SECTION, defaultValues(),
             s -> new LogicalClockSettings(s.longValue("alert-gap"), s.longValue("page-gap"),
                     s.longValue("max-nodes"), s.longValue("max-pending"), s.longValue("drift"),
-                    s.longValue("drift-window-ms")));
+                    s.longValue("drift-window-ms"), s.longValue("node-idle-ms")));
 
     private static Map<String, String> defaultValues() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -36,6 +38,7 @@ public record LogicalClockSettings(long alertGap, long pageGap, long maxNodes, l
         d.put("max-pending", "256");
         d.put("drift", "100");
         d.put("drift-window-ms", "60000");
+        d.put("node-idle-ms", "3600000");
         return d;
     }
 
@@ -47,5 +50,6 @@ public record LogicalClockSettings(long alertGap, long pageGap, long maxNodes, l
         Section.require(drift >= 0, SECTION, "drift must be 0 (off) or more, got " + drift);
         Section.require(driftWindowMs >= 1000, SECTION, "drift-window-ms must be at least 1000, got "
                 + driftWindowMs);
+        Section.require(nodeIdleMs >= 60_000, SECTION, "node-idle-ms must be at least 60000, got " + nodeIdleMs);
     }
 }

@@ -115,6 +115,30 @@ class LogicalClockJumpsTopologyTest {
     }
 
     @Test
+    void aNodeSilentForTheIdleTimeFreesItsSlotForANewNode() {
+        List<ClockEvent> events = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            events.add(new ClockEvent("old-" + i, "node-old", "orders-cluster", T0 + i * 10_000L, 1.0, null, true,
+                    10L + i, Map.of("node-old", 10L + i)));
+        }
+        // node-d starts 5 minutes later, once node-old has been silent for more than the idle time.
+        for (ClockEvent e : readings(60, 40, 5_741)) {
+            events.add(new ClockEvent(e.eventId(), e.node(), e.cluster(), e.timestamp() + 5 * Requests.MINUTE,
+                    e.offsetMs(), e.driftPpm(), e.syncOk(), e.lamport(), e.vectorClock()));
+        }
+        try (DetectorHarness h = new DetectorHarness(new LogicalClockJumps(),
+                Map.of("asyncwatch.logical-clock.max-nodes", "1", "asyncwatch.logical-clock.node-idle-ms", "60000",
+                        "asyncwatch.logical-clock.drift", "0"))) {
+            events.forEach(h::send);
+            h.silence();
+            List<Finding> findings = h.findings();
+            assertEquals(2, findings.size(), findings.toString());
+            assertEquals("LOGICAL_CLOCK_JUMP{node=\"node-d\"}", findings.get(0).fingerprint(),
+                    "with one slot, node-d is judged only because node-old's was freed");
+        }
+    }
+
+    @Test
     void readingsLeftOutOverTheCapAreNotSeenAsAJump() {
         // 5 clocked requests a second for a minute, at most 10 waiting out the grace: most are left out, and the
         // clock's advance across them is not a jump.
