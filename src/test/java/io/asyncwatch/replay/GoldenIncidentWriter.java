@@ -1,6 +1,7 @@
 package io.asyncwatch.replay;
 
 import io.asyncwatch.demo.TrafficGenerator;
+import io.asyncwatch.model.ClockEvent;
 import io.asyncwatch.model.HeartbeatEvent;
 import java.io.IOException;
 import java.io.Writer;
@@ -44,6 +45,9 @@ public final class GoldenIncidentWriter {
         }
         if (only.isEmpty() || only.contains("false-death-split-brain")) {
             write(falseDeathSplitBrain(), Path.of("src/test/resources/incidents/false-death-split-brain/input.jsonl"));
+        }
+        if (only.isEmpty() || only.contains("clock-drift")) {
+            write(clockDrift(), Path.of("src/test/resources/incidents/clock-drift/input.jsonl"));
         }
         if (only.isEmpty() || only.contains("concurrent-writes")) {
             write(concurrentWrites(), Path.of("src/test/resources/incidents/concurrent-writes/input.jsonl"));
@@ -141,6 +145,43 @@ public final class GoldenIncidentWriter {
                         new io.asyncwatch.demo.SkewedClock("orders-cluster", "orders-3", 18, 19, 650),
                         new io.asyncwatch.demo.SecondLeader("orders-cluster", "orders-2", 14, 30)), 16);
         return shuffledInRuns(lines(plan), 16);
+    }
+
+    /**
+     * Clock drift, a failing NTP sync and a node living in the future that publishes no clock readings: two clusters
+     * beside a little request traffic. orders-2's readings say 80 ppm of drift at minutes 6 to 8; users-2's say
+     * syncOk=false at minutes 12 and 13; users-3 never publishes clock readings, and at minutes 17 and 18 stamps its
+     * heartbeats 400 ms ahead of their arrival. Runs of 20 records are shuffled (out of order within grace).
+     */
+    static List<String> clockDrift() {
+        long start = 1_767_294_000_000L; // 2026-01-01T19:00:00Z
+        io.asyncwatch.demo.Scenario clocks = m -> m.rewrite(g -> {
+            if (g.event() instanceof ClockEvent c) {
+                if (c.node().equals("users-3")) {
+                    return null;
+                }
+                boolean drifting = c.node().equals("orders-2") && m.index() >= 6 && m.index() <= 8;
+                boolean unsynced = c.node().equals("users-2") && m.index() >= 12 && m.index() <= 13;
+                if (drifting || unsynced) {
+                    return TrafficGenerator.Generated.clock(new ClockEvent(c.eventId(), c.node(), c.cluster(),
+                            c.timestamp(), c.offsetMs(), drifting ? 80.0 : c.driftPpm(), !unsynced, c.lamport(),
+                            c.vectorClock()));
+                }
+            }
+            if (g.event() instanceof HeartbeatEvent h && h.node().equals("users-3") && m.index() >= 17
+                    && m.index() <= 18) {
+                // Stamped 400 ms ahead by its sender; the record keeps its arrival time.
+                return new TrafficGenerator.Generated("heartbeats", g.timestamp(), g.key(), new HeartbeatEvent(
+                        h.eventId(), h.node(), h.cluster(), h.timestamp() + 400, h.sequence(), h.role(), h.term(),
+                        h.intervalMs()));
+            }
+            return g;
+        });
+        TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start, 25, List.of(
+                new TrafficGenerator.Service("svc-user", "service", "db-users", 60, 0.02),
+                new TrafficGenerator.Service("db-users", "database", null, 60, 0.005)),
+                TrafficGenerator.twoClusters(), List.of(clocks), 19);
+        return shuffledInRuns(lines(plan), 19);
     }
 
     /**
