@@ -178,6 +178,70 @@ class HeartbeatsTopologyTest {
     }
 
     @Test
+    void replayingTheRecordingGivesWhatTheTopologyGaveSilenceIncluded() throws java.io.IOException {
+        // orders-3 pauses for 20 s in minute 5 (a false death); orders-1 stops for good at minute 9; the input ends
+        // at minute 12, and only the end of input (silence) lets the last windows and episodes close.
+        long from = T0 + 5 * M + 2_000;
+        List<Sent> beats = cluster(12, s -> {
+            HeartbeatEvent e = s.event();
+            if (e.node().equals("orders-1")) {
+                return e.timestamp() < T0 + 9 * M ? s : null;
+            }
+            if (!e.node().equals("orders-3") || e.timestamp() < from) {
+                return s;
+            }
+            if (e.timestamp() < from + 20_000) {
+                return null;
+            }
+            return new Sent(with(e, e.sequence() - 4, null, null), s.arrival());
+        });
+        List<Alert> direct;
+        List<Metric> directSuspected;
+        try (FullTopology t = new FullTopology()) {
+            beats.forEach(b -> t.sendRaw("heartbeats", b.event().node(),
+                    io.asyncwatch.serde.Json.write(b.event()), b.arrival()));
+            t.silence();
+            direct = t.alerts();
+            directSuspected = t.metrics().stream().filter(m -> m.metric().equals("heartbeat_suspected")).toList();
+        }
+        // The same heartbeats as a recording (each line keeps its record's arrival stamp), through `replay`.
+        String recording = String.join("\n", beats.stream().map(b -> io.asyncwatch.replay.Recording.line(
+                "heartbeats", b.arrival(), b.event().node(), b.event())).toList());
+        List<Alert> replayed = new ArrayList<>();
+        List<Metric> replayedSuspected = new ArrayList<>();
+        io.asyncwatch.replay.Replayer.replay(io.asyncwatch.config.AsyncwatchConfig.fromMap(Map.of()),
+                new java.io.BufferedReader(new java.io.StringReader(recording)),
+                new io.asyncwatch.replay.Replayer.Listener() {
+                    @Override
+                    public void alert(Alert alert) {
+                        replayed.add(alert);
+                    }
+
+                    @Override
+                    public boolean wantsMetrics() {
+                        return true;
+                    }
+
+                    @Override
+                    public void metric(Metric metric) {
+                        if (metric.metric().equals("heartbeat_suspected")) {
+                            replayedSuspected.add(metric);
+                        }
+                    }
+                });
+        assertEquals(direct, replayed);
+        assertEquals(directSuspected, replayedSuspected);
+        // What they agree on is the scenario: the false death; both silences noticed while they lasted, and once
+        // the input ends, the two nodes still sending.
+        assertEquals(List.of(AlertStatus.FIRING, AlertStatus.RESOLVED), direct.stream()
+                .filter(a -> a.type() == AlertType.FALSE_DEATH).map(Alert::status).toList(), direct.toString());
+        assertEquals(List.of("orders-3", "orders-1", "orders-2", "orders-3"), directSuspected.stream()
+                .map(m -> m.labels().get("node")).toList(), directSuspected.toString());
+        assertTrue(directSuspected.get(0).windowEnd() < from + 20_000, "orders-3 while paused");
+        assertTrue(directSuspected.get(1).windowEnd() < T0 + 10 * M, "orders-1 long before the input ends");
+    }
+
+    @Test
     void aNodeThatRestartedIsNotAFalseDeath() {
         long from = T0 + 5 * M + 2_000;
         List<Sent> beats = cluster(12, s -> {
