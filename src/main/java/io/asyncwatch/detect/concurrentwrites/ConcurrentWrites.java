@@ -182,7 +182,9 @@ public final class ConcurrentWrites implements Detector {
                     x.requestId() == null ? "" : ", request " + x.requestId()));
         }
         if (e.writes.size() == ConflictWindow.MAX_WRITES) {
-            evidence.add("(the " + ConflictWindow.MAX_WRITES + " smallest event ids of the writes in conflict)");
+            // Whether more were cut is not kept: the note says what the list is either way.
+            evidence.add("(at most " + ConflictWindow.MAX_WRITES + " writes are listed: those with the smallest event"
+                    + " ids)");
         }
         evidence.add("conflicting pairs (event ids): " + e.pairs.stream().limit(10)
                 .map(p -> p.replace("|", " ‖ ")).collect(Collectors.joining(", "))

@@ -186,7 +186,7 @@ final class ClusterView {
         Window w = window(time);
         NodeStats st = w.stats(node);
         if (n.sequence >= 0 && time < n.lastTime) {
-            st.late++; // beyond the grace and behind what was judged: its gap was counted already
+            st.late++; // behind what was judged (beyond the grace, or a copy of one judged): its gap was counted
             return;
         }
         st.received++;
