@@ -153,9 +153,15 @@ public final class Timeouts implements Detector {
                 c.attempts, severity != null ? String.format(Locale.ROOT, " (WARN below %s)",
                         pct(s.warnSuccessShare())) : "");
         if (severity != null && !fixes.isEmpty()) {
-            summary += "; timeout ladder says FIX " + fixedPaths.stream()
-                    .map(d -> d.isEmpty() ? "on " + OWN_REQUESTS : "toward " + d)
-                    .collect(java.util.stream.Collectors.joining(", "));
+            List<String> toward = fixedPaths.stream().filter(d -> !d.isEmpty()).toList();
+            List<String> parts = new ArrayList<>();
+            if (!toward.isEmpty()) {
+                parts.add("toward " + String.join(", ", toward));
+            }
+            if (toward.size() < fixedPaths.size()) {
+                parts.add("on " + OWN_REQUESTS);
+            }
+            summary += "; timeout ladder says FIX " + String.join(" and ", parts);
         }
         List<String> evidence = new ArrayList<>();
         evidence.add(String.format(Locale.ROOT, "window %s to %s: %d success, %d timeout, %d error",
