@@ -114,6 +114,37 @@ class CausalityTopologyTest {
 
     @ParameterizedTest(name = "effect first: {0}")
     @ValueSource(booleans = {false, true})
+    void aLamportClockNotAfterTheCausesAloneIsAViolation(boolean effectFirst) {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            play(h, event("e-1", "node-a", T0 + 1_000, null, 40L, null),
+                    event("e-2", "node-b", T0 + 2_000, List.of("e-1"), 40L, null), effectFirst);
+            h.silence();
+            List<Finding> findings = h.findings();
+            assertEquals(1, findings.size(), findings.toString());
+            String summary = findings.get(0).summary();
+            assertTrue(summary.contains("1 with a Lamport clock not after the cause's"), summary);
+            assertTrue(!summary.contains("vector") && !summary.contains("stamped"), summary);
+        }
+    }
+
+    @ParameterizedTest(name = "effect first: {0}")
+    @ValueSource(booleans = {false, true})
+    void aVectorClockConcurrentWithTheCausesAloneIsAViolation(boolean effectFirst) {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            // Lamport clocks in order; the vector clocks say the effect never saw its cause.
+            play(h, event("e-1", "node-a", T0 + 1_000, null, 10L, Map.of("node-a", 4L)),
+                    event("e-2", "node-b", T0 + 2_000, List.of("e-1"), 11L, Map.of("node-b", 9L)), effectFirst);
+            h.silence();
+            List<Finding> findings = h.findings();
+            assertEquals(1, findings.size(), findings.toString());
+            String summary = findings.get(0).summary();
+            assertTrue(summary.contains("1 with a vector clock not after the cause's"), summary);
+            assertTrue(!summary.contains("Lamport") && !summary.contains("stamped"), summary);
+        }
+    }
+
+    @ParameterizedTest(name = "effect first: {0}")
+    @ValueSource(booleans = {false, true})
     void anEffectDeliveredTwiceIsOneViolationAndOneEffect(boolean effectFirst) {
         try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
             RequestEvent cause = event("e-1", "node-a", T0 + 10_000, null, null, null);
@@ -331,6 +362,39 @@ class CausalityTopologyTest {
         assertEquals(1, findings.size(), findings.toString());
         assertTrue(findings.get(0).summary().contains("(1 UNORDERED) on Order[99]; judged by vector clocks"),
                 findings.get(0).summary());
+    }
+
+    private static RequestEvent op(String id, String node, long ts, String operation, String entity, Long lamport,
+                                   Map<String, Long> vc) {
+        return new RequestEvent(id, ts, "svc-" + node, "service", node, null, operation, 1, null, Status.SUCCESS, 5.0,
+                null, null, null, null, null, Kind.WRITE, entity, lamport, vc, null);
+    }
+
+    @ParameterizedTest(name = "later operation first: {0}")
+    @ValueSource(booleans = {false, true})
+    void logicalClocksJudgeBusinessOrderInEitherArrivalOrder(boolean laterFirst) {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            // Vector clocks: pay never saw the order, whatever the wall clocks say (pay is stamped after it).
+            play(h, op("o-v", "node-a", T0 + 10_000, "order", "Order[1]", null, Map.of("node-a", 5L)),
+                    op("p-v", "node-b", T0 + 11_000, "pay", "Order[1]", null, Map.of("node-b", 3L)), laterFirst);
+            // Lamport clocks only: pay's clock is below the order's, though its wall clock is later.
+            play(h, op("o-l", "node-a", T0 + 20_000, "order", "Order[2]", 50L, null),
+                    op("p-l", "node-b", T0 + 21_000, "pay", "Order[2]", 20L, null), laterFirst);
+            // Lamport clocks in order with pay stamped 2 s before the order: in order, nothing to say.
+            play(h, op("o-ok", "node-a", T0 + 30_000, "order", "Order[3]", 60L, null),
+                    op("p-ok", "node-b", T0 + 28_000, "pay", "Order[3]", 61L, null), laterFirst);
+            h.silence();
+            List<Finding> findings = h.findings().stream()
+                    .filter(f -> "business-order".equals(f.subject().get("rule"))).toList();
+            assertEquals(1, findings.size(), findings.toString());
+            Finding f = findings.get(0);
+            assertTrue(f.summary().contains("on Order[1], Order[2]"), f.summary());
+            assertTrue(f.evidence().stream().anyMatch(e -> e.startsWith("Order[1]:") && e.contains("vector clocks")),
+                    f.evidence().toString());
+            assertTrue(f.evidence().stream().anyMatch(e -> e.startsWith("Order[2]:") && e.contains("Lamport")),
+                    f.evidence().toString());
+            assertTrue(f.evidence().stream().noneMatch(e -> e.startsWith("Order[3]:")), f.evidence().toString());
+        }
     }
 
     @Test
