@@ -44,7 +44,8 @@ class GoldenIncidentTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"checkout-retry-storm", "zombie-writes", "storm-and-duplicates", "death-spiral",
-            "time-travel", "reversed-orders", "concurrent-writes", "false-death-split-brain", "clock-drift"})
+            "time-travel", "reversed-orders", "concurrent-writes", "false-death-split-brain", "clock-drift",
+            "logical-clock-jump"})
     void replayProducesTheRecordedAlertsByteForByte(String incident) throws IOException {
         String expected = resource("incidents/" + incident + "/expected-alerts.jsonl");
         assertTrue(expected.contains("\"status\":\"FIRING\"") && expected.contains("\"status\":\"RESOLVED\""));

@@ -46,6 +46,9 @@ public final class GoldenIncidentWriter {
         if (only.isEmpty() || only.contains("false-death-split-brain")) {
             write(falseDeathSplitBrain(), Path.of("src/test/resources/incidents/false-death-split-brain/input.jsonl"));
         }
+        if (only.isEmpty() || only.contains("logical-clock-jump")) {
+            write(logicalClockJump(), Path.of("src/test/resources/incidents/logical-clock-jump/input.jsonl"));
+        }
         if (only.isEmpty() || only.contains("clock-drift")) {
             write(clockDrift(), Path.of("src/test/resources/incidents/clock-drift/input.jsonl"));
         }
@@ -145,6 +148,22 @@ public final class GoldenIncidentWriter {
                         new io.asyncwatch.demo.SkewedClock("orders-cluster", "orders-3", 18, 19, 650),
                         new io.asyncwatch.demo.SecondLeader("orders-cluster", "orders-2", 14, 30)), 16);
         return shuffledInRuns(lines(plan), 16);
+    }
+
+    /**
+     * Logical clock jumps (the seeds' "Node-D: JUMP DETECTED"): two clusters beside a little request traffic;
+     * orders-3's clock readings jump 5 000 ahead at minute 10 (ALERT), users-1's 20 000 at minute 16 (PAGE). Runs
+     * of 20 records are shuffled (readings out of order within grace).
+     */
+    static List<String> logicalClockJump() {
+        long start = 1_767_297_600_000L; // 2026-01-01T20:00:00Z
+        TrafficGenerator.Plan plan = new TrafficGenerator.Plan(start, 25, List.of(
+                new TrafficGenerator.Service("svc-user", "service", "db-users", 60, 0.02),
+                new TrafficGenerator.Service("db-users", "database", null, 60, 0.005)),
+                TrafficGenerator.twoClusters(),
+                List.of(new io.asyncwatch.demo.LogicalClockJump("orders-3", 10, 5_000),
+                        new io.asyncwatch.demo.LogicalClockJump("users-1", 16, 20_000)), 21);
+        return shuffledInRuns(lines(plan), 21);
     }
 
     /**
