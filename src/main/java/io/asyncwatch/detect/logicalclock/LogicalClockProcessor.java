@@ -42,6 +42,8 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
     private static final int MAX_LOST = 32;
     /** Deadline lane of the idle nodes (lane 0: readings due after the grace). */
     private static final int IDLE = 1;
+    /** Meta flag: every stored node has its idle deadline. */
+    private static final String IDLE_LANE = "idle-lane";
     private static final java.time.Duration LOG_EVERY = java.time.Duration.ofSeconds(10);
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogicalClockProcessor.class);
 
@@ -173,10 +175,26 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
         this.store = new TaskStore(context.getStateStore(conf.store()));
         this.nodes = new DecodedEntries<>(store, NodeClocks::toBytes);
         this.budget = new KeyBudget(store, "nodes", conf.settings().maxNodes());
+        scheduleIdleOnce();
         // Findings and ticks name the same task, so the alert stage measures silence on this task's clock.
         this.source = conf.label() + ":" + context.taskId().partition();
         this.overflow = 0;
         context.schedule(LOG_EVERY, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, w -> report());
+    }
+
+    /**
+     * Nodes stored by a release without idle deadlines get one, once per store: each is then forgotten like a node
+     * admitted now.
+     */
+    private void scheduleIdleOnce() {
+        if (store.meta(IDLE_LANE) != null) {
+            return;
+        }
+        for (var kv : store.allData()) {
+            NodeClocks n = NodeClocks.fromBytes(kv.value);
+            store.schedule(IDLE, (n.lastKept == Long.MIN_VALUE ? 0 : n.lastKept) + idleReach(), kv.key);
+        }
+        store.putMeta(IDLE_LANE, new byte[] {1});
     }
 
     private void report() {
@@ -221,7 +239,7 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
             }
             n = new NodeClocks();
             // One idle deadline per node, moved on while the node keeps reading (see forgetIdle).
-            store.schedule(IDLE, record.timestamp() + conf.settings().nodeIdleMs(), e.node());
+            store.schedule(IDLE, record.timestamp() + idleReach(), e.node());
         }
         if (e.cluster() != null) {
             n.cluster = e.cluster();
@@ -246,6 +264,15 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
         nodes.changed(e.node(), n);
     }
 
+    /**
+     * How long after a node's latest reading it is forgotten: the idle time plus the grace, so that a reading still on
+     * time finds the node. Forgetting only frees memory: a pair of readings node-idle-ms or more apart is never judged
+     * (see judgeDue), whether or not the node was forgotten in between.
+     */
+    private long idleReach() {
+        return conf.settings().nodeIdleMs() + conf.graceMs();
+    }
+
     /** Frees the nodes without a reading for node-idle-ms; a node still reading gets its next deadline. */
     private void forgetIdle(long now) {
         store.forEachDue(IDLE, now, d -> {
@@ -255,8 +282,8 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
                 return;
             }
             long latest = n.lastKept;
-            if (!n.pending.isEmpty() || latest + conf.settings().nodeIdleMs() > now) {
-                store.schedule(IDLE, Math.max(latest, d.time()) + conf.settings().nodeIdleMs(), d.key());
+            if (!n.pending.isEmpty() || latest + idleReach() > now) {
+                store.schedule(IDLE, Math.max(latest, d.time()) + idleReach(), d.key());
                 return;
             }
             if (n.scheduled != Long.MIN_VALUE) {
@@ -287,7 +314,9 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
             n.pending.subList(0, k).clear();
             for (ClockHealth.Reading r : ready) {
                 boolean acrossLoss = n.last != null && n.lostBetween(n.last.timestamp(), r.timestamp());
-                if (n.last != null && !acrossLoss) {
+                // After node-idle-ms of silence a reading starts a new sequence, forgotten in between or not.
+                boolean afterIdle = n.last != null && r.timestamp() - n.last.timestamp() >= conf.settings().nodeIdleMs();
+                if (n.last != null && !acrossLoss && !afterIdle) {
                     for (ClockHealth.Finding f : ClockHealth.judge(n.last, r, conf.settings().alertGap())) {
                         Finding out = LogicalClockJumps.finding(d.key(), n.cluster, n.last, r, f, conf.settings(),
                                 conf.readings(), source);

@@ -17,8 +17,8 @@ import java.util.Map;
  *                       more than this (clock readings; three nodes besides its owner reporting it) is drifting: WARN; 0: off
  * @param driftWindowMs  the cluster's latest readings are compared once per this much event time; a node whose
  *                       latest reading is older than five windows is left out
- * @param nodeIdleMs     a node without a reading for this much event time is forgotten (its slot under max-nodes
- *                       freed); its next reading starts a new sequence, not judged against the old one
+ * @param nodeIdleMs     two readings of a node this far apart are not judged against each other (a new sequence);
+ *                       a node without a reading for this long plus the grace is forgotten (its slot freed)
  */
 public record LogicalClockSettings(long alertGap, long pageGap, long maxNodes, long maxPending, long drift,
                                    long driftWindowMs, long nodeIdleMs) {

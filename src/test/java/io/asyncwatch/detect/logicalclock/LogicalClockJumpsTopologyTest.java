@@ -138,6 +138,50 @@ class LogicalClockJumpsTopologyTest {
         }
     }
 
+    @ParameterizedTest(name = "late: {0}")
+    @ValueSource(booleans = {false, true})
+    void aReadingJustInsideTheIdleTimeIsJudgedAgainstTheLastWhateverItsArrival(boolean late) {
+        // node-d reads at T0, then 59 s later with a jump; node-x reads every second for 80 s, moving the clock
+        // past T0 + node-idle-ms (60 s) before the late copy of node-d's second reading arrives (20 s late, within
+        // the 30 s grace): node-d must not have been forgotten by then.
+        List<ClockEvent> events = new ArrayList<>();
+        ClockEvent first = new ClockEvent("d-0", "node-d", "orders-cluster", T0, 1.0, null, true, 100L, null);
+        ClockEvent jump = new ClockEvent("d-1", "node-d", "orders-cluster", T0 + 59_000, 1.0, null, true, 5_100L,
+                null);
+        events.add(first);
+        for (int i = 1; i <= 80; i++) {
+            events.add(new ClockEvent("x-" + i, "node-x", "orders-cluster", T0 + i * 1_000L, 1.0, null, true,
+                    (long) i, null));
+            if (!late && i == 59) {
+                events.add(jump);
+            }
+        }
+        if (late) {
+            events.add(jump);
+        }
+        try (DetectorHarness h = new DetectorHarness(new LogicalClockJumps(),
+                Map.of("asyncwatch.logical-clock.node-idle-ms", "60000", "asyncwatch.logical-clock.drift", "0"))) {
+            events.forEach(h::send);
+            h.silence();
+            List<Finding> findings = h.findings();
+            assertEquals(1, findings.size(), findings.toString());
+            assertTrue(findings.get(0).summary().contains("went from 100 to 5100"), findings.get(0).summary());
+        }
+    }
+
+    @Test
+    void readingsNodeIdleApartAreNotJudgedAsAJump() {
+        List<ClockEvent> events = List.of(
+                new ClockEvent("d-0", "node-d", "orders-cluster", T0, 1.0, null, true, 100L, null),
+                new ClockEvent("d-1", "node-d", "orders-cluster", T0 + 61_000, 1.0, null, true, 9_000L, null));
+        try (DetectorHarness h = new DetectorHarness(new LogicalClockJumps(),
+                Map.of("asyncwatch.logical-clock.node-idle-ms", "60000", "asyncwatch.logical-clock.drift", "0"))) {
+            events.forEach(h::send);
+            h.silence();
+            assertEquals(List.of(), h.findings(), "a new sequence after the idle time, forgotten or not");
+        }
+    }
+
     @Test
     void readingsLeftOutOverTheCapAreNotSeenAsAJump() {
         // 5 clocked requests a second for a minute, at most 10 waiting out the grace: most are left out, and the
