@@ -80,7 +80,8 @@ final class CascadeCounts {
         c.configured = r.varlong();
         c.observed = r.varlong();
         c.worst = CascadeHit.fromBytes(r.bytes());
-        c.sampleTraces.addAll(r.strings());
+        // Distinct and sorted: a window stored by the previous release may repeat a trace id.
+        c.sampleTraces.addAll(new java.util.TreeSet<>(r.strings()));
         return c;
     }
 }

@@ -139,7 +139,10 @@ final class CausalWindow {
         return via.equals(CausalFact.VIA_CAUSED_BY) ? via + " " + cause : via + ": " + cause;
     }
 
-    /** The node in more than half of the window's violating pairs, when there are at least two pairs. */
+    /**
+     * The node in more than half of the window's violating pairs and in more than any other node, when there are at
+     * least two pairs (a -> b, a -> c, b -> c names nobody: each node is in two of three).
+     */
     String usualSuspect() {
         if (pairs.size() < 2) {
             return null;
@@ -152,12 +155,19 @@ final class CausalWindow {
                 in.merge(p[1], 1, Integer::sum);
             }
         }
+        String best = null;
+        int most = 0;
+        boolean tie = false;
         for (Map.Entry<String, Integer> e : in.entrySet()) {
-            if (e.getValue() * 2 > pairs.size()) {
-                return e.getKey();
+            if (e.getValue() > most) {
+                best = e.getKey();
+                most = e.getValue();
+                tie = false;
+            } else if (e.getValue() == most) {
+                tie = true;
             }
         }
-        return null;
+        return !tie && most * 2 > pairs.size() ? best : null;
     }
 
     byte[] toBytes() {

@@ -58,8 +58,10 @@ final class CauseBook {
     /** What {@link #add} did with a cause. */
     enum Booked {
         NEW,
-        /** Its id was booked before: the same event delivered again (the earliest stamp stands). */
+        /** Its id and stamp were booked before: the same event delivered again. */
         AGAIN,
+        /** Its id was booked before with another stamp (the earliest stands): not known to be the same event. */
+        COPY,
         /** The cap left it out (counted). */
         LEFT_OUT
     }
@@ -79,7 +81,8 @@ final class CauseBook {
                 return Booked.LEFT_OUT;
             }
         }
-        Booked booked = known != null ? Booked.AGAIN : Booked.NEW;
+        Booked booked = known == null ? Booked.NEW
+                : known.fact().timestamp() == cause.timestamp() ? Booked.AGAIN : Booked.COPY;
         if (known != null) {
             if (cause.timestamp() >= known.fact().timestamp()) {
                 return booked;

@@ -61,6 +61,7 @@ final class CauseIndexProcessor implements Processor<String, CausalFact, String,
         this.source = Causality.NAME + "-index:" + context.taskId().partition();
         // A task revived after an aborted transaction reuses this instance: the IDLE it sent may be gone.
         this.idle = false;
+        this.redelivered = null;
         index.causesStore().beforeCommit(index::flushCauses);
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }

@@ -159,7 +159,8 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
             t = TraceLinks.fromBytes(raw, key);
         }
         Span known = t.spans.get(span.spanId());
-        if (known != null && java.util.Objects.equals(known.eventId(), span.eventId())) {
+        if (known != null && java.util.Objects.equals(known.eventId(), span.eventId())
+                && known.sentAt() == span.sentAt()) {
             return; // the same event delivered again: it was judged (or is waiting) from its first delivery
         }
         if (known == null || span.sentAt() < known.sentAt()) {

@@ -244,6 +244,46 @@ class CausalityTopologyTest {
     }
 
     @Test
+    void noNodeIsNamedWhenNoneIsInMorePairsThanTheOthers() {
+        // a -> b, a -> c, b -> c: every node is in two of the three violating pairs.
+        List<RequestEvent> events = List.of(
+                event("a-1", "node-a", T0 + 10_000, null, null, null),
+                event("b-1", "node-b", T0 + 9_000, List.of("a-1"), null, null),
+                event("a-2", "node-a", T0 + 20_000, null, null, null),
+                event("c-1", "node-c", T0 + 19_000, List.of("a-2"), null, null),
+                event("b-2", "node-b", T0 + 30_000, null, null, null),
+                event("c-2", "node-c", T0 + 29_000, List.of("b-2"), null, null));
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            h.send(events);
+            h.silence();
+            List<Finding> findings = h.findings();
+            assertEquals(3, findings.size(), findings.toString());
+            for (Finding f : findings) {
+                assertTrue(!f.summary().contains("most violating pairs"), f.summary());
+            }
+            assertTrue(h.metrics().stream().filter(m -> m.metric().equals(Causality.METRIC_PAIRS))
+                    .noneMatch(m -> m.attributes().containsKey("suspect")));
+        }
+    }
+
+    @ParameterizedTest(name = "earlier copy first: {0}")
+    @ValueSource(booleans = {false, true})
+    void twoEventsSharingAnIdWithDifferentStampsAreBothCounted(boolean earlierFirst) {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            RequestEvent cause = event("e-1", "node-a", T0 + 10_000, null, null, null);
+            RequestEvent early = event("e-2", "node-b", T0 + 9_000, List.of("e-1"), null, null);
+            RequestEvent late = event("e-2", "node-b", T0 + 9_500, List.of("e-1"), null, null);
+            h.send(cause);
+            h.send(earlierFirst ? List.of(early, late) : List.of(late, early));
+            h.silence();
+            Metric links = h.metrics().stream().filter(m -> m.metric().equals(Causality.METRIC_NODES)
+                    && m.labels().get("node").equals("node-b")).findFirst().orElseThrow();
+            assertEquals(2.0, links.values().get("effects"), "not known to be one event: " + links);
+            assertEquals(2.0, links.values().get("violations"), links.toString());
+        }
+    }
+
+    @Test
     void aClockReadingCanBeTheCause() {
         try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
             h.send(new ClockEvent("clk-1", "node-a", "c1", T0 + 3_000, 1.0, null, true, 100L, null));

@@ -161,8 +161,8 @@ class CauseBookTest {
         assertEquals(CauseBook.Booked.NEW, book.add(cause("a", "n1", T0, T0)));
         assertEquals(CauseBook.Booked.NEW, book.add(cause("b", "n1", T0, T0)));
         assertEquals(CauseBook.Booked.LEFT_OUT, book.add(cause("c", "n1", T0, T0)));
-        assertEquals(CauseBook.Booked.AGAIN, book.add(cause("a", "n1", T0 - 1, T0 - 1)), "a known id is not a new"
-                + " entry");
+        assertEquals(CauseBook.Booked.COPY, book.add(cause("a", "n1", T0 - 1, T0 - 1)), "a known id with another"
+                + " stamp is not a new entry, nor known to be the same event");
         assertEquals(CauseBook.Booked.AGAIN, book.add(cause("b", "n1", T0, T0)), "delivered again");
         assertNull(book.find("id:c"));
         assertEquals(1, book.drainOverflow());
