@@ -98,49 +98,42 @@ class CausalityTopologyTest {
     @ParameterizedTest(name = "effect first: {0}")
     @ValueSource(booleans = {false, true})
     void logicalClocksThatDoNotFollowTheCauseAreViolationsWhateverTheTimestamps(boolean effectFirst) {
+        String summary = onlyFinding(event("e-1", "node-a", T0 + 1_000, null, 40L, Map.of("node-a", 4L)),
+                event("e-2", "node-b", T0 + 2_000, List.of("e-1"), 12L, Map.of("node-a", 3L, "node-b", 9L)),
+                effectFirst);
+        assertTrue(summary.contains("1 with a Lamport clock not after the cause's"), summary);
+        assertTrue(summary.contains("1 with a vector clock not after the cause's"), summary);
+        assertTrue(!summary.contains("stamped"), "the timestamps are in order: " + summary);
+    }
+
+    /** The summary of the one finding a cause and its effect give, sent in the order asked. */
+    private static String onlyFinding(RequestEvent cause, RequestEvent effect, boolean effectFirst) {
         try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
-            play(h, event("e-1", "node-a", T0 + 1_000, null, 40L, Map.of("node-a", 4L)),
-                    event("e-2", "node-b", T0 + 2_000, List.of("e-1"), 12L, Map.of("node-a", 3L, "node-b", 9L)),
-                    effectFirst);
+            play(h, cause, effect, effectFirst);
             h.silence();
             List<Finding> findings = h.findings();
             assertEquals(1, findings.size(), findings.toString());
-            String summary = findings.get(0).summary();
-            assertTrue(summary.contains("1 with a Lamport clock not after the cause's"), summary);
-            assertTrue(summary.contains("1 with a vector clock not after the cause's"), summary);
-            assertTrue(!summary.contains("stamped"), "the timestamps are in order: " + summary);
+            return findings.get(0).summary();
         }
     }
 
     @ParameterizedTest(name = "effect first: {0}")
     @ValueSource(booleans = {false, true})
     void aLamportClockNotAfterTheCausesAloneIsAViolation(boolean effectFirst) {
-        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
-            play(h, event("e-1", "node-a", T0 + 1_000, null, 40L, null),
-                    event("e-2", "node-b", T0 + 2_000, List.of("e-1"), 40L, null), effectFirst);
-            h.silence();
-            List<Finding> findings = h.findings();
-            assertEquals(1, findings.size(), findings.toString());
-            String summary = findings.get(0).summary();
-            assertTrue(summary.contains("1 with a Lamport clock not after the cause's"), summary);
-            assertTrue(!summary.contains("vector") && !summary.contains("stamped"), summary);
-        }
+        String summary = onlyFinding(event("e-1", "node-a", T0 + 1_000, null, 40L, null),
+                event("e-2", "node-b", T0 + 2_000, List.of("e-1"), 40L, null), effectFirst);
+        assertTrue(summary.contains("1 with a Lamport clock not after the cause's"), summary);
+        assertTrue(!summary.contains("vector") && !summary.contains("stamped"), summary);
     }
 
     @ParameterizedTest(name = "effect first: {0}")
     @ValueSource(booleans = {false, true})
     void aVectorClockConcurrentWithTheCausesAloneIsAViolation(boolean effectFirst) {
-        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
-            // Lamport clocks in order; the vector clocks say the effect never saw its cause.
-            play(h, event("e-1", "node-a", T0 + 1_000, null, 10L, Map.of("node-a", 4L)),
-                    event("e-2", "node-b", T0 + 2_000, List.of("e-1"), 11L, Map.of("node-b", 9L)), effectFirst);
-            h.silence();
-            List<Finding> findings = h.findings();
-            assertEquals(1, findings.size(), findings.toString());
-            String summary = findings.get(0).summary();
-            assertTrue(summary.contains("1 with a vector clock not after the cause's"), summary);
-            assertTrue(!summary.contains("Lamport") && !summary.contains("stamped"), summary);
-        }
+        // Lamport clocks in order; the vector clocks say the effect never saw its cause.
+        String summary = onlyFinding(event("e-1", "node-a", T0 + 1_000, null, 10L, Map.of("node-a", 4L)),
+                event("e-2", "node-b", T0 + 2_000, List.of("e-1"), 11L, Map.of("node-b", 9L)), effectFirst);
+        assertTrue(summary.contains("1 with a vector clock not after the cause's"), summary);
+        assertTrue(!summary.contains("Lamport") && !summary.contains("stamped"), summary);
     }
 
     @ParameterizedTest(name = "effect first: {0}")
@@ -345,8 +338,13 @@ class CausalityTopologyTest {
 
     private static RequestEvent op(String id, String node, long ts, String operation, String entity,
                                    Map<String, Long> vc) {
+        return op(id, node, ts, operation, entity, null, vc);
+    }
+
+    private static RequestEvent op(String id, String node, long ts, String operation, String entity, Long lamport,
+                                   Map<String, Long> vc) {
         return new RequestEvent(id, ts, "svc-" + node, "service", node, null, operation, 1, null, Status.SUCCESS, 5.0,
-                null, null, null, null, null, Kind.WRITE, entity, null, vc, null);
+                null, null, null, null, null, Kind.WRITE, entity, lamport, vc, null);
     }
 
     @ParameterizedTest(name = "later operation first: {0}")
@@ -402,12 +400,6 @@ class CausalityTopologyTest {
         assertEquals(1, findings.size(), findings.toString());
         assertTrue(findings.get(0).summary().contains("(1 UNORDERED) on Order[99]; judged by vector clocks"),
                 findings.get(0).summary());
-    }
-
-    private static RequestEvent op(String id, String node, long ts, String operation, String entity, Long lamport,
-                                   Map<String, Long> vc) {
-        return new RequestEvent(id, ts, "svc-" + node, "service", node, null, operation, 1, null, Status.SUCCESS, 5.0,
-                null, null, null, null, null, Kind.WRITE, entity, lamport, vc, null);
     }
 
     @ParameterizedTest(name = "later operation first: {0}")
