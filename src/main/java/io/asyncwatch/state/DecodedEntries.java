@@ -38,6 +38,16 @@ public final class DecodedEntries<V> {
         return decoded.get(key);
     }
 
+    /** The entry as held decoded, else as stored ({@code decode}d, not held); null when there is none. */
+    public V read(String key, Function<byte[], V> decode) {
+        V v = decoded.get(key);
+        if (v != null) {
+            return v;
+        }
+        byte[] raw = store.get(key);
+        return raw == null ? null : decode.apply(raw);
+    }
+
     /** Holds {@code value} under {@code key}; it reaches the store before the next commit. */
     public void changed(String key, V value) {
         decoded.put(key, value);

@@ -41,12 +41,7 @@ public final class ScheduledEntries<V> {
 
     /** The entry of {@code key}, or null. */
     public V get(String key) {
-        V v = decoded.get(key);
-        if (v != null) {
-            return v;
-        }
-        byte[] raw = store.get(key);
-        return raw == null ? null : kind.decode(raw);
+        return decoded.read(key, kind::decode);
     }
 
     /** Whether the cap leaves room for a new entry (false: counted, see {@link #drainOverflow}). */

@@ -1,7 +1,9 @@
 package io.asyncwatch.state;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.utils.Bytes;
@@ -41,5 +43,11 @@ class DecodedEntriesTest {
         commit();
         assertArrayEquals("1".getBytes(StandardCharsets.UTF_8), store.get("a"));
         assertNull(d.get("a"));
+        assertEquals("1", d.read("a", b -> new StringBuilder(new String(b, StandardCharsets.UTF_8))).toString(),
+                "let go, then read from the store");
+        StringBuilder held = new StringBuilder("2");
+        d.changed("a", held);
+        assertSame(held, d.read("a", b -> new StringBuilder("from the store")), "held: not read from the store");
+        assertNull(d.read("b", b -> new StringBuilder()));
     }
 }

@@ -118,12 +118,7 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
 
     /** A service's open windows, as held decoded or else as stored; null when it has none. */
     private Open read(String service) {
-        Open s = open.get(service);
-        if (s != null) {
-            return s;
-        }
-        byte[] raw = store.get(service);
-        return raw == null ? null : Open.fromBytes(raw);
+        return open.read(service, Open::fromBytes);
     }
 
     private CallStats edge(Open s, long windowStart, String destination) {

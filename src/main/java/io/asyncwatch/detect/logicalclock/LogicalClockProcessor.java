@@ -208,12 +208,7 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
     }
 
     private NodeClocks read(String node) {
-        NodeClocks n = nodes.get(node);
-        if (n != null) {
-            return n;
-        }
-        byte[] raw = store.get(node);
-        return raw == null ? null : NodeClocks.fromBytes(raw);
+        return nodes.read(node, NodeClocks::fromBytes);
     }
 
     @Override
