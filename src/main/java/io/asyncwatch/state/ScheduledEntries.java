@@ -28,6 +28,8 @@ public final class ScheduledEntries<V> {
 
     private final TaskStore store;
     private final Kind<V> kind;
+    /** Made once: a bound method reference made per call would be an allocation per event. */
+    private final java.util.function.Function<byte[], V> decode;
     private final DecodedEntries<V> decoded;
     private final KeyBudget budget;
 
@@ -35,13 +37,14 @@ public final class ScheduledEntries<V> {
     public ScheduledEntries(TaskStore store, Kind<V> kind, String name, long cap) {
         this.store = store;
         this.kind = kind;
+        this.decode = kind::decode;
         this.decoded = new DecodedEntries<>(store, kind::encode);
         this.budget = new KeyBudget(store, name, cap);
     }
 
     /** The entry of {@code key}, or null. */
     public V get(String key) {
-        return decoded.read(key, kind::decode);
+        return decoded.read(key, decode);
     }
 
     /** Whether the cap leaves room for a new entry (false: counted, see {@link #drainOverflow}). */
