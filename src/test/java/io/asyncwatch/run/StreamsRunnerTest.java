@@ -61,6 +61,20 @@ class StreamsRunnerTest {
         assertEquals("250", String.valueOf(own.getProducerConfigs("c").get("retry.backoff.ms")));
     }
 
+    @Test
+    void theRestoreConsumerDoesNotWaitHalfASecondOnCaughtUpChangelogsUnlessConfigured() {
+        StreamsConfig byDefault = new StreamsConfig(StreamsRunner.streamsProperties(AsyncwatchConfig.fromMap(Map.of(
+                "bootstrap.servers", "b:9092"))));
+        assertEquals(String.valueOf(StreamsRunner.RESTORE_FETCH_MAX_WAIT_MS),
+                String.valueOf(byDefault.getRestoreConsumerConfigs("c").get("fetch.max.wait.ms")));
+        assertEquals(null, byDefault.getMainConsumerConfigs("g", "c", 0).get("fetch.max.wait.ms"),
+                "the main consumer keeps Kafka's default");
+
+        StreamsConfig own = new StreamsConfig(StreamsRunner.streamsProperties(AsyncwatchConfig.fromMap(Map.of(
+                "bootstrap.servers", "b:9092", "restore.consumer.fetch.max.wait.ms", "300"))));
+        assertEquals("300", String.valueOf(own.getRestoreConsumerConfigs("c").get("fetch.max.wait.ms")));
+    }
+
     /** A state dir with two tasks' stores and the process id; {@code killed}: the run's marker was left behind. */
     private static Path stateOfARun(Path stateDir, boolean killed) throws IOException {
         Path app = stateDir.resolve("aw");
