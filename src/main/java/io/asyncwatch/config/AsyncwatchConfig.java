@@ -95,7 +95,7 @@ public record AsyncwatchConfig(
         d.put("asyncwatch.avro.schema-id.dead-letter", "5");
         d.put("asyncwatch.avro.schema-id.metric", "6");
         d.put("asyncwatch.avro.schema-id.standup", "7");
-        d.put("asyncwatch.state.in-memory", "false");
+        d.put("asyncwatch.state.in-memory", "true");
         d.put("asyncwatch.state.rocksdb-memory-mb", "256");
         d.put("asyncwatch.instance.name", "");
         for (SettingsSpec<?> spec : specs()) {

@@ -36,7 +36,7 @@ public final class Ingest {
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(StateStores.taskStore(store, stores));
+                return Set.of(StateStores.boundedTaskStore(store, stores));
             }
         };
         Map<String, KStream<String, Ingested<T>>> branches = builder

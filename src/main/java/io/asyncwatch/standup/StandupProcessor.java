@@ -45,7 +45,7 @@ final class StandupProcessor implements Processor<String, StandupFact, String, S
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

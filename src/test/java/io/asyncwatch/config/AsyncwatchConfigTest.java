@@ -39,7 +39,7 @@ class AsyncwatchConfigTest {
         assertEquals(300_000L, c.eventTime().maxSkewMs(), "5 minutes of sender clock skew before the record time wins");
         assertEquals(30_000L, c.eventTime().graceMs());
         assertEquals(3, c.alerts().resolveAfterWindows());
-        assertFalse(c.inMemoryStores(), "persistent stores unless asked otherwise");
+        assertTrue(c.inMemoryStores(), "trace stores in memory unless asked otherwise");
         // Seed thresholds of the contract: retry multiplier WARN >= 2x, PAGE >= 5x.
         RetryStormSettings r = c.settings(RetryStormSettings.SPEC);
         assertEquals(RetryStormSettings.DEFAULTS, r);
@@ -100,7 +100,7 @@ class AsyncwatchConfigTest {
                 asyncwatch.retry-storm.warn-multiplier = 3.0
                 asyncwatch.retry-storm.page-multiplier = 8
                 asyncwatch.alerts.resolve-after-windows = 5
-                asyncwatch.state.in-memory = TRUE
+                asyncwatch.state.in-memory = FALSE
                 """);
 
         AsyncwatchConfig c = AsyncwatchConfig.load(file, Map.of());
@@ -114,7 +114,7 @@ class AsyncwatchConfigTest {
         assertEquals(3.0, c.settings(RetryStormSettings.SPEC).warnMultiplier());
         assertEquals(8.0, c.settings(RetryStormSettings.SPEC).pageMultiplier());
         assertEquals(5, c.alerts().resolveAfterWindows());
-        assertTrue(c.inMemoryStores());
+        assertFalse(c.inMemoryStores());
     }
 
     @Test

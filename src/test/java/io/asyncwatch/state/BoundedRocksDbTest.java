@@ -43,8 +43,10 @@ class BoundedRocksDbTest {
 
     @Test
     void theRunnerSetsTheBudgetUnlessStoresAreInMemoryOrASetterIsConfigured() {
+        assertNull(StreamsRunner.boundRocksDb(new Properties(), AsyncwatchConfig.fromMap(Map.of(
+                "bootstrap.servers", "b:9092"))), "by default every store is in memory: no RocksDB to budget");
         AsyncwatchConfig config = AsyncwatchConfig.fromMap(Map.of("bootstrap.servers", "b:9092",
-                "asyncwatch.state.rocksdb-memory-mb", "64"));
+                "asyncwatch.state.rocksdb-memory-mb", "64", "asyncwatch.state.in-memory", "false"));
         Properties props = StreamsRunner.streamsProperties(config);
         try (BoundedRocksDb.Budget budget = StreamsRunner.boundRocksDb(props, config)) {
             assertSame(budget, props.get(BoundedRocksDb.BUDGET));

@@ -36,7 +36,7 @@ final class AmplificationProcessor extends AllServicesProcessor {
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

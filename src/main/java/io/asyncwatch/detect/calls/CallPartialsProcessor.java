@@ -48,7 +48,7 @@ final class CallPartialsProcessor implements Processor<String, Accepted<RequestE
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

@@ -51,7 +51,7 @@ final class CallWindowsProcessor implements Processor<String, CallPartial, Strin
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

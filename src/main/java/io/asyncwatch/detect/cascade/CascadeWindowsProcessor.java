@@ -41,7 +41,7 @@ final class CascadeWindowsProcessor implements Processor<String, CascadePartial,
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

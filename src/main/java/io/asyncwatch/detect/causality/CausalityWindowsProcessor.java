@@ -46,7 +46,7 @@ final class CausalityWindowsProcessor implements Processor<String, CausalOutcome
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

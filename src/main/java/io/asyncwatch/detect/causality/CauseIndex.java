@@ -32,7 +32,7 @@ final class CauseIndex {
     private static final String CLOCK = "clock";
 
     static Set<StoreBuilder<?>> stores(StoreMode mode) {
-        return Set.of(StateStores.smallTaskStore(STORE, mode), StateStores.indexStore(CAUSES, mode));
+        return Set.of(StateStores.smallTaskStore(STORE, mode), StateStores.smallTaskStore(CAUSES, mode));
     }
 
     private final CausalitySettings s;

@@ -42,7 +42,7 @@ final class EntityOrderProcessor implements Processor<String, CausalFact, String
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

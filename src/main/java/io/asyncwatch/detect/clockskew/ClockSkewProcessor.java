@@ -45,7 +45,7 @@ final class ClockSkewProcessor implements Processor<String, Sample, String, Cloc
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

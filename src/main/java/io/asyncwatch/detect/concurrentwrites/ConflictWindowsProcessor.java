@@ -43,7 +43,7 @@ final class ConflictWindowsProcessor implements Processor<String, WriteConflict,
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

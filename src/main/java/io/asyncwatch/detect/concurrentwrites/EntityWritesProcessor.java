@@ -37,7 +37,7 @@ final class EntityWritesProcessor implements Processor<String, EntityWrite, Stri
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

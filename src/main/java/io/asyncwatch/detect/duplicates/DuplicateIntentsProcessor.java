@@ -49,7 +49,7 @@ final class DuplicateIntentsProcessor implements Processor<String, WriteAttempt,
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

@@ -53,7 +53,7 @@ final class DuplicateWindowsProcessor implements Processor<String, DuplicateInte
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

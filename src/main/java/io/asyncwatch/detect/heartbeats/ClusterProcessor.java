@@ -45,7 +45,7 @@ final class ClusterProcessor implements Processor<String, Beat, String, ClusterP
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

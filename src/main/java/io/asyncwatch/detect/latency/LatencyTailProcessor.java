@@ -38,7 +38,7 @@ final class LatencyTailProcessor implements Processor<String, ServiceWindow, Str
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

@@ -54,7 +54,7 @@ final class ClusterDriftProcessor implements Processor<String, NodeReading, Stri
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

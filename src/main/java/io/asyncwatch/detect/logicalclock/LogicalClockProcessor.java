@@ -61,7 +61,7 @@ final class LogicalClockProcessor implements Processor<String, NodeReading, Stri
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(store, storeMode));
+            return Set.of(StateStores.boundedTaskStore(store, storeMode));
         }
     }
 

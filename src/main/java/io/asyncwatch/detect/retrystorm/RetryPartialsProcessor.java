@@ -54,7 +54,7 @@ final class RetryPartialsProcessor implements Processor<String, Accepted<Request
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.taskStore(STORE, storeMode));
+            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
         }
     }
 

@@ -24,7 +24,7 @@ class CauseBookTest {
 
     @BeforeEach
     void openStore() {
-        KeyValueStore<Bytes, byte[]> kv = StateStores.indexStore("causes", StoreMode.REPLAY).build();
+        KeyValueStore<Bytes, byte[]> kv = StateStores.smallTaskStore("causes", StoreMode.REPLAY).build();
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
         kv.init(context.getStateStoreContext(), kv);
         store = new TaskStore(kv);
