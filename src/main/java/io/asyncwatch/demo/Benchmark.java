@@ -204,7 +204,7 @@ public final class Benchmark {
                     asyncwatch.eventsPerSecond() / pass.eventsPerSecond(), i + 1);
             out.printf("  peak heap     pass-through %,d MiB, asyncwatch %,d MiB, of %,d MiB max (whole JVM, broker"
                     + " included)%n", pass.peakHeapBytes() >> 20, asyncwatch.peakHeapBytes() >> 20, maxHeap >> 20);
-            out.printf("  state dir     asyncwatch %,d MiB after the run (RocksDB stores and checkpoints)%n",
+            out.printf("  state dir     asyncwatch %,d MiB after the run (checkpoints; RocksDB stores when state.in-memory=false)%n",
                     stateBytes.get(i) >> 20);
         }
         if (entities > 0) {
@@ -216,7 +216,8 @@ public final class Benchmark {
         out.printf("  setup         %s, %s stream thread(s) each, %s state stores, embedded single-node broker,"
                         + " %d CPUs, Java %s%n", props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                 props.getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"),
-                cfg.inMemoryStores() ? "in-memory" : "RocksDB", Runtime.getRuntime().availableProcessors(),
+                cfg.inMemoryStores() ? "in-memory" : "in-memory (trace stores on RocksDB)",
+                Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
         out.printf("  reproduce     ./asyncwatch bench --events %d --rounds %d%s%n", events, rounds.size(),
                 entities > 0 ? " --entities " + entities : "");

@@ -7,14 +7,13 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The one way asyncwatch creates state stores: a {@link TaskStore} layout (binary keys, binary values), record
- * caching on (reads and writes of a hot key stay in memory and reach RocksDB and the changelog once per commit),
- * changelogged, persistent unless {@code asyncwatch.state.in-memory} is set; outermost, a {@link WriteBackStore}
- * layer for processors that keep hot entries decoded between commits. State that grows with the traffic (traces,
- * entities, chunks of causes, writes and intents, alert episodes) goes to {@link #taskStore}; state that its owner's
- * caps keep small (clocks, partial counts until the next flush, open windows, per-node readings) to
- * {@link #boundedTaskStore}, in memory: a RocksDB instance per store and task costs start-up time (opening it) and
- * a native call per read and write, for data that fits in a few megabytes.
+ * The one way asyncwatch creates state stores: a {@link TaskStore} layout (binary keys, binary values), changelogged,
+ * in memory, outermost a {@link WriteBackStore} layer for processors that keep hot entries decoded between commits.
+ * Every store is bounded by its owner's caps ({@link #boundedTaskStore}, {@link #smallTaskStore}), except the two
+ * trace stores, whose size follows the traced traffic of the last minute ({@link #taskStore}):
+ * {@code asyncwatch.state.in-memory=false} puts those on RocksDB. The rest stays in memory because a RocksDB
+ * instance per store and task cost start-up time (opening about a hundred of them) and a native call per cache miss
+ * and commit write, for state the heap holds anyway (the cause, write and intent books keep it decoded).
  */
 public final class StateStores {
 
@@ -45,7 +44,7 @@ public final class StateStores {
                 : inner.withLoggingEnabled(java.util.Map.of()));
     }
 
-    /** A {@link TaskStore} for state that grows with the traffic: RocksDB unless {@link StoreMode#IN_MEMORY}. */
+    /** A {@link TaskStore} for the traces, which grow with the traffic: RocksDB in {@link StoreMode#PERSISTENT}. */
     public static StoreBuilder<KeyValueStore<Bytes, byte[]>> taskStore(String name, StoreMode mode) {
         StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
                         mode == StoreMode.PERSISTENT ? Stores.persistentKeyValueStore(name)

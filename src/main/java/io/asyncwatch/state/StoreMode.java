@@ -2,9 +2,9 @@ package io.asyncwatch.state;
 
 /** How task stores are built. */
 public enum StoreMode {
-    /** RocksDB, changelogged: the default. */
+    /** The trace stores on RocksDB, changelogged ({@code asyncwatch.state.in-memory=false}). */
     PERSISTENT,
-    /** In memory, changelogged ({@code asyncwatch.state.in-memory}): restored from the changelog on restart. */
+    /** In memory, changelogged (the default): restored from the changelog on restart. */
     IN_MEMORY,
     /**
      * In memory without a changelog: {@code replay} and tests run offline, where there is nothing to restore from,

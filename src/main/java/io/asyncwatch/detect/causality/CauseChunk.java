@@ -11,7 +11,7 @@ import java.util.function.Consumer;
 
 /**
  * A chunk of causes as the cause store holds it. Nearly every event is a cause, so these bytes are most of what
- * causality writes to RocksDB and its changelog: an entry holds the event id once (16 bytes when it is a UUID), its
+ * causality writes to its store and changelog: an entry holds the event id once (16 bytes when it is a UUID), its
  * node and vector clock names as references to the chunk's own dictionary, and times as deltas.
  *
  * <p>Version 1 (the previous release: link and whole fact per entry) is still read.
