@@ -107,7 +107,7 @@ public final class AlertStage {
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(StateStores.boundedTaskStore(STORE, storeMode));
+            return Set.of(StateStores.durableTaskStore(STORE, storeMode));
         }
     }
 

@@ -98,8 +98,12 @@ public final class StreamsRunner {
         // Every store is changelogged, so each start reads its changelogs' ends before a task runs; on an empty or
         // caught-up changelog the restore consumer's fetch waits fetch.max.wait.ms (500 ms) for nothing, and the
         // tasks became ready in half-second steps. Only the restore consumer (restoration, standbys) is affected.
-        p.putIfAbsent(StreamsConfig.RESTORE_CONSUMER_PREFIX + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
-                String.valueOf(RESTORE_FETCH_MAX_WAIT_MS));
+        if (!p.containsKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)
+                && !p.containsKey(StreamsConfig.CONSUMER_PREFIX + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)
+                && !p.containsKey(StreamsConfig.RESTORE_CONSUMER_PREFIX + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)) {
+            p.put(StreamsConfig.RESTORE_CONSUMER_PREFIX + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                    String.valueOf(RESTORE_FETCH_MAX_WAIT_MS));
+        }
         // Static membership: an instance restarted after a crash takes its tasks back at once instead of waiting
         // for the dead member's session to time out (45 s). The name must differ between instances.
         if (!p.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
@@ -335,13 +339,14 @@ public final class StreamsRunner {
     }
 
     /**
-     * Puts every RocksDB store of the process under one memory budget ({@code asyncwatch.state.rocksdb-memory-mb}),
-     * unless the stores are in memory or the configuration names its own {@code rocksdb.config.setter}.
+     * Puts every RocksDB store of the process (the alert episodes; the traces with {@code state.in-memory=false})
+     * under one memory budget ({@code asyncwatch.state.rocksdb-memory-mb}), unless the configuration names its own
+     * {@code rocksdb.config.setter}.
      *
      * @return the budget to close after the Streams client, or {@code null}
      */
     public static BoundedRocksDb.Budget boundRocksDb(Properties props, AsyncwatchConfig config) {
-        if (config.inMemoryStores() || props.containsKey(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)) {
+        if (props.containsKey(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)) {
             return null;
         }
         BoundedRocksDb.Budget budget = new BoundedRocksDb.Budget(config.rocksDbMemoryMb() * 1024L * 1024L);

@@ -17,6 +17,15 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class StateStores {
 
+    /**
+     * Changelog topic settings: in-memory stores are restored from the start of their changelogs at every start, and
+     * compaction never touches a log's active segment (by default up to 1 GiB or 7 days), so segments roll every
+     * 10 minutes or 64 MiB; a restore then reads about the live state, not the changelog's whole history. They
+     * apply to changelogs Kafka Streams creates; existing ones keep theirs (see README, Upgrading).
+     */
+    static final java.util.Map<String, String> CHANGELOG = java.util.Map.of(
+            "segment.ms", "600000", "segment.bytes", String.valueOf(64 * 1024 * 1024));
+
     private StateStores() {
     }
 
@@ -27,9 +36,9 @@ public final class StateStores {
      */
     public static StoreBuilder<KeyValueStore<Bytes, byte[]>> smallTaskStore(String name, StoreMode mode) {
         StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled();
+                SkipListStore.supplier(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled();
         return WriteBackStore.around(mode == StoreMode.REPLAY ? inner.withLoggingDisabled()
-                : inner.withLoggingEnabled(java.util.Map.of()));
+                : inner.withLoggingEnabled(CHANGELOG));
     }
 
     /**
@@ -39,19 +48,35 @@ public final class StateStores {
      */
     public static StoreBuilder<KeyValueStore<Bytes, byte[]>> boundedTaskStore(String name, StoreMode mode) {
         StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled();
+                SkipListStore.supplier(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled();
         return WriteBackStore.around(mode == StoreMode.REPLAY ? inner.withLoggingDisabled()
-                : inner.withLoggingEnabled(java.util.Map.of()));
+                : inner.withLoggingEnabled(CHANGELOG));
+    }
+
+    /**
+     * A {@link TaskStore} on RocksDB in every mode but replay: the alert episodes, remembered for days. It is also
+     * what keeps Kafka Streams' state directory, and with it the process id, across restarts when every other store
+     * is in memory: the transactional ids are built from that id, so a restarted instance fences the killed one's
+     * open transactions at once instead of waiting for them to time out (10 s) before reading on.
+     */
+    public static StoreBuilder<KeyValueStore<Bytes, byte[]>> durableTaskStore(String name, StoreMode mode) {
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
+                        mode == StoreMode.REPLAY ? SkipListStore.supplier(name)
+                                : Stores.persistentKeyValueStore(name),
+                        Serdes.Bytes(), Serdes.ByteArray())
+                .withCachingEnabled();
+        return WriteBackStore.around(mode == StoreMode.REPLAY ? inner.withLoggingDisabled()
+                : inner.withLoggingEnabled(CHANGELOG));
     }
 
     /** A {@link TaskStore} for the traces, which grow with the traffic: RocksDB in {@link StoreMode#PERSISTENT}. */
     public static StoreBuilder<KeyValueStore<Bytes, byte[]>> taskStore(String name, StoreMode mode) {
         StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
                         mode == StoreMode.PERSISTENT ? Stores.persistentKeyValueStore(name)
-                                : Stores.inMemoryKeyValueStore(name),
+                                : SkipListStore.supplier(name),
                         Serdes.Bytes(), Serdes.ByteArray())
                 .withCachingEnabled();
         return WriteBackStore.around(mode == StoreMode.REPLAY ? inner.withLoggingDisabled()
-                : inner.withLoggingEnabled(java.util.Map.of()));
+                : inner.withLoggingEnabled(CHANGELOG));
     }
 }

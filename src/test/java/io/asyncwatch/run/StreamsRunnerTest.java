@@ -11,6 +11,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -73,6 +74,12 @@ class StreamsRunnerTest {
         StreamsConfig own = new StreamsConfig(StreamsRunner.streamsProperties(AsyncwatchConfig.fromMap(Map.of(
                 "bootstrap.servers", "b:9092", "restore.consumer.fetch.max.wait.ms", "300"))));
         assertEquals("300", String.valueOf(own.getRestoreConsumerConfigs("c").get("fetch.max.wait.ms")));
+        for (String key : List.of("fetch.max.wait.ms", "consumer.fetch.max.wait.ms")) {
+            StreamsConfig general = new StreamsConfig(StreamsRunner.streamsProperties(AsyncwatchConfig.fromMap(
+                    Map.of("bootstrap.servers", "b:9092", key, "250"))));
+            assertEquals("250", String.valueOf(general.getRestoreConsumerConfigs("c").get("fetch.max.wait.ms")),
+                    key + " configured for every consumer applies to the restore consumer too");
+        }
     }
 
     /** A state dir with two tasks' stores and the process id; {@code killed}: the run's marker was left behind. */

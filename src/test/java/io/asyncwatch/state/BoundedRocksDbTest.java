@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.asyncwatch.config.AsyncwatchConfig;
 import io.asyncwatch.run.StreamsRunner;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -42,18 +43,17 @@ class BoundedRocksDbTest {
     }
 
     @Test
-    void theRunnerSetsTheBudgetUnlessStoresAreInMemoryOrASetterIsConfigured() {
-        assertNull(StreamsRunner.boundRocksDb(new Properties(), AsyncwatchConfig.fromMap(Map.of(
-                "bootstrap.servers", "b:9092"))), "by default every store is in memory: no RocksDB to budget");
+    void theRunnerSetsTheBudgetUnlessASetterIsConfigured() {
         AsyncwatchConfig config = AsyncwatchConfig.fromMap(Map.of("bootstrap.servers", "b:9092",
-                "asyncwatch.state.rocksdb-memory-mb", "64", "asyncwatch.state.in-memory", "false"));
-        Properties props = StreamsRunner.streamsProperties(config);
-        try (BoundedRocksDb.Budget budget = StreamsRunner.boundRocksDb(props, config)) {
-            assertSame(budget, props.get(BoundedRocksDb.BUDGET));
-            assertEquals(BoundedRocksDb.class.getName(), props.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG));
+                "asyncwatch.state.rocksdb-memory-mb", "64"));
+        for (AsyncwatchConfig c : List.of(config, config.withInMemoryStores(false))) {
+            Properties props = StreamsRunner.streamsProperties(c);
+            try (BoundedRocksDb.Budget budget = StreamsRunner.boundRocksDb(props, c)) {
+                assertSame(budget, props.get(BoundedRocksDb.BUDGET), "the alert episodes are on RocksDB either way");
+                assertEquals(BoundedRocksDb.class.getName(),
+                        props.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG));
+            }
         }
-        assertNull(StreamsRunner.boundRocksDb(StreamsRunner.streamsProperties(config.withInMemoryStores(true)),
-                config.withInMemoryStores(true)));
         Properties own = StreamsRunner.streamsProperties(config);
         own.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, "com.example.Mine");
         assertNull(StreamsRunner.boundRocksDb(own, config));
