@@ -204,7 +204,7 @@ public final class Benchmark {
                     asyncwatch.eventsPerSecond() / pass.eventsPerSecond(), i + 1);
             out.printf("  peak heap     pass-through %,d MiB, asyncwatch %,d MiB, of %,d MiB max (whole JVM, broker"
                     + " included)%n", pass.peakHeapBytes() >> 20, asyncwatch.peakHeapBytes() >> 20, maxHeap >> 20);
-            out.printf("  state dir     asyncwatch %,d MiB after the run (checkpoints; RocksDB stores when state.in-memory=false)%n",
+            out.printf("  state dir     asyncwatch %,d MiB after the run (the alert episodes on RocksDB, checkpoints; the trace stores too with state.in-memory=false)%n",
                     stateBytes.get(i) >> 20);
         }
         if (entities > 0) {

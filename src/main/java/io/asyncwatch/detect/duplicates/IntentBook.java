@@ -193,7 +193,7 @@ final class IntentBook {
     /**
      * Rebuilds the intents once per store lifetime (after a restore): first the intents a store from before the chunks
      * holds as records of their own (forgotten at their deadlines, as then), then the chunks' attempts in the order
-     * first applied. One chunk in memory at a time.
+     * first applied, decoding one chunk at a time (the store, in memory, holds every chunk's bytes anyway).
      */
     private void load() {
         if (loaded) {
