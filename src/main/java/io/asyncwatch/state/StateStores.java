@@ -2,6 +2,7 @@ package io.asyncwatch.state;
 
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -35,10 +36,7 @@ public final class StateStores {
      * many distinct keys would only cost ordered-map work per write. Bounded by its owner's caps.
      */
     public static StoreBuilder<KeyValueStore<Bytes, byte[]>> smallTaskStore(String name, StoreMode mode) {
-        StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
-                SkipListStore.supplier(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled();
-        return WriteBackStore.around(mode == StoreMode.REPLAY ? inner.withLoggingDisabled()
-                : inner.withLoggingEnabled(CHANGELOG));
+        return build(SkipListStore.supplier(name), false, mode);
     }
 
     /**
@@ -47,10 +45,7 @@ public final class StateStores {
      * restores it from its compacted changelog.
      */
     public static StoreBuilder<KeyValueStore<Bytes, byte[]>> boundedTaskStore(String name, StoreMode mode) {
-        StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
-                SkipListStore.supplier(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled();
-        return WriteBackStore.around(mode == StoreMode.REPLAY ? inner.withLoggingDisabled()
-                : inner.withLoggingEnabled(CHANGELOG));
+        return build(SkipListStore.supplier(name), true, mode);
     }
 
     /**
@@ -60,22 +55,22 @@ public final class StateStores {
      * open transactions at once instead of waiting for them to time out (10 s) before reading on.
      */
     public static StoreBuilder<KeyValueStore<Bytes, byte[]>> durableTaskStore(String name, StoreMode mode) {
-        StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
-                        mode == StoreMode.REPLAY ? SkipListStore.supplier(name)
-                                : Stores.persistentKeyValueStore(name),
-                        Serdes.Bytes(), Serdes.ByteArray())
-                .withCachingEnabled();
-        return WriteBackStore.around(mode == StoreMode.REPLAY ? inner.withLoggingDisabled()
-                : inner.withLoggingEnabled(CHANGELOG));
+        return build(mode == StoreMode.REPLAY ? SkipListStore.supplier(name) : Stores.persistentKeyValueStore(name),
+                true, mode);
     }
 
     /** A {@link TaskStore} for the traces, which grow with the traffic: RocksDB in {@link StoreMode#PERSISTENT}. */
     public static StoreBuilder<KeyValueStore<Bytes, byte[]>> taskStore(String name, StoreMode mode) {
-        StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
-                        mode == StoreMode.PERSISTENT ? Stores.persistentKeyValueStore(name)
-                                : SkipListStore.supplier(name),
-                        Serdes.Bytes(), Serdes.ByteArray())
-                .withCachingEnabled();
+        return build(mode == StoreMode.PERSISTENT ? Stores.persistentKeyValueStore(name)
+                : SkipListStore.supplier(name), true, mode);
+    }
+
+    /** Binary keys and values, changelogged (not in replay), the write-back layer outermost. */
+    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> build(KeyValueBytesStoreSupplier supplier,
+                                                                   boolean caching, StoreMode mode) {
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(supplier, Serdes.Bytes(),
+                Serdes.ByteArray());
+        inner = caching ? inner.withCachingEnabled() : inner.withCachingDisabled();
         return WriteBackStore.around(mode == StoreMode.REPLAY ? inner.withLoggingDisabled()
                 : inner.withLoggingEnabled(CHANGELOG));
     }
