@@ -12,9 +12,10 @@ import org.apache.kafka.streams.state.Stores;
  * in memory, outermost a {@link WriteBackStore} layer for processors that keep hot entries decoded between commits.
  * Every store is bounded by its owner's caps ({@link #boundedTaskStore}, {@link #smallTaskStore}), except the two
  * trace stores, whose size follows the traced traffic of the last minute ({@link #taskStore}):
- * {@code asyncwatch.state.in-memory=false} puts those on RocksDB. The rest stays in memory because a RocksDB
- * instance per store and task cost start-up time (opening about a hundred of them) and a native call per cache miss
- * and commit write, for state the heap holds anyway (the cause, write and intent books keep it decoded).
+ * {@code asyncwatch.state.in-memory=false} puts those on RocksDB; and the alert episodes, remembered for days, which
+ * stay on RocksDB ({@link #durableTaskStore}). The rest is in memory because a RocksDB instance per store and task
+ * cost start-up time (opening about a hundred of them) and a native call per cache miss and commit write, for state
+ * of a few hundred megabytes at most, much of it kept decoded in the heap anyway (the cause, write and intent books).
  */
 public final class StateStores {
 
