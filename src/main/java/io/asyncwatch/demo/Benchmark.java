@@ -204,7 +204,7 @@ public final class Benchmark {
                     asyncwatch.eventsPerSecond() / pass.eventsPerSecond(), i + 1);
             out.printf("  peak heap     pass-through %,d MiB, asyncwatch %,d MiB, of %,d MiB max (whole JVM, broker"
                     + " included)%n", pass.peakHeapBytes() >> 20, asyncwatch.peakHeapBytes() >> 20, maxHeap >> 20);
-            out.printf("  state dir     asyncwatch %,d MiB after the run (the alert episodes on RocksDB, checkpoints; the trace stores too with state.in-memory=false)%n",
+            out.printf("  state dir     asyncwatch %,d MiB after the run (RocksDB stores, checkpoints)%n",
                     stateBytes.get(i) >> 20);
         }
         if (entities > 0) {
@@ -216,7 +216,8 @@ public final class Benchmark {
         out.printf("  setup         %s, %s stream thread(s) each, %s state stores, embedded single-node broker,"
                         + " %d CPUs, Java %s%n", props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                 props.getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"),
-                cfg.inMemoryStores() ? "in-memory" : "in-memory (trace stores on RocksDB)",
+                cfg.inMemoryStores() ? "in-memory (alert episodes on RocksDB)"
+                        : "in-memory (alert episodes and traces on RocksDB)",
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
         out.printf("  reproduce     ./asyncwatch bench --events %d --rounds %d%s%n", events, rounds.size(),

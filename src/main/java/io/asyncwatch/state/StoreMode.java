@@ -4,7 +4,10 @@ package io.asyncwatch.state;
 public enum StoreMode {
     /** The trace stores on RocksDB, changelogged ({@code asyncwatch.state.in-memory=false}). */
     PERSISTENT,
-    /** In memory, changelogged (the default): restored from the changelog on restart. */
+    /**
+     * In memory, changelogged (the default): restored from the changelog on restart. In both live modes the alert
+     * episodes are on RocksDB ({@link StateStores#durableTaskStore}).
+     */
     IN_MEMORY,
     /**
      * In memory without a changelog: {@code replay} and tests run offline, where there is nothing to restore from,
