@@ -5,10 +5,8 @@ import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import io.asyncwatch.time.EventTimeSettings;
 import io.asyncwatch.topics.TopicSpec;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -28,10 +26,12 @@ public final class Ingest {
                                         EventTimeSettings time, StoreMode stores) {
         String name = type.logicalName();
         String store = name + "-clock";
+        String events = name + "-events";
+        String deadLetters = name + "-dead-letters";
         ProcessorSupplier<String, byte[], String, Ingested<T>> supplier = new ProcessorSupplier<>() {
             @Override
             public Processor<String, byte[], String, Ingested<T>> get() {
-                return new IngestProcessor<>(type, time, store);
+                return new IngestProcessor<>(type, time, store, events, deadLetters);
             }
 
             @Override
@@ -39,16 +39,12 @@ public final class Ingest {
                 return Set.of(StateStores.boundedTaskStore(store, stores));
             }
         };
-        Map<String, KStream<String, Ingested<T>>> branches = builder
+        // The processor forwards to one of these two children by name: no branch nodes for every event to pass.
+        KStream<String, Ingested<T>> validated = builder
                 .stream(topic.name(), topic.consumed(name + "-source"))
-                .process(supplier, Named.as(name + "-validate"))
-                .split(Named.as(name + "-split-"))
-                .branch((k, v) -> v.accepted() != null, Branched.as("valid"))
-                .defaultBranch(Branched.as("invalid"));
-        KStream<String, Accepted<T>> events = branches.get(name + "-split-valid")
-                .mapValues(Ingested::accepted, Named.as(name + "-events"));
-        KStream<String, DeadLetter> dead = branches.get(name + "-split-invalid")
-                .mapValues(Ingested::rejected, Named.as(name + "-dead-letters"));
-        return new Streams<>(events, dead);
+                .process(supplier, Named.as(name + "-validate"));
+        KStream<String, Accepted<T>> accepted = validated.mapValues(Ingested::accepted, Named.as(events));
+        KStream<String, DeadLetter> dead = validated.mapValues(Ingested::rejected, Named.as(deadLetters));
+        return new Streams<>(accepted, dead);
     }
 }

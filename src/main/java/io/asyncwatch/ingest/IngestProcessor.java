@@ -32,15 +32,24 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
     private final EventType<T> type;
     private final EventTimeSettings time;
     private final String storeName;
+    private final String eventsChild;
+    private final String deadLettersChild;
     private ProcessorContext<String, Ingested<T>> context;
     private TaskStore store;
     private EventClock clock;
     private long persistedNow = EventClock.NONE;
 
-    IngestProcessor(EventType<T> type, EventTimeSettings time, String storeName) {
+    /**
+     * @param eventsChild      the child node that gets accepted events and ticks
+     * @param deadLettersChild the child node that gets dead letters
+     */
+    IngestProcessor(EventType<T> type, EventTimeSettings time, String storeName, String eventsChild,
+                    String deadLettersChild) {
         this.type = type;
         this.time = time;
         this.storeName = storeName;
+        this.eventsChild = eventsChild;
+        this.deadLettersChild = deadLettersChild;
     }
 
     @Override
@@ -84,8 +93,7 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
         try {
             event = decode(raw);
         } catch (Rejected r) {
-            context.forward(new Record<>(raw.key(), new Ingested<>(null, deadLetter(raw, r.getMessage())),
-                    raw.timestamp()));
+            forwardDead(raw, deadLetter(raw, r.getMessage()));
             return;
         }
         long eventTime = EventTime.effective(type.timestamp().apply(event), raw.timestamp(), time.maxSkewMs());
@@ -127,7 +135,7 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
         boolean started = clock.started();
         long at = started ? clock.now() : clock.unstartedTick(wall);
         context.forward(new Record<>("", new Ingested<>(Accepted.<T>tick(source, at), null),
-                started ? at : wall));
+                started ? at : wall), eventsChild);
     }
 
     /** Processes released held events in arrival order and dead-letters quarantined ones. */
@@ -145,8 +153,7 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
                             time.maxSkewMs()));
                 } catch (Rejected r) {
                     // Validated when it arrived; the same bytes cannot fail now.
-                    context.forward(new Record<>(held.key(), new Ingested<>(null, deadLetter(held, r.getMessage())),
-                            held.timestamp()));
+                    forwardDead(held, deadLetter(held, r.getMessage()));
                 }
             }
         }
@@ -166,8 +173,7 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
                     + " ahead of the stream (partition clock " + Instant.ofEpochMilli(clock.now()) + ", event time " + Instant.ofEpochMilli(heldTime)
                     + "): held, but " + (step.seq() < 0 ? "the partition went quiet" : "the rest of the stream stayed")
                     + " before " + time.confirmEvents() + " events confirmed a jump; quarantined as a clock outlier";
-            context.forward(new Record<>(held.key(), new Ingested<>(null, deadLetter(held, reason)),
-                    held.timestamp()));
+            forwardDead(held, deadLetter(held, reason));
         }
     }
 
@@ -188,7 +194,11 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
         Origin origin = raw.origin();
         context.forward(new Record<>(type.key().apply(event),
                 new Ingested<>(new Accepted<>(event, clock.now(), origin, raw.value(), null, raw.timestamp()), null),
-                eventTime));
+                eventTime), eventsChild);
+    }
+
+    private void forwardDead(Raw raw, DeadLetter deadLetter) {
+        context.forward(new Record<>(raw.key(), new Ingested<>(null, deadLetter), raw.timestamp()), deadLettersChild);
     }
 
     private static final class Rejected extends Exception {
