@@ -66,6 +66,17 @@ public final class StateStores {
                 : SkipListStore.supplier(name), true, mode);
     }
 
+    /**
+     * An empty store, never written, neither changelogged nor cached: Kafka Streams flushes every store of a task
+     * before it commits the task's input, and a processor that holds records until then (to send them in batches)
+     * sends them from this store's {@link WriteBackStore#beforeCommit} hook. Its processor holds nothing across a
+     * commit, so there is nothing to restore.
+     */
+    public static StoreBuilder<KeyValueStore<Bytes, byte[]>> commitHookStore(String name) {
+        return WriteBackStore.around(Stores.keyValueStoreBuilder(SkipListStore.supplier(name), Serdes.Bytes(),
+                Serdes.ByteArray()).withCachingDisabled().withLoggingDisabled());
+    }
+
     /** Binary keys and values, changelogged (not in replay), the write-back layer outermost. */
     private static StoreBuilder<KeyValueStore<Bytes, byte[]>> build(KeyValueBytesStoreSupplier supplier,
                                                                    boolean caching, StoreMode mode) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.asyncwatch.AsyncwatchTopology;
 import io.asyncwatch.config.AsyncwatchConfig;
+import io.asyncwatch.demo.DeathSpiral;
 import io.asyncwatch.demo.DuplicateWrites;
 import io.asyncwatch.demo.TimeTravel;
 import io.asyncwatch.demo.TrafficGenerator;
@@ -50,8 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The same records through the live application on a real broker (exactly-once, produced as fast as the broker
  * takes them, several partitions) and through {@code replay}: the same alerts, ids included. The recording is
  * awkward on purpose: requests are published 20 s after their payload timestamp, heartbeats and clock readings
- * carry times an hour ahead of the requests, and it holds a retry storm, duplicate writes and events stamped before
- * their causes (the causality lookups cross partitions).
+ * carry times an hour ahead of the requests, and it holds a retry storm, duplicate writes, events stamped before
+ * their causes (the causality lookups cross partitions) and a traced death spiral (its spans cross partitions to
+ * their trace's task in batches gathered between commits).
  */
 @ExtendWith(InterceptKafkaExit.class)
 class LiveEqualsReplayTest {
@@ -68,7 +70,8 @@ class LiveEqualsReplayTest {
                     new Service("svc-stock", "service", "db-pay", 120, 0.02)),
             TrafficGenerator.twoClusters(),
             List.of(new Storm("svc-pay", 8, List.of(12.0, 15.0, 12.0)), new DuplicateWrites("svc-pay", "db-pay", 12,
-                    13, 4), new TimeTravel("svc-pay", "svc-stock", "svc-stock-7", 17, 17, 2_000, 900)),
+                    13, 4), new TimeTravel("svc-pay", "svc-stock", "svc-stock-7", 17, 17, 2_000, 900),
+                    new DeathSpiral("svc-stock", "svc-pay", "db-pay", 15, 15, 3)),
             11L);
 
     /** The recording as it was appended: publish delay on requests, the other topics an hour ahead. */
@@ -136,6 +139,7 @@ class LiveEqualsReplayTest {
         assertTrue(expected.stream().anyMatch(a -> a.type() == AlertType.RETRY_STORM), "replay: " + expected);
         assertTrue(expected.stream().anyMatch(a -> a.type() == AlertType.DUPLICATE_OPERATION), "replay: " + expected);
         assertTrue(expected.stream().anyMatch(a -> a.type() == AlertType.CAUSALITY_VIOLATION), "replay: " + expected);
+        assertTrue(expected.stream().anyMatch(a -> a.type() == AlertType.CASCADE_TIMEOUT), "replay: " + expected);
 
         Map<String, String> broker = Map.of("log.initial.task.delay.ms", "600000");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), broker)) {
