@@ -76,6 +76,20 @@ public record Span(String traceId, String spanId, String parentSpanId, String ev
         return (int) Math.min(1 << 20, 16 + (long) TYPICAL_BYTES * spans);
     }
 
+    /** At least what {@link #write} takes: a string at most 3 bytes a char and its length 10, a number 10. */
+    public int encodedSizeBound() {
+        long n = 5 * 10 + 8 + strBound(spanId) + strBound(parentSpanId) + strBound(eventId) + strBound(service)
+                + strBound(layer) + strBound(destination) + strBound(status) + strBound(node);
+        for (String k : vectorClock.keySet()) {
+            n += strBound(k) + 10;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, n);
+    }
+
+    private static long strBound(String s) {
+        return 10 + (s == null ? 0 : 3L * s.length());
+    }
+
     public void write(Bin.Writer w) {
         w.str(spanId).str(parentSpanId).str(eventId).varlong(timestamp).str(service).str(layer).str(destination)
                 .varlong(timeoutMs).f64(latencyMs).str(status)

@@ -15,7 +15,7 @@ import org.apache.kafka.common.serialization.Serde;
  */
 public record SpanBatch(String traceId, String source, long tick, List<Span> spans, boolean atRecordTime) {
 
-    /** The format of single spans, as earlier releases wrote them: still read, so a rolling upgrade loses none. */
+    /** The format of single spans, as the previous release wrote them: still read, if it left some in the topic. */
     private static final int SINGLE_SPAN_VERSION = 2;
     private static final int VERSION = 3;
 

@@ -27,7 +27,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
 final class SpanBatcher implements Processor<String, Accepted<RequestEvent>, String, SpanBatch> {
 
     static final String STORE = "spans-by-trace-batches";
-    /** Spans gathered at most before they are sent anyway: bounds the heap between commits (at-least-once: 30 s). */
+    /** Spans gathered at most before they are sent anyway (ticks send them every second, commits more often). */
     static final int MAX_PENDING = 10_000;
 
     record Supplier() implements ProcessorSupplier<String, Accepted<RequestEvent>, String, SpanBatch> {
@@ -48,6 +48,7 @@ final class SpanBatcher implements Processor<String, Accepted<RequestEvent>, Str
     private InternalProcessorContext<?, ?> internal;
     private ProcessorNode<?, ?, ?, ?> self;
     private ProcessorRecordContext lastInput;
+    private TaskStore hookStore;
 
     @Override
     public void init(ProcessorContext<String, SpanBatch> context) {
@@ -56,7 +57,8 @@ final class SpanBatcher implements Processor<String, Accepted<RequestEvent>, Str
         this.self = null;
         this.lastInput = null;
         pending.clear();
-        new TaskStore(context.getStateStore(STORE)).beforeCommit(this::sendAtCommit);
+        this.hookStore = new TaskStore(context.getStateStore(STORE));
+        hookStore.beforeCommit(this::sendAtCommit);
     }
 
     @Override
@@ -108,7 +110,11 @@ final class SpanBatcher implements Processor<String, Accepted<RequestEvent>, Str
 
     @Override
     public void close() {
-        // A dirty close drops what was gathered: its input was not committed and is read again.
+        // A clean close commits first, which sends everything; a dirty one drops what was gathered, whose input was
+        // not committed and is read again. The store may outlive this processor (a task recycled to a standby).
         pending.clear();
+        if (hookStore != null) {
+            hookStore.beforeCommit(null);
+        }
     }
 }

@@ -50,7 +50,44 @@ class SpanGathererTest {
     }
 
     @Test
+    void aTraceTooBigForOneRecordLeavesInSeveralEachWithinTheByteLimitAndInOrder() {
+        int one = span("t-1", "s0").encodedSizeBound();
+        SpanGatherer g = new SpanGatherer(100, 2 * one);
+        for (int i = 0; i < 5; i++) {
+            g.add(span("t-1", "s" + i));
+        }
+        g.add(span("t-2", "x"));
+        List<SpanBatch> out = g.drain();
+        assertEquals(List.of("t-1", "t-1", "t-1", "t-2"), out.stream().map(SpanBatch::traceId).toList());
+        assertEquals(List.of(List.of("s0", "s1"), List.of("s2", "s3"), List.of("s4"), List.of("x")),
+                out.stream().map(SpanGathererTest::ids).toList());
+        for (SpanBatch b : out) {
+            int encoded = SpanBatch.SERDE.serializer().serialize(null, b).length;
+            assertTrue(encoded <= 2 * one + 64, "a record of " + encoded + " bytes");
+        }
+    }
+
+    @Test
+    void aSpanBiggerThanTheLimitLeavesAlone() {
+        SpanGatherer g = new SpanGatherer(100, 10);
+        g.add(span("t-1", "1"));
+        g.add(span("t-1", "2"));
+        assertEquals(List.of(List.of("1"), List.of("2")), g.drain().stream().map(SpanGathererTest::ids).toList());
+    }
+
+    @Test
+    void theSizeBoundIsNeverBelowWhatASpanTakes() {
+        Span wide = new Span("t-1", "s-1", "s-0", "é-1", 1_000, "svc-ü", "service", "db", 1_000, 2.5, "TIMEOUT",
+                null, 0, "node-7", 960, 42, java.util.Map.of("node-7", 42L, "ノード", 9L));
+        SpanBatch b = SpanBatch.of("t-1", List.of(wide));
+        int header = SpanBatch.SERDE.serializer().serialize(null, SpanBatch.of("t-1", List.of())).length;
+        int encoded = SpanBatch.SERDE.serializer().serialize(null, b).length - header;
+        assertTrue(encoded <= wide.encodedSizeBound(), encoded + " > " + wide.encodedSizeBound());
+    }
+
+    @Test
     void refusesAMaximumBelowOne() {
         assertThrows(IllegalArgumentException.class, () -> new SpanGatherer(0));
+        assertThrows(IllegalArgumentException.class, () -> new SpanGatherer(10, 0));
     }
 }
