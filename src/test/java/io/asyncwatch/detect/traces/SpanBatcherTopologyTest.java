@@ -82,6 +82,18 @@ class SpanBatcherTopologyTest {
         return new TopologyTestDriver(b.build(), new Properties(), Instant.ofEpochMilli(T0));
     }
 
+    private static final class Topics {
+        final TestInputTopic<String, String> in;
+        final TestOutputTopic<String, SpanBatch> batches;
+        final TestOutputTopic<String, Span> spans;
+
+        Topics(TopologyTestDriver d) {
+            in = d.createInputTopic("in", new StringSerializer(), new StringSerializer());
+            batches = d.createOutputTopic("batches", new StringDeserializer(), SpanBatch.SERDE.deserializer());
+            spans = d.createOutputTopic("spans", new StringDeserializer(), Span.SERDE.deserializer());
+        }
+    }
+
     private static String describe(SpanBatch b) {
         return b.isTick() ? "tick@" + (b.tick() - T0)
                 : b.traceId() + ":" + String.join(",", b.spans().stream().map(Span::spanId).toList());
@@ -96,23 +108,19 @@ class SpanBatcherTopologyTest {
     @Test
     void whatATaskGatheredLeavesAtItsCommitOneRecordPerTraceAndComesBackOneRecordPerSpanAtItsEventTime() {
         try (TopologyTestDriver d = driver()) {
-            TestInputTopic<String, String> in = d.createInputTopic("in", new StringSerializer(), new StringSerializer());
-            TestOutputTopic<String, SpanBatch> batches = d.createOutputTopic("batches", new StringDeserializer(),
-                    SpanBatch.SERDE.deserializer());
-            TestOutputTopic<String, Span> spans = d.createOutputTopic("spans", new StringDeserializer(),
-                    Span.SERDE.deserializer());
-            in.pipeInput("x", "t1/a@10 t2/b@15 untraced@17 t1/c@20");
-            List<TestRecord<String, SpanBatch>> sent = batches.readRecordsToList();
+            Topics t = new Topics(d);
+            t.in.pipeInput("x", "t1/a@10 t2/b@15 untraced@17 t1/c@20");
+            List<TestRecord<String, SpanBatch>> sent = t.batches.readRecordsToList();
             assertEquals(List.of("t1:a,c", "t2:b"), sent.stream().map(r -> describe(r.value())).toList());
             assertEquals(List.of("t1", "t2"), sent.stream().map(TestRecord::key).toList(), "keyed by trace");
             assertEquals(List.of(T0 + 20, T0 + 15), sent.stream().map(TestRecord::timestamp).toList(),
                     "a batch at its last span's event time");
             assertEquals(List.of("t1/a@10=10", "t1/c@20=20", "t2/b@15=15"),
-                    spans.readRecordsToList().stream().map(SpanBatcherTopologyTest::describe).toList(),
+                    t.spans.readRecordsToList().stream().map(SpanBatcherTopologyTest::describe).toList(),
                     "each span a record at its own event time, not its sender's stamp");
 
-            in.pipeInput("x", "t1/d@30");
-            assertEquals(List.of("t1:d"), batches.readValuesToList().stream().map(SpanBatcherTopologyTest::describe)
+            t.in.pipeInput("x", "t1/d@30");
+            assertEquals(List.of("t1:d"), t.batches.readValuesToList().stream().map(SpanBatcherTopologyTest::describe)
                     .toList(), "nothing is sent twice: the next commit sends only what came since");
         }
     }
@@ -120,16 +128,12 @@ class SpanBatcherTopologyTest {
     @Test
     void aTickGoesOutBehindEverySpanGatheredBeforeIt() {
         try (TopologyTestDriver d = driver()) {
-            TestInputTopic<String, String> in = d.createInputTopic("in", new StringSerializer(), new StringSerializer());
-            TestOutputTopic<String, SpanBatch> batches = d.createOutputTopic("batches", new StringDeserializer(),
-                    SpanBatch.SERDE.deserializer());
-            TestOutputTopic<String, Span> spans = d.createOutputTopic("spans", new StringDeserializer(),
-                    Span.SERDE.deserializer());
-            in.pipeInput("x", "t1/a@10 t2/b@15 tick@20 t1/c@30");
+            Topics t = new Topics(d);
+            t.in.pipeInput("x", "t1/a@10 t2/b@15 tick@20 t1/c@30");
             assertEquals(List.of("t1:a", "t2:b", "tick@20", "t1:c"),
-                    batches.readValuesToList().stream().map(SpanBatcherTopologyTest::describe).toList());
+                    t.batches.readValuesToList().stream().map(SpanBatcherTopologyTest::describe).toList());
             assertEquals(List.of("t1/a@10=10", "t2/b@15=15", "tick@20", "t1/c@30=30"),
-                    spans.readRecordsToList().stream().map(SpanBatcherTopologyTest::describe).toList());
+                    t.spans.readRecordsToList().stream().map(SpanBatcherTopologyTest::describe).toList());
         }
     }
 }
