@@ -73,15 +73,17 @@ public final class StateStores {
      * commit, so there is nothing to restore.
      */
     public static StoreBuilder<KeyValueStore<Bytes, byte[]>> commitHookStore(String name) {
-        return WriteBackStore.around(Stores.keyValueStoreBuilder(SkipListStore.supplier(name), Serdes.Bytes(),
-                Serdes.ByteArray()).withCachingDisabled().withLoggingDisabled());
+        return WriteBackStore.around(bytes(SkipListStore.supplier(name)).withCachingDisabled().withLoggingDisabled());
+    }
+
+    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> bytes(KeyValueBytesStoreSupplier supplier) {
+        return Stores.keyValueStoreBuilder(supplier, Serdes.Bytes(), Serdes.ByteArray());
     }
 
     /** Binary keys and values, changelogged (not in replay), the write-back layer outermost. */
     private static StoreBuilder<KeyValueStore<Bytes, byte[]>> build(KeyValueBytesStoreSupplier supplier,
                                                                    boolean caching, StoreMode mode) {
-        StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(supplier, Serdes.Bytes(),
-                Serdes.ByteArray());
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = bytes(supplier);
         inner = caching ? inner.withCachingEnabled() : inner.withCachingDisabled();
         return WriteBackStore.around(mode == StoreMode.REPLAY ? inner.withLoggingDisabled()
                 : inner.withLoggingEnabled(CHANGELOG));

@@ -33,8 +33,9 @@ public record Span(String traceId, String spanId, String parentSpanId, String ev
                 status, source, tick, service, timestamp, -1, Map.of());
     }
 
-    public static Span of(RequestEvent e) {
-        return new Span(e.traceId(), e.spanId(), e.parentSpanId(), e.eventId(), e.timestamp(), e.service(),
+    /** A traced request at {@code time}, its record's event time; the sender's own stamp is {@code sentAt}. */
+    public static Span of(RequestEvent e, long time) {
+        return new Span(e.traceId(), e.spanId(), e.parentSpanId(), e.eventId(), time, e.service(),
                 e.layer(), e.destination(), e.timeoutMs() == null ? 0 : e.timeoutMs(), e.latencyMs(),
                 e.status().name(), null, 0, e.nodeOrService(),
                 e.timestamp(), e.lamport() == null ? -1 : e.lamport(),

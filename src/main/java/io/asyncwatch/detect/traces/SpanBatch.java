@@ -50,7 +50,8 @@ public record SpanBatch(String traceId, String source, long tick, List<Span> spa
         int version = r.u8();
         if (version != VERSION && version != SINGLE_SPAN_VERSION) {
             throw new IllegalStateException("unknown span batch format version " + version + " (expected " + VERSION
-                    + ")");
+                    + "): likely written by another asyncwatch release running under this application.id; see"
+                    + " README, Upgrading");
         }
         String traceId = r.str();
         String source = r.str();

@@ -73,7 +73,7 @@ final class SpanBatcher implements Processor<String, Accepted<RequestEvent>, Str
         if (!Span.traced(e)) {
             return;
         }
-        if (pending.add(Span.of(e).at(record.timestamp())) || internal == null) {
+        if (pending.add(Span.of(e, record.timestamp())) || internal == null) {
             send();
             return;
         }
