@@ -26,8 +26,8 @@ final class SpanGatherer {
 
     SpanGatherer(int maxSpans, int maxBatchBytes) {
         if (maxSpans < 1 || maxBatchBytes < 1) {
-            throw new IllegalArgumentException("maxSpans and maxBatchBytes must be at least 1, got " + maxSpans + " and "
-                    + maxBatchBytes);
+            throw new IllegalArgumentException("maxSpans and maxBatchBytes must be at least 1, got " + maxSpans
+                    + " and " + maxBatchBytes);
         }
         this.maxSpans = maxSpans;
         this.maxBatchBytes = maxBatchBytes;
