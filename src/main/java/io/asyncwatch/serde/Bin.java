@@ -48,6 +48,12 @@ public final class Bin {
             return this;
         }
 
+        /** {@code len} bytes of {@code b} from {@code off}, as they are, without a length. */
+        public Writer raw(byte[] b, int off, int len) {
+            out.write(b, off, len);
+            return this;
+        }
+
         /** What another writer holds, spliced in without a length (as {@link #raw(byte[])}, without a copy). */
         public Writer raw(Writer other) {
             if (other == this) {
@@ -327,6 +333,11 @@ public final class Bin {
 
         public boolean done() {
             return !b.hasRemaining();
+        }
+
+        /** The offset of the next byte to read in the array read. */
+        public int position() {
+            return b.position();
         }
     }
 

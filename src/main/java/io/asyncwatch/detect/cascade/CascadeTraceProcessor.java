@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Gathers the spans of each trace (keyed by trace id) and judges the trace once the slowest input partition's
  * clock has passed its first span by the horizon: the spans of a trace come from many services and partitions,
  * in any order. State: the traces of the last horizon, at most {@code max-traces} per task, each at most
- * {@code max-spans} spans; a trace's spans are kept decoded between commits and written back once per commit.
+ * {@code max-spans} spans; a trace is held between commits and written back once per commit, the spans it had
+ * already stored as their stored bytes ({@link TraceSpans}).
  * The hits are counted per (caller, destination, window) and sent on each second, before the task's clock tick
  * (so before the windows stage may close their window); until then they are in the store with the rest.
  */
@@ -61,37 +62,13 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private String source;
     private long droppedSpans;
     /** Traces gathered since the last commit, decoded; written back before the next commit. */
-    private DecodedEntries<Trace> traces;
+    private DecodedEntries<TraceSpans> traces;
     /** Hits not sent on yet, by (caller, destination, window start). */
     private final TreeMap<Pending, CascadeCounts> pending = new TreeMap<>(java.util.Comparator
             .comparing(Pending::service).thenComparing(Pending::destination).thenComparingLong(Pending::window));
     private boolean pendingChanged;
 
     private record Pending(String service, String destination, long window) {
-    }
-
-    /** The spans of one trace so far, and when its first one arrived. */
-    private static final class Trace {
-        final long first;
-        final List<Span> spans;
-
-        Trace(long first, List<Span> spans) {
-            this.first = first;
-            this.spans = spans;
-        }
-
-        byte[] toBytes() {
-            Bin.Writer w = Bin.writer(Span.bufferFor(spans.size())).u8(VERSION).varlong(first)
-                    .varlong(spans.size());
-            spans.forEach(x -> x.write(w));
-            return w.bytes();
-        }
-
-        static Trace fromBytes(String traceId, byte[] raw) {
-            Bin.Reader r = Bin.versioned(raw, VERSION, "trace");
-            long first = r.varlong();
-            return new Trace(first, readSpans(traceId, r));
-        }
     }
 
     private CascadeTraceProcessor(Supplier conf) {
@@ -105,12 +82,12 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         this.budget = new KeyBudget(store, "traces", conf.settings().maxTraces());
         this.clock = UpstreamClock.restore(store, context.appConfigs());
         this.source = CascadeTimeout.NAME + "-traces:" + context.taskId().partition();
-        this.traces = new DecodedEntries<>(store, Trace::toBytes);
+        this.traces = new DecodedEntries<>(store, TraceSpans::toBytes);
         // A task revived after a dirty close is initialised again: what it held is what the store restored.
         pending.clear();
         pendingChanged = false;
         readPending();
-        DecodedEntries<Trace> mine = traces;
+        DecodedEntries<TraceSpans> mine = traces;
         store.beforeCommit(() -> {
             mine.beforeCommit();
             writePending();
@@ -130,30 +107,30 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
         }
         Span span = s.at(record.timestamp());
         String key = span.traceId();
-        Trace trace = traces.get(key);
+        TraceSpans trace = traces.get(key);
         if (trace == null) {
             byte[] raw = store.get(key);
             if (raw == null) {
                 if (!budget.admit()) {
                     return; // counted; logged by the tick
                 }
-                trace = new Trace(span.timestamp(), new ArrayList<>());
+                trace = TraceSpans.of(span.timestamp(), List.of());
                 store.schedule(deadline(trace.first), key);
             } else {
-                trace = Trace.fromBytes(key, raw);
+                trace = TraceSpans.fromBytes(raw);
             }
         }
-        if (trace.spans.size() >= conf.settings().maxSpans()) {
+        if (trace.size() >= conf.settings().maxSpans()) {
             droppedSpans++;
             return;
         }
         if (span.timestamp() < trace.first) {
             // Anchored on the earliest span, not the first to arrive: arrival order depends on partitions.
             store.cancel(deadline(trace.first), key);
-            trace = new Trace(span.timestamp(), trace.spans);
+            trace = trace.withFirst(span.timestamp());
             store.schedule(deadline(trace.first), key);
         }
-        trace.spans.add(span);
+        trace.add(span);
         traces.changed(key, trace);
     }
 
@@ -163,15 +140,6 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
      */
     private long deadline(long first) {
         return first + conf.settings().horizonMs() + conf.graceMs();
-    }
-
-    private static List<Span> readSpans(String traceId, Bin.Reader r) {
-        long n = r.varlong();
-        List<Span> spans = new ArrayList<>();
-        for (long i = 0; i < n; i++) {
-            spans.add(Span.read(traceId, r));
-        }
-        return spans;
     }
 
     private void readPending() {
@@ -198,25 +166,25 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private void judgeDue(long now) {
         store.forEachDue(now, due -> {
             store.cancel(due.time(), due.key());
-            Trace trace = traces.get(due.key());
+            TraceSpans trace = traces.get(due.key());
             traces.forget(due.key());
             byte[] raw = trace == null ? store.get(due.key()) : null;
             if (trace == null && raw == null) {
                 return;
             }
             if (trace == null) {
-                trace = Trace.fromBytes(due.key(), raw);
+                trace = TraceSpans.fromBytes(raw);
             }
             long horizonEnd = trace.first + conf.settings().horizonMs();
             List<Span> within = new ArrayList<>();
             List<Span> later = new ArrayList<>();
-            trace.spans.forEach(x -> (x.timestamp() < horizonEnd ? within : later).add(x));
+            trace.spans(due.key()).forEach(x -> (x.timestamp() < horizonEnd ? within : later).add(x));
             if (later.isEmpty()) {
                 store.delete(due.key());
                 budget.release();
             } else {
                 // A trace longer than the horizon: its later spans are judged as a trace of their own.
-                Trace rest = new Trace(later.stream().mapToLong(Span::timestamp).min().orElseThrow(), later);
+                TraceSpans rest = TraceSpans.of(later.stream().mapToLong(Span::timestamp).min().orElseThrow(), later);
                 traces.changed(due.key(), rest);
                 store.schedule(deadline(rest.first), due.key());
             }

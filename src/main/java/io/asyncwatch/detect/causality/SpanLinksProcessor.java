@@ -53,16 +53,46 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
         }
     }
 
-    /** The spans of a trace seen so far (by span id; the first stamp of an id stands), and children waiting. */
+    /**
+     * The spans of a trace seen so far (by span id; the first stamp of an id stands), and children waiting. The links
+     * read back from the store are written back as the bytes they were, unless one of them was replaced: a trace's
+     * spans arrive in several batches, and encoding every earlier link again at each commit was much of this
+     * stage's work.
+     */
     static final class TraceLinks {
         long firstSeen;
         final Map<String, Span> spans = new LinkedHashMap<>();
         final List<Span> waiting = new ArrayList<>();
+        /** The stored record the first {@code storedLinks} spans were read from (null: none), their bytes' range. */
+        private byte[] stored;
+        private int linksFrom;
+        private int linksTo;
+        private int storedLinks;
+
+        /** Keeps {@code span} under its id; a stored link replaced is encoded again. */
+        void put(Span span) {
+            if (spans.put(span.spanId(), span) != null) {
+                stored = null;
+            }
+        }
 
         byte[] toBytes() {
-            Bin.Writer w = Bin.writer(Span.bufferFor(spans.size() + waiting.size())).u8(VERSION)
-                    .varlong(firstSeen).varlong(spans.size());
-            spans.values().forEach(s -> writeLink(w, s));
+            boolean reuse = stored != null && spans.size() >= storedLinks;
+            int reused = reuse ? linksTo - linksFrom : 0;
+            Bin.Writer w = Bin.writer(reused + Span.bufferFor(spans.size() - (reuse ? storedLinks : 0)
+                    + waiting.size())).u8(VERSION).varlong(firstSeen).varlong(spans.size());
+            int skip = 0;
+            if (reuse) {
+                w.raw(stored, linksFrom, reused);
+                skip = storedLinks;
+            }
+            for (Span s : spans.values()) {
+                if (skip > 0) {
+                    skip--;
+                } else {
+                    writeLink(w, s);
+                }
+            }
             w.varlong(waiting.size());
             waiting.forEach(s -> writeLink(w, s));
             return w.bytes();
@@ -78,9 +108,16 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
             TraceLinks t = new TraceLinks();
             t.firstSeen = r.varlong();
             long n = r.varlong();
+            int from = r.position();
             for (long i = 0; i < n; i++) {
                 Span s = version == VERSION ? readLink(traceId, r) : Span.read(traceId, r);
                 t.spans.put(s.spanId(), s);
+            }
+            if (version == VERSION && t.spans.size() == n) {
+                t.stored = b;
+                t.linksFrom = from;
+                t.linksTo = r.position();
+                t.storedLinks = t.spans.size();
             }
             n = r.varlong();
             for (long i = 0; i < n; i++) {
@@ -164,7 +201,7 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
             return; // the same event delivered again: it was judged (or is waiting) from its first delivery
         }
         if (known == null || span.sentAt() < known.sentAt()) {
-            t.spans.put(span.spanId(), span);
+            t.put(span);
         }
         if (span.parentSpanId() != null) {
             Span parent = t.spans.get(span.parentSpanId());

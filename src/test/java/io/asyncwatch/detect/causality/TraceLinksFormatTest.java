@@ -1,5 +1,6 @@
 package io.asyncwatch.detect.causality;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,6 +53,42 @@ class TraceLinksFormatTest {
                 back.waiting.stream().map(TraceLinksFormatTest::linkFields).toList());
         // The cascade stage's fields are not this store's: a stored trace is smaller than the whole spans.
         assertTrue(t.toBytes().length < wholeSpans(t).length, t.toBytes().length + " vs " + wholeSpans(t).length);
+    }
+
+    @Test
+    void linksReadBackAndAddedTo_AreStoredAsIfEveryOneHadBeenEncodedAgain() {
+        SpanLinksProcessor.TraceLinks back = SpanLinksProcessor.TraceLinks.fromBytes(links().toBytes(), "trace-1");
+        Span d = span("d", "b", "pod-3", T + 30, T + 31, 9, Map.of("pod-3", 9L));
+        back.put(d);
+        back.waiting.clear();
+        Span e = span("e", "y", "pod-3", T + 40, T + 41, 10, Map.of());
+        back.waiting.add(e);
+
+        SpanLinksProcessor.TraceLinks decoded = links();
+        decoded.spans.put(d.spanId(), d);
+        decoded.waiting.clear();
+        decoded.waiting.add(e);
+        assertArrayEquals(decoded.toBytes(), back.toBytes());
+
+        // Read back once more and added to: the reused bytes are the last stored ones.
+        SpanLinksProcessor.TraceLinks again = SpanLinksProcessor.TraceLinks.fromBytes(back.toBytes(), "trace-1");
+        Span f = span("f", "d", "pod-1", T + 50, T + 51, 11, Map.of());
+        again.put(f);
+        decoded.spans.put(f.spanId(), f);
+        assertArrayEquals(decoded.toBytes(), again.toBytes());
+    }
+
+    @Test
+    void aStoredLinkReplacedByAnEarlierStampIsStoredAsReplaced() {
+        SpanLinksProcessor.TraceLinks back = SpanLinksProcessor.TraceLinks.fromBytes(links().toBytes(), "trace-1");
+        Span earlierB = span("b", "a", "pod-2", T + 10, T + 1, -1, Map.of());
+        back.put(earlierB);
+        SpanLinksProcessor.TraceLinks reread = SpanLinksProcessor.TraceLinks.fromBytes(back.toBytes(), "trace-1");
+        assertEquals(T + 1, reread.spans.get("b").sentAt());
+        assertEquals(List.of("a", "b"), List.copyOf(reread.spans.keySet()));
+        SpanLinksProcessor.TraceLinks decoded = links();
+        decoded.spans.put("b", earlierB);
+        assertArrayEquals(decoded.toBytes(), back.toBytes());
     }
 
     @Test
