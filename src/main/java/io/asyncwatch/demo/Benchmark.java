@@ -233,9 +233,11 @@ public final class Benchmark {
                 r.eventsPerSecond(), Double.isNaN(steady) ? ""
                         : String.format(" (%,.0f events/s after startup)", steady),
                 r.seconds(), r.inputSeconds(), r.startupSeconds());
-        out.printf("  %-13s CPU %.0f s over %.0f s (%.0f%% of %d cores, whole JVM); stream threads: %s%n", "",
+        out.printf("  %-13s CPU %.0f s over %.0f s (%.0f%% of %d cores, whole JVM%s); stream threads: %s%n", "",
                 r.cpuSeconds(), r.seconds(), 100 * r.cpuSeconds() / r.seconds()
                         / Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().availableProcessors(), r.threadTime().isEmpty() ? "no metrics" : r.threadTime());
+                Runtime.getRuntime().availableProcessors(), Double.isNaN(r.jitSeconds()) ? ""
+                        : String.format(", of which JIT compiling %.0f s", r.jitSeconds()),
+                r.threadTime().isEmpty() ? "no metrics" : r.threadTime());
     }
 }

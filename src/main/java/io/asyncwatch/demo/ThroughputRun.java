@@ -50,9 +50,12 @@ final class ThroughputRun {
      * @param startupSeconds   start until the first commit
      * @param committedAtFirst input records committed by the first commit
      * @param peakHeapBytes    peak heap of the whole JVM (broker included) during the run
+     * @param jitSeconds       time the JIT compilers spent compiling during the run (NaN where not known): on a
+     *                         cold JVM with few cores, much of the CPU the run had
      */
     record Result(String name, long events, double seconds, double inputSeconds, double startupSeconds,
-                  long committedAtFirst, long peakHeapBytes, double cpuSeconds, String threadTime) {
+                  long committedAtFirst, long peakHeapBytes, double cpuSeconds, double jitSeconds,
+                  String threadTime) {
 
         double eventsPerSecond() {
             return events / seconds;
@@ -93,6 +96,7 @@ final class ThroughputRun {
                     props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
 
             long cpu0 = processCpuNanos();
+            long jit0 = compilationMillis();
             long t0 = System.nanoTime();
             streams.start();
             extra = alongside == null ? null : alongside.apply(streams);
@@ -136,9 +140,11 @@ final class ThroughputRun {
             }
             long t1 = System.nanoTime();
             long cpu1 = processCpuNanos();
+            long jit1 = compilationMillis();
             return new Result(name, endTotal, (t1 - t0) / 1e9, (inputDoneNanos - t0) / 1e9,
                     (firstCommitNanos - t0) / 1e9, committedAtFirst, peakHeapUsed(),
-                    cpu0 < 0 || cpu1 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e9, threadTime(streams, (t1 - t0) / 1e9)
+                    cpu0 < 0 || cpu1 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e9,
+                    jit0 < 0 || jit1 < 0 ? Double.NaN : (jit1 - jit0) / 1e3, threadTime(streams, (t1 - t0) / 1e9)
                             + writes(streams, endTotal, applicationId));
         } catch (Failed | InterruptedException | RuntimeException e) {
             throw e;
@@ -195,6 +201,12 @@ final class ThroughputRun {
             }
         }
         return backlog;
+    }
+
+    /** Time spent compiling by the JIT compilers since the JVM started, or -1 where the JVM does not say. */
+    private static long compilationMillis() {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
     /** CPU time of the whole JVM (broker included), or -1 where the platform does not say. */
