@@ -61,7 +61,7 @@ final class CascadeTraceProcessor implements Processor<String, Span, String, Cas
     private UpstreamClock clock;
     private String source;
     private long droppedSpans;
-    /** Traces gathered since the last commit, decoded; written back before the next commit. */
+    /** Traces gathered since the last commit (spans they had stored still encoded); written back before the next. */
     private DecodedEntries<TraceSpans> traces;
     /** Hits not sent on yet, by (caller, destination, window start). */
     private final TreeMap<Pending, CascadeCounts> pending = new TreeMap<>(java.util.Comparator
