@@ -46,6 +46,11 @@ public final class AlertStage {
 
     public static final String STORE = "alert-episodes";
     private static final int LANES_VERSION = 1;
+    /**
+     * Deadlines of one episode met for one finding at most (resolve, announce again, forget): a gap longer than that
+     * many announcements is left to the ticks.
+     */
+    private static final int MAX_CATCH_UP_STEPS = 8;
     /** How far the slowest lane must move before the stage says so downstream (the standup needs no finer). */
     static final long TICK_STEP_MS = 10_000;
 
@@ -193,8 +198,7 @@ public final class AlertStage {
                 store.putMeta("clock:" + lane, ByteBuffer.allocate(8).putLong(now).array());
             }
             if (!f.isTick()) {
-                byte[] raw = store.get(f.fingerprint());
-                Episode episode = raw == null ? null : Episode.fromBytes(raw);
+                Episode episode = deadlinesPassedBy(f);
                 if (episode == null && !f.isClear() && !budget.admit()) {
                     LOG.warn("alert stage tracks {} fingerprints (asyncwatch.alerts.max-fingerprints) in task {}: "
                             + "{} finding(s) for new fingerprints were not alerted, e.g. {}", budget.cap(),
@@ -205,6 +209,26 @@ public final class AlertStage {
             }
             sweep(lane, clocks.get(lane));
             tick();
+        }
+
+        /**
+         * The finding's episode once every deadline it has that falls before the finding's window is met, at that
+         * deadline. A detector task sends one subject's windows in order, so nothing of this subject came between: when
+         * its clock jumps (a restart, a catch-up) and it sends windows minutes apart without ticks between them, the
+         * episode resolves (or is announced again, or forgotten) as the ticks between those windows would have made
+         * it, and as replay does. Other subjects' episodes wait for ticks: this finding says nothing about them.
+         */
+        private Episode deadlinesPassedBy(Finding f) {
+            byte[] raw = store.get(f.fingerprint());
+            Episode e = raw == null ? null : Episode.fromBytes(raw);
+            for (int steps = 0; e != null && e.deadline() >= 0 && e.deadline() <= f.windowStart()
+                    && e.source().equals(f.source()) && steps < MAX_CATCH_UP_STEPS; steps++) {
+                long at = e.deadline();
+                apply(e, conf.lifecycle().onTime(e, at), at);
+                raw = store.get(f.fingerprint());
+                e = raw == null ? null : Episode.fromBytes(raw);
+            }
+            return e;
         }
 
         /**

@@ -77,4 +77,50 @@ class AlertStageLaneClockTest {
             assertTrue(alerts.get(1).contains("over 2 firing findings"), alerts.get(1));
         }
     }
+
+    /** Alerts as "STATUS summary", for findings (and ticks) of one event-driven type sent in this order. */
+    private static List<String> eventDrivenAlerts(List<Finding> sent) {
+        StreamsBuilder builder = new StreamsBuilder();
+        AsyncwatchConfig config = AsyncwatchConfig.fromMap(Map.of());
+        AlertLifecycle lifecycle = new AlertLifecycle(config.alerts(), Map.of(
+                AlertType.CONCURRENT_WRITE, AlertPolicy.eventDriven(AlertPolicy.Direction.HIGHER_IS_WORSE)),
+                Playbooks.load());
+        AlertStage.alerts(AlertStage.wire(Map.of("a", builder.stream("in",
+                                Consumed.with(Serdes.String(), Finding.SERDE))), lifecycle, config.alerts(),
+                        StoreMode.IN_MEMORY, source -> false, 0))
+                .mapValues(a -> a.status() + " " + a.summary())
+                .to("alerts", Produced.with(Serdes.String(), Serdes.String()));
+        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), new java.util.Properties(), WALL)) {
+            TestInputTopic<String, Finding> in = driver.createInputTopic("in", new StringSerializer(),
+                    Finding.SERDE.serializer());
+            for (Finding f : sent) {
+                in.pipeInput(f.isTick() ? "" : f.fingerprint(), f, f.windowEnd());
+            }
+            return driver.createOutputTopic("alerts", new StringDeserializer(), new StringDeserializer())
+                    .readValuesToList();
+        }
+    }
+
+    private static Finding conflicts(long windowStart) {
+        Map<String, String> subject = Map.of("entityType", "Order");
+        return new Finding(Finding.fingerprint(AlertType.CONCURRENT_WRITE, subject), AlertType.CONCURRENT_WRITE,
+                Severity.WARN, subject, "conflicts at " + windowStart, 5, 1, windowStart, windowStart + W, List.of(),
+                "concurrent-write:0");
+    }
+
+    @Test
+    void aSubjectsNextWindowPastItsEpisodesDeadlineMeetsTheDeadlineFirst_AsTicksBetweenWouldHave() {
+        // The task's clock jumped from before the first window to after the second (a restart): both windows came
+        // without a tick between them, 25 minutes apart, far beyond the 10 minutes of quiet that resolve an episode.
+        Finding tick = Finding.tick(AlertType.CONCURRENT_WRITE, "concurrent-write:0", T);
+        List<String> jumped = eventDrivenAlerts(List.of(tick, conflicts(T + 11 * W), conflicts(T + 36 * W),
+                Finding.tick(AlertType.CONCURRENT_WRITE, "concurrent-write:0", T + 60 * W)));
+        List<String> ticked = eventDrivenAlerts(List.of(tick, conflicts(T + 11 * W),
+                Finding.tick(AlertType.CONCURRENT_WRITE, "concurrent-write:0", T + 30 * W), conflicts(T + 36 * W),
+                Finding.tick(AlertType.CONCURRENT_WRITE, "concurrent-write:0", T + 60 * W)));
+        assertEquals(List.of("FIRING", "RESOLVED", "FIRING", "RESOLVED"),
+                jumped.stream().map(a -> a.substring(0, a.indexOf(' '))).toList(), "two episodes: " + jumped);
+        assertTrue(jumped.get(1).contains("00:11 to 2026-01-01 00:22"), jumped.get(1));
+        assertEquals(ticked, jumped, "the same alerts as with a tick between the windows");
+    }
 }
