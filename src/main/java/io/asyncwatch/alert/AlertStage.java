@@ -47,8 +47,8 @@ public final class AlertStage {
     public static final String STORE = "alert-episodes";
     private static final int LANES_VERSION = 1;
     /**
-     * Deadlines of one episode met for one finding at most (resolve, announce again, forget): a gap longer than that
-     * many announcements is left to the ticks.
+     * Deadlines of one episode met before one finding at most (resolve, announce again, forget); a gap of more
+     * announcements than that is rare enough to let the finding join the episode.
      */
     private static final int MAX_CATCH_UP_STEPS = 8;
     /** How far the slowest lane must move before the stage says so downstream (the standup needs no finer). */
@@ -212,19 +212,24 @@ public final class AlertStage {
         }
 
         /**
-         * The finding's episode once every deadline it has that falls before the finding's window is met, at that
-         * deadline. A detector task sends one subject's windows in order, so nothing of this subject came between: when
-         * its clock jumps (a restart, a catch-up) and it sends windows minutes apart without ticks between them, the
-         * episode resolves (or is announced again, or forgotten) as the ticks between those windows would have made
-         * it, and as replay does. Other subjects' episodes wait for ticks: this finding says nothing about them.
+         * The finding's episode once every deadline it has up to the finding's window end is met, at that deadline.
+         * A detector task sends one subject's windows in order, and a window only once its clock has passed the
+         * window's end: ticks up to there would have come first. So when its clock jumps (a restart, a catch-up) and
+         * it sends windows minutes apart without ticks between them, the episode resolves (or is announced again, or
+         * forgotten) as those ticks would have made it, and as replay does. Other subjects' episodes wait for ticks:
+         * this finding says nothing about them.
          */
         private Episode deadlinesPassedBy(Finding f) {
             byte[] raw = store.get(f.fingerprint());
             Episode e = raw == null ? null : Episode.fromBytes(raw);
-            for (int steps = 0; e != null && e.deadline() >= 0 && e.deadline() <= f.windowStart()
+            for (int steps = 0; e != null && e.deadline() >= 0 && e.deadline() <= f.windowEnd()
                     && e.source().equals(f.source()) && steps < MAX_CATCH_UP_STEPS; steps++) {
                 long at = e.deadline();
-                apply(e, conf.lifecycle().onTime(e, at), at);
+                AlertLifecycle.Step step = conf.lifecycle().onTime(e, at);
+                apply(e, step, at);
+                if (e.equals(step.episode())) {
+                    break; // a deadline scheduled under other settings: nothing was due at it
+                }
                 raw = store.get(f.fingerprint());
                 e = raw == null ? null : Episode.fromBytes(raw);
             }

@@ -122,5 +122,22 @@ class AlertStageLaneClockTest {
                 jumped.stream().map(a -> a.substring(0, a.indexOf(' '))).toList(), "two episodes: " + jumped);
         assertTrue(jumped.get(1).contains("00:11 to 2026-01-01 00:22"), jumped.get(1));
         assertEquals(ticked, jumped, "the same alerts as with a tick between the windows");
+
+        // A window ending at the deadline: the task sends it only once its clock has passed the window's end (and
+        // the grace), so ticks up to the deadline would have come first.
+        List<String> atDeadline = eventDrivenAlerts(List.of(tick, conflicts(T + 11 * W), conflicts(T + 21 * W),
+                Finding.tick(AlertType.CONCURRENT_WRITE, "concurrent-write:0", T + 60 * W)));
+        List<String> tickedAtDeadline = eventDrivenAlerts(List.of(tick, conflicts(T + 11 * W),
+                Finding.tick(AlertType.CONCURRENT_WRITE, "concurrent-write:0", T + 22 * W + 10_000),
+                conflicts(T + 21 * W), Finding.tick(AlertType.CONCURRENT_WRITE, "concurrent-write:0", T + 60 * W)));
+        assertEquals(tickedAtDeadline, atDeadline);
+        assertEquals(4, atDeadline.size(), "two episodes: " + atDeadline);
+
+        // A window of the same subject before the deadline joins the open episode, with or without ticks.
+        List<String> within = eventDrivenAlerts(List.of(tick, conflicts(T + 11 * W), conflicts(T + 20 * W),
+                Finding.tick(AlertType.CONCURRENT_WRITE, "concurrent-write:0", T + 60 * W)));
+        assertEquals(List.of("FIRING", "RESOLVED"), within.stream().map(a -> a.substring(0, a.indexOf(' ')))
+                .toList(), "one episode: " + within);
+        assertTrue(within.get(1).contains("00:11 to 2026-01-01 00:31"), within.get(1));
     }
 }
