@@ -15,7 +15,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
@@ -42,49 +41,33 @@ class AlertStageLaneClockTest {
 
     @Test
     void anotherSubjectsLaterWindowsDoNotResolveAnEpisodeByQuiet() {
-        StreamsBuilder builder = new StreamsBuilder();
-        AsyncwatchConfig config = AsyncwatchConfig.fromMap(Map.of());
-        AlertLifecycle lifecycle = new AlertLifecycle(config.alerts(), Map.of(
-                AlertType.RETRY_STORM, AlertPolicy.windowed(W, AlertPolicy.Direction.HIGHER_IS_WORSE)),
-                Playbooks.load());
-        AlertStage.alerts(AlertStage.wire(Map.of("a", builder.stream("in",
-                                Consumed.with(Serdes.String(), Finding.SERDE))), lifecycle, config.alerts(),
-                        StoreMode.IN_MEMORY, source -> false, 0))
-                .mapValues(a -> a.status() + " " + a.summary())
-                .to("alerts", Produced.with(Serdes.String(), Serdes.String()));
-        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), new java.util.Properties(), WALL)) {
-            TestInputTopic<String, Finding> in = driver.createInputTopic("in", new StringSerializer(),
-                    Finding.SERDE.serializer());
-            TestOutputTopic<String, String> out = driver.createOutputTopic("alerts", new StringDeserializer(),
-                    new StringDeserializer());
-            in.pipeInput("", Finding.tick(AlertType.RETRY_STORM, SOURCE, T), T);
-            in.pipeInput("x", finding("svc-x", T, Severity.ALERT), T + W);
-            // The task's clock jumped ten windows: svc-y's windows all come first, then svc-x's.
-            for (int i = 0; i < 10; i++) {
-                in.pipeInput("y", finding("svc-y", T + i * W, null), T + (i + 1) * W);
-            }
-            in.pipeInput("x", finding("svc-x", T + W, Severity.ALERT), T + 2 * W);
-            for (int i = 2; i < 10; i++) {
-                in.pipeInput("x", finding("svc-x", T + i * W, null), T + (i + 1) * W);
-            }
-            in.pipeInput("", Finding.tick(AlertType.RETRY_STORM, SOURCE, T + 10 * W), T + 10 * W);
-
-            List<String> alerts = out.readValuesToList();
-            assertEquals(2, alerts.size(), "one episode, fired and resolved: " + alerts);
-            assertTrue(alerts.get(0).startsWith("FIRING "), alerts.get(0));
-            assertTrue(alerts.get(1).startsWith("RESOLVED ") && alerts.get(1).contains("clear for 3 consecutive"),
-                    "resolved by its own clear windows, not by svc-y's later ones: " + alerts.get(1));
-            assertTrue(alerts.get(1).contains("over 2 firing findings"), alerts.get(1));
+        List<Finding> sent = new java.util.ArrayList<>();
+        sent.add(Finding.tick(AlertType.RETRY_STORM, SOURCE, T));
+        sent.add(finding("svc-x", T, Severity.ALERT));
+        // The task's clock jumped ten windows: svc-y's windows all come first, then svc-x's.
+        for (int i = 0; i < 10; i++) {
+            sent.add(finding("svc-y", T + i * W, null));
         }
+        sent.add(finding("svc-x", T + W, Severity.ALERT));
+        for (int i = 2; i < 10; i++) {
+            sent.add(finding("svc-x", T + i * W, null));
+        }
+        sent.add(Finding.tick(AlertType.RETRY_STORM, SOURCE, T + 10 * W));
+
+        List<String> alerts = alerts(AlertType.RETRY_STORM,
+                AlertPolicy.windowed(W, AlertPolicy.Direction.HIGHER_IS_WORSE), sent);
+        assertEquals(2, alerts.size(), "one episode, fired and resolved: " + alerts);
+        assertTrue(alerts.get(0).startsWith("FIRING "), alerts.get(0));
+        assertTrue(alerts.get(1).startsWith("RESOLVED ") && alerts.get(1).contains("clear for 3 consecutive"),
+                "resolved by its own clear windows, not by svc-y's later ones: " + alerts.get(1));
+        assertTrue(alerts.get(1).contains("over 2 firing findings"), alerts.get(1));
     }
 
-    /** Alerts as "STATUS summary", for findings (and ticks) of one event-driven type sent in this order. */
-    private static List<String> eventDrivenAlerts(List<Finding> sent) {
+    /** Alerts as "STATUS summary", for findings (and ticks) of one type sent in this order, each at its window end. */
+    private static List<String> alerts(AlertType type, AlertPolicy policy, List<Finding> sent) {
         StreamsBuilder builder = new StreamsBuilder();
         AsyncwatchConfig config = AsyncwatchConfig.fromMap(Map.of());
-        AlertLifecycle lifecycle = new AlertLifecycle(config.alerts(), Map.of(
-                AlertType.CONCURRENT_WRITE, AlertPolicy.eventDriven(AlertPolicy.Direction.HIGHER_IS_WORSE)),
-                Playbooks.load());
+        AlertLifecycle lifecycle = new AlertLifecycle(config.alerts(), Map.of(type, policy), Playbooks.load());
         AlertStage.alerts(AlertStage.wire(Map.of("a", builder.stream("in",
                                 Consumed.with(Serdes.String(), Finding.SERDE))), lifecycle, config.alerts(),
                         StoreMode.IN_MEMORY, source -> false, 0))
@@ -99,6 +82,10 @@ class AlertStageLaneClockTest {
             return driver.createOutputTopic("alerts", new StringDeserializer(), new StringDeserializer())
                     .readValuesToList();
         }
+    }
+
+    private static List<String> eventDrivenAlerts(List<Finding> sent) {
+        return alerts(AlertType.CONCURRENT_WRITE, AlertPolicy.eventDriven(AlertPolicy.Direction.HIGHER_IS_WORSE), sent);
     }
 
     private static Finding conflicts(long windowStart) {
