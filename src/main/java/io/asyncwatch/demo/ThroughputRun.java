@@ -50,8 +50,9 @@ final class ThroughputRun {
      * @param startupSeconds   start until the first commit
      * @param committedAtFirst input records committed by the first commit
      * @param peakHeapBytes    peak heap of the whole JVM (broker included) during the run
-     * @param jitSeconds       time the JIT compilers spent compiling during the run (NaN where not known): on a
-     *                         cold JVM with few cores, much of the CPU the run had
+     * @param jitSeconds       time the JIT compilers spent compiling during the run, summed over the compiler
+     *                         threads (elapsed, so at most their CPU when they were not kept waiting; NaN where not
+     *                         known): on a cold JVM with few cores, much of the CPU the run had
      */
     record Result(String name, long events, double seconds, double inputSeconds, double startupSeconds,
                   long committedAtFirst, long peakHeapBytes, double cpuSeconds, double jitSeconds,
