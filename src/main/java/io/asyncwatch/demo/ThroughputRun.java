@@ -51,8 +51,8 @@ final class ThroughputRun {
      * @param committedAtFirst input records committed by the first commit
      * @param peakHeapBytes    peak heap of the whole JVM (broker included) during the run
      * @param jitSeconds       time the JIT compilers spent compiling during the run, summed over the compiler
-     *                         threads (elapsed, so at most their CPU when they were not kept waiting; NaN where not
-     *                         known): on a cold JVM with few cores, much of the CPU the run had
+     *                         threads (elapsed time: their CPU time, or more while they waited for a core; NaN
+     *                         where not known): on a cold JVM with few cores, much of the CPU the run had
      */
     record Result(String name, long events, double seconds, double inputSeconds, double startupSeconds,
                   long committedAtFirst, long peakHeapBytes, double cpuSeconds, double jitSeconds,
