@@ -42,8 +42,11 @@ public record Span(String traceId, String spanId, String parentSpanId, String ev
                 e.vectorClock() == null ? Map.of() : e.vectorClock());
     }
 
-    /** This span at {@code time}: the record's event time. */
+    /** This span at {@code time}: the record's event time (this one when it is already there: no copy per stage). */
     public Span at(long time) {
+        if (time == timestamp) {
+            return this;
+        }
         return new Span(traceId, spanId, parentSpanId, eventId, time, service, layer, destination, timeoutMs, latencyMs,
                 status, source, tick, node, sentAt, lamport, vectorClock);
     }
