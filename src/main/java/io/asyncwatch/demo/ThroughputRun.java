@@ -255,42 +255,53 @@ final class ThroughputRun {
     }
 
     /**
-     * Records the application wrote per input event, by kind of topic (from the producers' per-topic metrics), and
-     * the topics that took most: state and repartition writes are broker work the pass-through does not have.
+     * Records and bytes the application wrote per input event, by kind of topic (from the producers' per-topic
+     * metrics), and the topics that took most: state and repartition writes are broker work the pass-through does
+     * not have, and a few large records (state written back whole) can cost more than many small ones.
      */
     static String writes(KafkaStreams streams, long events, String applicationId) {
-        Map<String, Double> byTopic = new java.util.TreeMap<>();
+        Map<String, Double> records = new java.util.TreeMap<>();
+        Map<String, Double> bytes = new java.util.TreeMap<>();
         for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> e
                 : streams.metrics().entrySet()) {
             String topic = e.getKey().tags().get("topic");
-            if ("producer-topic-metrics".equals(e.getKey().group()) && "record-send-total".equals(e.getKey().name())
-                    && topic != null && e.getValue().metricValue() instanceof Number v) {
-                byTopic.merge(topic, v.doubleValue(), Double::sum);
+            if (!"producer-topic-metrics".equals(e.getKey().group()) || topic == null
+                    || !(e.getValue().metricValue() instanceof Number v)) {
+                continue;
+            }
+            if ("record-send-total".equals(e.getKey().name())) {
+                records.merge(topic, v.doubleValue(), Double::sum);
+            } else if ("byte-total".equals(e.getKey().name())) {
+                bytes.merge(topic, v.doubleValue(), Double::sum);
             }
         }
-        if (byTopic.isEmpty() || events <= 0) {
+        if (records.isEmpty() || events <= 0) {
             return "";
         }
-        double changelog = 0;
-        double repartition = 0;
-        double other = 0;
-        for (Map.Entry<String, Double> e : byTopic.entrySet()) {
-            if (e.getKey().endsWith("-changelog")) {
-                changelog += e.getValue();
-            } else if (e.getKey().endsWith("-repartition")) {
-                repartition += e.getValue();
-            } else {
-                other += e.getValue();
-            }
-        }
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-                "%n                records written per input event: %.2f state changelog, %.2f repartition, %.2f"
-                        + " output; most:", changelog / events, repartition / events, other / events));
+        double[] r = byKind(records);
+        double[] by = byKind(bytes);
+        return String.format(Locale.ROOT, "%n                records written per input event: %.2f state changelog,"
+                        + " %.2f repartition, %.2f output; most:%s", r[0] / events, r[1] / events, r[2] / events,
+                most(records, events, applicationId, "%.2f"))
+                + String.format(Locale.ROOT, "%n                bytes written per input event: %.0f state changelog,"
+                        + " %.0f repartition, %.0f output; most:%s", by[0] / events, by[1] / events, by[2] / events,
+                most(bytes, events, applicationId, "%.0f"));
+    }
+
+    /** {changelog, repartition, other} sums. */
+    private static double[] byKind(Map<String, Double> byTopic) {
+        double[] sums = new double[3];
+        byTopic.forEach((topic, n) -> sums[topic.endsWith("-changelog") ? 0 : topic.endsWith("-repartition") ? 1 : 2]
+                += n);
+        return sums;
+    }
+
+    private static String most(Map<String, Double> byTopic, long events, String applicationId, String format) {
+        StringBuilder b = new StringBuilder();
         byTopic.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(4)
-                .forEach(e -> b.append(String.format(Locale.ROOT, " %s %.2f",
-                        e.getKey().startsWith(applicationId + "-") ? e.getKey().substring(applicationId.length() + 1)
-                                : e.getKey(),
-                        e.getValue() / events)));
+                .forEach(e -> b.append(' ').append(e.getKey().startsWith(applicationId + "-")
+                        ? e.getKey().substring(applicationId.length() + 1) : e.getKey())
+                        .append(' ').append(String.format(Locale.ROOT, format, e.getValue() / events)));
         return b.toString();
     }
 
