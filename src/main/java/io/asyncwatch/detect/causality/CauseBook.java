@@ -26,8 +26,23 @@ final class CauseBook {
     private static final String PREFIX = "k|";
     private static final Logger LOG = LoggerFactory.getLogger(CauseBook.class);
 
-    /** A cause within reach, with the bucket it is listed in. */
-    private record Known(long bucket, CausalFact fact) {
+    /** Distinct node names shared by the causes kept; past this many, further names are not shared (still kept). */
+    static final int MAX_SHARED_NODES = 4096;
+    private static final String ID = "id:";
+
+    /**
+     * A cause within reach, with the bucket it is listed in. A task keeps every cause of the reach and almost none
+     * is ever looked up, so a plain cause (linked by its own id) is kept flat: no fact object, its id read back from
+     * its link, its node name shared with the task's other causes (half the heap a cause took, and less for the
+     * young collections to copy). Any other fact is kept whole.
+     */
+    private record Known(long bucket, String node, long timestamp, long lamport, long time,
+                         Map<String, Long> vectorClock, CausalFact whole) {
+
+        CausalFact fact(String link) {
+            return whole != null ? whole : new CausalFact(CausalFact.CAUSE, link, link.substring(ID.length()), node,
+                    null, timestamp, lamport, vectorClock, time, null, 0);
+        }
     }
 
     private final TaskStore store;
@@ -35,6 +50,7 @@ final class CauseBook {
     private final long maxCauses;
     private final boolean persist;
     private final Map<String, Known> byLink = new HashMap<>();
+    private final Map<String, String> nodes = new HashMap<>();
     /** Links per bucket, in bucket order: what dropping a bucket forgets. */
     private final TreeMap<Long, List<String>> byBucket = new TreeMap<>();
     /** Causes not yet written, per bucket. */
@@ -73,7 +89,7 @@ final class CauseBook {
         Known known;
         if (byLink.size() < maxCauses) {
             // Nearly every cause is new: one lookup that books it.
-            known = byLink.putIfAbsent(cause.link(), new Known(b, cause));
+            known = byLink.putIfAbsent(cause.link(), known(b, cause));
         } else {
             known = byLink.get(cause.link());
             if (known == null) {
@@ -82,15 +98,15 @@ final class CauseBook {
             }
         }
         Booked booked = known == null ? Booked.NEW
-                : known.fact().timestamp() == cause.timestamp() ? Booked.AGAIN : Booked.COPY;
+                : known.timestamp() == cause.timestamp() ? Booked.AGAIN : Booked.COPY;
         if (known != null) {
-            if (cause.timestamp() >= known.fact().timestamp()) {
+            if (cause.timestamp() >= known.timestamp()) {
                 return booked;
             }
             // A copy with an earlier stamp replaces the known one but is listed in the later of their buckets, as
             // the chunks say after a rebuild (earliest stamp, latest bucket): memory and store agree in any order.
             b = Math.max(known.bucket(), b);
-            byLink.put(cause.link(), new Known(b, cause));
+            byLink.put(cause.link(), known(b, cause));
         }
         byBucket.computeIfAbsent(b, k -> new ArrayList<>()).add(cause.link());
         if (!persist) {
@@ -108,7 +124,7 @@ final class CauseBook {
     CausalFact find(String link) {
         load();
         Known k = byLink.get(link);
-        return k == null ? null : k.fact();
+        return k == null ? null : k.fact(link);
     }
 
     /** Drops the buckets whose causes no lookup can reach once every task is past {@code slowest}. */
@@ -152,6 +168,29 @@ final class CauseBook {
         return byLink.size();
     }
 
+    private Known known(long bucket, CausalFact f) {
+        String link = f.link();
+        boolean plain = f.role() == CausalFact.CAUSE && f.via() == null && f.source() == null && f.tick() == 0
+                && link != null && f.eventId() != null && f.node() != null
+                && link.length() == ID.length() + f.eventId().length() && link.startsWith(ID)
+                && link.endsWith(f.eventId());
+        if (!plain) {
+            return new Known(bucket, null, f.timestamp(), f.lamport(), f.time(), null, f);
+        }
+        return new Known(bucket, shared(f.node()), f.timestamp(), f.lamport(), f.time(), f.vectorClock(), null);
+    }
+
+    private String shared(String node) {
+        String known = nodes.get(node);
+        if (known != null) {
+            return known;
+        }
+        if (nodes.size() < MAX_SHARED_NODES) {
+            nodes.put(node, node);
+        }
+        return node;
+    }
+
     private void writeChunk(long b) {
         CauseChunk.Builder chunk = pending.remove(b);
         if (chunk == null || chunk.count() == 0) {
@@ -184,12 +223,12 @@ final class CauseBook {
                 String link = f.link();
                 Known known = byLink.get(link);
                 if (known == null) {
-                    byLink.put(link, new Known(b, f));
+                    byLink.put(link, known(b, f));
                     byBucket.computeIfAbsent(b, k -> new ArrayList<>()).add(link);
                 } else {
                     long latest = Math.max(known.bucket(), b);
-                    CausalFact earliest = f.timestamp() < known.fact().timestamp() ? f : known.fact();
-                    byLink.put(link, new Known(latest, earliest));
+                    CausalFact earliest = f.timestamp() < known.timestamp() ? f : known.fact(link);
+                    byLink.put(link, known(latest, earliest));
                     byBucket.computeIfAbsent(latest, k -> new ArrayList<>()).add(link);
                 }
             }

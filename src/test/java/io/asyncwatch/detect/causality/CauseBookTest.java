@@ -46,6 +46,28 @@ class CauseBookTest {
     }
 
     @Test
+    void findsTheFactAsBookedWhetherKeptFlatOrWhole() {
+        CauseBook book = new CauseBook(store, H, 1_000, true);
+        CausalFact plain = CausalFact.cause("id:a", "a", "n1", T0, 7L, java.util.Map.of("n1", 3L, "n2", 1L))
+                .at("id:a", T0 + 20);
+        // A link that is not the fact's own id is kept whole.
+        CausalFact other = CausalFact.cause("id:b", "not-b", "n2", T0 + 5, null, null).at("id:b", T0 + 5);
+        book.add(plain);
+        book.add(other);
+        assertEquals(plain, book.find("id:a"));
+        assertEquals(other, book.find("id:b"));
+    }
+
+    @Test
+    void causesOfOneNodeShareItsName() {
+        CauseBook book = new CauseBook(store, H, 1_000, true);
+        book.add(cause("a", new String("node-1".toCharArray()), T0, T0));
+        book.add(cause("b", new String("node-1".toCharArray()), T0 + 1, T0 + 1));
+        org.junit.jupiter.api.Assertions.assertSame(book.find("id:a").node(), book.find("id:b").node(),
+                "a task keeps many causes per node: one copy of its name");
+    }
+
+    @Test
     void anIdDeliveredTwiceKeepsItsEarliestStampInEitherOrder() {
         CauseBook later = new CauseBook(store, H, 1_000, true);
         later.add(cause("a", "late", T0 + 500, T0 + 500));
