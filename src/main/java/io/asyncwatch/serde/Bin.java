@@ -101,25 +101,17 @@ public final class Bin {
                 return varlong(-1);
             }
             int n = s.length();
-            if (isAscii(s, n)) {
-                // Nearly every string here (ids, names) is ASCII: its UTF-8 is its chars, without a byte[] made first.
-                varlong(n);
-                out.writeAscii(s, n);
+            // Nearly every string here (ids, names) is ASCII: its UTF-8 is its chars, without a byte[] made first.
+            int mark = out.size();
+            varlong(n);
+            if (out.writeAscii(s, n)) {
                 return this;
             }
+            out.truncate(mark);
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             varlong(b.length);
             out.write(b, 0, b.length);
             return this;
-        }
-
-        private static boolean isAscii(String s, int n) {
-            for (int i = 0; i < n; i++) {
-                if (s.charAt(i) >= 0x80) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         public Writer bytes(byte[] b) {
@@ -196,14 +188,26 @@ public final class Bin {
             size += len;
         }
 
-        void writeAscii(String s, int n) {
+        /** Appends {@code s} (its {@code n} chars) if all are ASCII, in one pass; false (size unchanged) if not. */
+        boolean writeAscii(String s, int n) {
             if (size + n > buf.length) {
                 grow(n);
             }
+            byte[] to = buf;
+            int at = size;
             for (int i = 0; i < n; i++) {
-                buf[size + i] = (byte) s.charAt(i);
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    return false;
+                }
+                to[at + i] = (byte) c;
             }
             size += n;
+            return true;
+        }
+
+        void truncate(int length) {
+            size = length;
         }
 
         int size() {

@@ -22,6 +22,8 @@ public final class JsonCodec<T> implements Codec<T> {
     private final ObjectReader reader;
     /** Reads the common plain shape without data binding, or returns null (then data binding decides). */
     private final Function<JsonParser, ? extends T> plain;
+    /** The requests' names, one instance each across events. */
+    private final SharedStrings names = new SharedStrings();
 
     public JsonCodec(Class<T> type) {
         this.type = type;
@@ -45,7 +47,7 @@ public final class JsonCodec<T> implements Codec<T> {
         }
         if (type == RequestEvent.class) {
             // Straight from the bytes when the payload has the common shape; else the parser, then data binding.
-            RequestEvent e = RequestBytesReader.read(bytes);
+            RequestEvent e = RequestBytesReader.read(bytes, names);
             if (e != null) {
                 return type.cast(e);
             }

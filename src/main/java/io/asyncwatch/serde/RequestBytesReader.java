@@ -33,21 +33,29 @@ final class RequestBytesReader {
     private static final int MAX_KEY = 1024;
 
     private final byte[] b;
+    /** Names read again and again (null: every string made anew). */
+    private final SharedStrings names;
     private int i;
     /** Where the next field name is looked for first: writers keep the contract's order, skipping absent fields. */
     private int nextField;
 
-    private RequestBytesReader(byte[] b) {
+    private RequestBytesReader(byte[] b, SharedStrings names) {
         this.b = b;
+        this.names = names;
     }
 
     /** The event, or {@code null} when the payload is not of the common shape. */
     static RequestEvent read(byte[] payload) {
+        return read(payload, null);
+    }
+
+    /** As {@link #read(byte[])}, its names (service, layer, node, destination, operation) from {@code names}. */
+    static RequestEvent read(byte[] payload, SharedStrings names) {
         if (payload.length > MAX_PAYLOAD) {
             return null;
         }
         try {
-            return new RequestBytesReader(payload).event();
+            return new RequestBytesReader(payload, names).event();
         } catch (RuntimeException e) {
             return null; // an index past the end: a truncated payload is the parser's to judge
         }
@@ -121,6 +129,7 @@ final class RequestBytesReader {
             case 16 -> enumValue(RequestJsonReader.KIND);
             case 19 -> clock();
             case 20 -> enumValue(RequestJsonReader.BREAKER);
+            case 2, 3, 4, 5, 6 -> text(names);
             default -> string();
         };
         v[field] = value;
@@ -160,6 +169,11 @@ final class RequestBytesReader {
 
     /** A string of printable ASCII without escapes, or null. */
     private String string() {
+        return text(null);
+    }
+
+    /** {@link #string()}, from {@code shared} when given. */
+    private String text(SharedStrings shared) {
         if (b[i] != '"') {
             return null;
         }
@@ -171,11 +185,13 @@ final class RequestBytesReader {
             }
             i++;
         }
-        return new String(b, start, i++ - start, StandardCharsets.ISO_8859_1);
+        int end = i++;
+        return shared != null ? shared.get(b, start, end)
+                : new String(b, start, end - start, StandardCharsets.ISO_8859_1);
     }
 
     private <E> E enumValue(Map<String, E> byName) {
-        String s = string();
+        String s = text(names);
         return s == null ? null : byName.get(s);
     }
 
@@ -276,7 +292,7 @@ final class RequestBytesReader {
             return out;
         }
         while (true) {
-            String key = string();
+            String key = text(names); // a node name
             if (key == null || key.length() > MAX_KEY) {
                 return null;
             }
