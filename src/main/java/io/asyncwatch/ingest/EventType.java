@@ -33,8 +33,19 @@ public record EventType<T>(
                 HeartbeatEvent::timestamp);
     }
 
+    /**
+     * A clock reading's event time is the reference time it was measured at: its sender's timestamp less the
+     * offset it reports. The readings exist because the sender's clock may be off, by minutes: stamped by that
+     * clock, a skewed node's readings would be judged in another window than its cluster's, or held back as from
+     * the future, and the node would be compared with nobody.
+     */
     public static EventType<ClockEvent> clocks(Codec<ClockEvent> codec) {
-        return new EventType<>("clocks", codec, EventType::validate, ClockEvent::node, ClockEvent::timestamp);
+        return new EventType<>("clocks", codec, EventType::validate, ClockEvent::node, EventType::referenceTime);
+    }
+
+    static Long referenceTime(ClockEvent e) {
+        return e.timestamp() == null || e.offsetMs() == null || !Double.isFinite(e.offsetMs()) ? e.timestamp()
+                : e.timestamp() - Math.round(e.offsetMs());
     }
 
     static String validate(RequestEvent e) {

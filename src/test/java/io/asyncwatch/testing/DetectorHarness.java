@@ -71,6 +71,11 @@ public final class DetectorHarness implements AutoCloseable {
         engine.pipe("clocks", e.node(), Json.write(e), e.timestamp());
     }
 
+    /** A clock reading whose Kafka record is stamped {@code recordTimestamp} (its arrival), not its sender's time. */
+    public void send(ClockEvent e, long recordTimestamp) {
+        engine.pipe("clocks", e.node(), Json.write(e), recordTimestamp);
+    }
+
     public void send(List<RequestEvent> events) {
         events.forEach(this::send);
     }

@@ -112,6 +112,33 @@ class ClockSkewTopologyTest {
     }
 
     @Test
+    void aNodeMinutesAheadStampsItsReadingsWithItsOwnClockAndStillPages() {
+        // orders-4's clock is two minutes ahead: it stamps its readings two minutes late, as a real node does, and
+        // reports the offset its sync measured. Its readings must not be held back as from the future.
+        List<Event> events = new ArrayList<>();
+        for (Event e : readings(5, m -> 3)) {
+            ClockEvent c = (ClockEvent) e.event();
+            if (c.node().equals("orders-4")) {
+                long ahead = 120_000;
+                c = new ClockEvent(c.eventId(), c.node(), c.cluster(), c.timestamp() + ahead, (double) ahead,
+                        c.driftPpm(), c.syncOk(), null, null);
+            }
+            events.add(new Event(c, c.timestamp(), e.recordTime()));
+        }
+        try (DetectorHarness h = new DetectorHarness(new ClockSkew(), Map.of())) {
+            for (Event e : sorted(events)) {
+                h.send((ClockEvent) e.event(), e.recordTime());
+            }
+            h.silence();
+            List<Finding> skew = firing(h.findings(), AlertType.CLOCK_SKEW);
+            assertTrue(!skew.isEmpty() && skew.stream().allMatch(f -> f.severity() == Severity.PAGE
+                    && f.subject().get("node").equals("orders-4")), skew.toString());
+            assertTrue(skew.get(0).summary().startsWith("Clock skew on orders-4 (orders-cluster): +119997 ms from the cluster's median"),
+                    skew.get(0).summary());
+        }
+    }
+
+    @Test
     void driftAndRepeatedSyncFailuresAreFindingsOfTheirOwn() {
         Clock odd = new Clock() {
             public double offset(int m) {
