@@ -201,7 +201,9 @@ final class ClusterView {
                 st.lost += missed;
                 long gap = time - n.lastTime;
                 long arrivalGap = b.arrived() - n.lastArrived;
-                if (Math.max(gap, arrivalGap) > suspectMs(n)) {
+                // Judged by arrival, as the cluster's failure detector sees it: a node whose clock steps ahead
+                // while it keeps beating stamps a long gap, but it never fell silent.
+                if (arrivalGap > suspectMs(n)) {
                     out.add(new FalseDeath(node, n.lastTime, time, gap, arrivalGap, n.intervalMs, missed, n.term,
                             b.term()));
                 }

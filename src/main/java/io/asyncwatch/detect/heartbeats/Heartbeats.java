@@ -164,7 +164,8 @@ public final class Heartbeats implements Detector {
 
     static Finding falseDeath(String cluster, ClusterView.FalseDeath x, HeartbeatSettings s, String source) {
         double timeout = s.suspectAfter() * x.intervalMs();
-        long gap = Math.max(x.gapMs(), x.arrivalGapMs());
+        // The silence the cluster lived through: by arrival (a step of the node's own clock is no silence).
+        long gap = x.arrivalGapMs();
         String summary = String.format(Locale.ROOT, "False death of %s (%s): silent %.1f s, %.1fx its %.1f s heartbeat"
                         + " interval and beyond the failure detector's %.1f s (%s x interval), but it came back with"
                         + " its sequence continuing%s: it was alive all along. Set the detection timeout above the"

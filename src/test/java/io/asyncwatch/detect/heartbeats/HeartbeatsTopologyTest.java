@@ -163,6 +163,26 @@ class HeartbeatsTopologyTest {
     }
 
     @Test
+    void aNodeWhoseClockStepsAheadWhileItKeepsBeatingIsNoFalseDeath() {
+        // orders-3's clock steps 20 s ahead in minute 5; its heartbeats keep arriving every 5 s.
+        long from = T0 + 5 * M + 2_000;
+        List<Sent> beats = cluster(12, s -> {
+            HeartbeatEvent e = s.event();
+            if (!e.node().equals("orders-3") || e.timestamp() < from) {
+                return s;
+            }
+            HeartbeatEvent stepped = new HeartbeatEvent(e.eventId(), e.node(), e.cluster(), e.timestamp() + 20_000,
+                    e.sequence(), e.role(), e.term(), e.intervalMs());
+            return new Sent(stepped, s.arrival());
+        });
+        try (DetectorHarness h = new DetectorHarness(new Heartbeats(), Map.of())) {
+            send(h, beats);
+            assertEquals(List.of(), firing(h.findings(), AlertType.FALSE_DEATH),
+                    "a 25 s gap between its stamps, but a heartbeat every 5 s: never silent");
+        }
+    }
+
+    @Test
     void silenceIsNoticedByTheWallClockWhenNothingElseArrives() {
         // A one-node cluster stops at minute 3; nothing else is sent; only wall-clock time passes.
         List<Sent> beats = cluster(3, s -> s.event().node().equals("orders-1") ? s : null);
