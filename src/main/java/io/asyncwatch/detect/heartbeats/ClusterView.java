@@ -240,8 +240,12 @@ final class ClusterView {
             if (e.getKey().equals(node) || !m.claims()) {
                 continue;
             }
-            // A claim lives until its holder has been silent beyond the failure detector's timeout.
-            boolean live = m.leaderLast + suspectMs(m) >= n.leaderLast && n.leaderLast + suspectMs(n) >= m.leaderLast;
+            // A claim lives until its holder has been silent beyond the failure detector's timeout. Two claims of
+            // one term are compared by arrival: their holders' clocks may disagree by minutes (the seeds' clock-skew
+            // split), and heartbeats are judged up to a grace after they arrive, or at once when stamped late.
+            boolean live = m.leaderTerm == n.leaderTerm
+                    ? Math.abs(m.lastArrived - n.lastArrived) <= Math.max(suspectMs(m), suspectMs(n)) + graceMs
+                    : m.leaderLast + suspectMs(m) >= n.leaderLast && n.leaderLast + suspectMs(n) >= m.leaderLast;
             if (!live) {
                 continue;
             }

@@ -312,6 +312,30 @@ class HeartbeatsTopologyTest {
     }
 
     @Test
+    void twoLeadersInOneTermWhoseClocksDisagreeByAMinuteAreStillASplitBrain() {
+        // The seeds' clock-skew split: orders-2's clock is 75 s behind, and it also claims term 4 for 30 s in minute
+        // 8 ("I'm leader (9:59)" against "(10:00)"). Their heartbeats arrive together.
+        List<Sent> beats = cluster(20, s -> {
+            HeartbeatEvent e = s.event();
+            if (!e.node().equals("orders-2")) {
+                return s;
+            }
+            boolean claims = e.timestamp() >= T0 + 8 * M + 10_000 && e.timestamp() < T0 + 8 * M + 40_000;
+            HeartbeatEvent behind = new HeartbeatEvent(e.eventId(), e.node(), e.cluster(), e.timestamp() - 75_000,
+                    e.sequence(), claims ? Role.LEADER : e.role(), e.term(), e.intervalMs());
+            return new Sent(behind, s.arrival());
+        });
+        try (DetectorHarness h = new DetectorHarness(new Heartbeats(), Map.of())) {
+            send(h, beats);
+            List<Finding> split = firing(h.findings(), AlertType.SPLIT_BRAIN);
+            // Judged in the windows of both holders' stamps: findings of one episode (one fingerprint).
+            assertTrue(!split.isEmpty() && split.stream().allMatch(f -> f.severity() == Severity.PAGE
+                    && f.fingerprint().equals("SPLIT_BRAIN{cluster=\"orders-cluster\"}")
+                    && f.evidence().contains("orders-1 and orders-2 both claim LEADER in term 4")), split.toString());
+        }
+    }
+
+    @Test
     void aLeaderBackFromAPauseThatStepsDownAtOnceIsNotASplitBrain() {
         // orders-1 (leader, term 4) pauses 60 s from 5:02; orders-2 is elected for term 5 at 5:30; orders-1 comes back
         // with one more LEADER heartbeat of term 4, then follows in term 5.
