@@ -1,6 +1,13 @@
 package io.asyncwatch.detect.timeouts;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /** The seeds' timeout arithmetic: effectiveness grades, the ladder's formula, and budgets. No Kafka types. */
 public final class TimeoutMath {
@@ -39,6 +46,57 @@ public final class TimeoutMath {
         Action action = configuredMs < recommended ? Action.FIX
                 : configuredMs > reviewFactor * recommended ? Action.REVIEW : Action.OK;
         return new Rung(configuredMs, p99Ms, downstreamMs, bufferMs, recommended, action);
+    }
+
+    /** Chains deeper than this add nothing more to a need (and a cycle adds its closing call's timeout once). */
+    public static final int MAX_DEPTH = 8;
+
+    /** One call of a chain: to {@code destination}, given up to {@code timeoutMs}. */
+    public record Hop(String destination, long timeoutMs) {
+    }
+
+    /** What a callee needs by the configured timeouts, and its heaviest chain of calls below it. */
+    public record Need(long ms, List<Hop> chain) {
+    }
+
+    /**
+     * What a caller must allow {@code callee} by the configured timeouts alone, added up as the traced judge does
+     * (the seeds' A -> B -> C -> D at 1 s each: A must allow B 2 s): the callee's calls one after another, each up
+     * to its timeout plus what its own callee needs, down the chain. {@code edges} gives a service's configured
+     * timeout per destination (in a stable order); a service it knows nothing of needs nothing.
+     */
+    public static Need configuredNeed(String callee, Function<String, Map<String, Long>> edges) {
+        return need(callee, edges, new HashMap<>(), new HashSet<>(), 0);
+    }
+
+    private static Need need(String service, Function<String, Map<String, Long>> edges, Map<String, Need> memo,
+                             Set<String> path, int depth) {
+        Need known = memo.get(service);
+        if (known != null) {
+            return known;
+        }
+        if (depth >= MAX_DEPTH || !path.add(service)) {
+            return new Need(0, List.of());
+        }
+        long sum = 0;
+        long heaviest = -1;
+        List<Hop> chain = List.of();
+        for (Map.Entry<String, Long> e : edges.apply(service).entrySet()) {
+            Need below = need(e.getKey(), edges, memo, path, depth + 1);
+            long leg = e.getValue() + below.ms();
+            sum += leg;
+            if (leg > heaviest) {
+                heaviest = leg;
+                List<Hop> c = new ArrayList<>(below.chain().size() + 1);
+                c.add(new Hop(e.getKey(), e.getValue()));
+                c.addAll(below.chain());
+                chain = List.copyOf(c);
+            }
+        }
+        path.remove(service);
+        Need n = new Need(sum, chain);
+        memo.put(service, n);
+        return n;
     }
 
     /** The playbook's emergency budget: total = sum(downstream) + 50 %. */

@@ -179,9 +179,9 @@ public final class Timeouts implements Detector {
     }
 
     static Finding configuredCascade(ServiceWindow w, String destination, long configuredMs,
-                                     Map<String, Long> downstream, String source) {
-        long needed = TimeoutMath.sequential(downstream.values());
-        long budget = TimeoutMath.budget(downstream.values());
+                                     Map<String, Long> downstream, TimeoutMath.Need need, String source) {
+        long needed = need.ms();
+        long budget = needed + needed / 2;
         Map<String, String> identity = new TreeMap<>();
         identity.put("service", w.service());
         identity.put("destination", destination);
@@ -192,15 +192,19 @@ public final class Timeouts implements Detector {
         }
         List<String> parts = new ArrayList<>();
         downstream.forEach((d, t) -> parts.add(d + " " + ms(t)));
+        boolean deeper = needed > TimeoutMath.sequential(downstream.values());
         String summary = String.format(Locale.ROOT,
                 "Possible timeout cascade (configured timeouts, no traces): %s gives %s %s, but %s waits up to %s on"
-                        + " its own calls (%s); budget %s (sum(downstream) + 50%%)",
+                        + " its own calls (%s%s); budget %s (sum(downstream) + 50%%)",
                 w.service(), destination, ms(configuredMs), destination, ms(needed), String.join(" + ", parts),
-                ms(budget));
+                deeper ? ", each plus what its callee waits for in turn" : "", ms(budget));
+        StringBuilder chain = new StringBuilder(w.service()).append(" -(").append(ms(configuredMs)).append(")-> ")
+                .append(destination);
+        need.chain().forEach(h -> chain.append(" -(").append(ms(h.timeoutMs())).append(")-> ")
+                .append(h.destination()));
         List<String> evidence = List.of(
-                String.format(Locale.ROOT, "chain: %s -(%s)-> %s -> {%s}", w.service(), ms(configuredMs), destination,
-                        String.join(", ", parts)),
-                "assumes " + destination + " calls its destinations one after another; traces would show it",
+                "chain: " + chain,
+                "assumes each service calls its destinations one after another; traces would show it",
                 String.format(Locale.ROOT, "seen in %s", span(w)));
         return new Finding(Finding.fingerprint(AlertType.CASCADE_TIMEOUT, identity), AlertType.CASCADE_TIMEOUT,
                 Severity.WARN, subject, summary, needed, configuredMs, w.windowStart(), w.windowEnd(), evidence,

@@ -67,6 +67,10 @@ final class TimeoutsProcessor extends AllServicesProcessor {
         for (ServiceWindow w : windows) {
             remember(w, end);
         }
+        // Each service's configured timeouts, read once per judgement: the chains below every caller share them.
+        Map<String, Map<String, Long>> edges = new java.util.HashMap<>();
+        java.util.function.Function<String, Map<String, Long>> configured = svc -> edges.computeIfAbsent(svc,
+                x -> known(x, end));
         for (ServiceWindow w : windows) {
             List<TimeoutMath.Rung> fixes = new ArrayList<>();
             List<String> fixedPaths = new ArrayList<>();
@@ -75,7 +79,7 @@ final class TimeoutsProcessor extends AllServicesProcessor {
                 if (c.withTimeout == 0) {
                     continue;
                 }
-                Map<String, Long> downstream = known(e.getKey(), end);
+                Map<String, Long> downstream = configured.apply(e.getKey());
                 if (c.attempts >= s.minLadderCalls()) {
                     long deepest = downstream.values().stream().mapToLong(Long::longValue).max().orElse(0);
                     TimeoutMath.Rung rung = TimeoutMath.rung(c.timeoutMsMax, c.latency.quantile(0.99), deepest,
@@ -86,10 +90,12 @@ final class TimeoutsProcessor extends AllServicesProcessor {
                         fixedPaths.add(e.getKey());
                     }
                 }
-                if (c.traced == 0 && !downstream.isEmpty()
-                        && c.timeoutMsMax < TimeoutMath.sequential(downstream.values())) {
-                    emit(Timeouts.configuredCascade(w, e.getKey(), c.timeoutMsMax, downstream, findingSource),
-                            null, end);
+                if (c.traced == 0 && !downstream.isEmpty()) {
+                    TimeoutMath.Need need = TimeoutMath.configuredNeed(e.getKey(), configured);
+                    if (c.timeoutMsMax < need.ms()) {
+                        emit(Timeouts.configuredCascade(w, e.getKey(), c.timeoutMsMax, downstream, need,
+                                findingSource), null, end);
+                    }
                 }
             }
             CallStats total = w.total();

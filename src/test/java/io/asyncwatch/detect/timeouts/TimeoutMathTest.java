@@ -33,4 +33,40 @@ class TimeoutMathTest {
         assertEquals(4500, TimeoutMath.budget(List.of(1000L, 1000L, 1000L)));
         assertEquals(0, TimeoutMath.budget(List.of()));
     }
+
+    @Test
+    void whatACalleeNeedsAddsUpDownItsChain() {
+        // The seeds' A -> B -> C -> D at 1 s each: A must allow B its 1 s call to C plus C's 1 s call to D.
+        java.util.Map<String, java.util.Map<String, Long>> edges = java.util.Map.of(
+                "A", java.util.Map.of("B", 1000L), "B", java.util.Map.of("C", 1000L),
+                "C", java.util.Map.of("D", 1000L));
+        TimeoutMath.Need b = TimeoutMath.configuredNeed("B", s -> edges.getOrDefault(s, java.util.Map.of()));
+        assertEquals(2000, b.ms());
+        assertEquals(List.of(new TimeoutMath.Hop("C", 1000), new TimeoutMath.Hop("D", 1000)), b.chain());
+        assertEquals(1000, TimeoutMath.configuredNeed("C", s -> edges.getOrDefault(s, java.util.Map.of())).ms());
+        assertEquals(0, TimeoutMath.configuredNeed("D", s -> edges.getOrDefault(s, java.util.Map.of())).ms());
+    }
+
+    @Test
+    void aCalleesCallsAreAddedOneAfterAnotherAndTheHeaviestChainIsNamed() {
+        java.util.Map<String, java.util.Map<String, Long>> edges = java.util.Map.of(
+                "svc", new java.util.TreeMap<>(java.util.Map.of("db", 800L, "pay", 500L)),
+                "pay", java.util.Map.of("bank", 700L));
+        TimeoutMath.Need need = TimeoutMath.configuredNeed("svc", s -> edges.getOrDefault(s, java.util.Map.of()));
+        assertEquals(800 + 500 + 700, need.ms());
+        assertEquals(List.of(new TimeoutMath.Hop("pay", 500), new TimeoutMath.Hop("bank", 700)), need.chain(),
+                "pay then bank (1.2 s) weighs more than db (800 ms)");
+    }
+
+    @Test
+    void aCycleOrAVeryDeepChainEnds() {
+        java.util.Map<String, java.util.Map<String, Long>> cycle = java.util.Map.of(
+                "a", java.util.Map.of("b", 100L), "b", java.util.Map.of("a", 100L));
+        assertEquals(200, TimeoutMath.configuredNeed("a", s -> cycle.getOrDefault(s, java.util.Map.of())).ms(),
+                "a -> b -> a: the closing call counts once");
+        // s0 -> s1 -> ... each at 10 ms, far deeper than the limit.
+        TimeoutMath.Need deep = TimeoutMath.configuredNeed("s0", s -> java.util.Map.of(
+                "s" + (Integer.parseInt(s.substring(1)) + 1), 10L));
+        assertEquals(10L * TimeoutMath.MAX_DEPTH, deep.ms());
+    }
 }

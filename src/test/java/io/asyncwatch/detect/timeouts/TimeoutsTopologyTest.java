@@ -158,6 +158,36 @@ class TimeoutsTopologyTest {
     }
 
     @Test
+    void theSeedsChainOfOneSecondTimeoutsWithoutTracesCascadesAtItsTop() {
+        // A -> B -> C -> D, 1 s each, no traces: A must allow B 2 s (B's second on C, C's on D); B gives C 1 s, which
+        // is what C needs.
+        List<RequestEvent> events = new ArrayList<>();
+        for (int m = 0; m < 5; m++) {
+            for (int i = 0; i < 30; i++) {
+                long ts = T0 + m * M + i * 2000;
+                events.add(call("svc-a", "api-gateway", "svc-b", ts, Status.SUCCESS, 300, 1000));
+                events.add(call("svc-b", "service", "svc-c", ts + 1, Status.SUCCESS, 200, 1000));
+                events.add(call("svc-c", "service", "svc-d", ts + 2, Status.SUCCESS, 100, 1000));
+            }
+        }
+        try (DetectorHarness h = new DetectorHarness(new Timeouts(), Map.of())) {
+            h.send(events);
+            h.silence();
+            List<Finding> cascades = h.findings().stream().filter(f -> f.type() == AlertType.CASCADE_TIMEOUT
+                    && !f.isClear()).toList();
+            assertTrue(cascades.size() >= 4, cascades.toString());
+            assertTrue(cascades.stream().allMatch(f -> f.subject().get("service").equals("svc-a")),
+                    "only the top of the chain gives up too early: " + cascades);
+            Finding f = cascades.get(cascades.size() - 1);
+            assertEquals(2000.0, f.value());
+            assertTrue(f.summary().contains("svc-a gives svc-b 1.0 s, but svc-b waits up to 2.0 s on its own calls"
+                    + " (svc-c 1.0 s, each plus what its callee waits for in turn); budget 3.0 s"), f.summary());
+            assertTrue(f.evidence().contains("chain: svc-a -(1.0 s)-> svc-b -(1.0 s)-> svc-c -(1.0 s)-> svc-d"),
+                    f.evidence().toString());
+        }
+    }
+
+    @Test
     void aConfiguredCascadeResolvesOnceTheCallerAllowsForItsCalleesAndStaysQuietAfter() {
         List<RequestEvent> events = new ArrayList<>();
         for (int m = 0; m < 20; m++) {
