@@ -124,7 +124,7 @@ public final class Causality implements Detector {
                 .process(new LookupProcessor.Supplier(s, grace, inputs.stores()), Named.as(NAME + "-lookup"), CauseIndex.STORE,
                         CauseIndex.CAUSES);
         KStream<String, CausalOutcome> spanOutcomes = Traces.spansByTrace(inputs)
-                .process(new SpanLinksProcessor.Supplier(s, inputs.stores()), Named.as(NAME + "-spans"));
+                .process(new SpanLinksProcessor.Supplier(s, grace, inputs.stores()), Named.as(NAME + "-spans"));
         KStream<String, CausalOutcome> outcomes = indexed
                 .filter((k, o) -> !o.isLookup(), Named.as(NAME + "-index-outcomes"))
                 .mapValues(CauseIndexProcessor.Out::outcome, Named.as(NAME + "-index-outcome"))

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Parent and child spans of one trace, on the trace's task (the spans are re-keyed by trace once, for every trace
  * stage): a child is judged against its parent span whichever arrives first. A trace is forgotten {@code horizon-ms}
- * after its first span; a child whose parent never came is not counted as missing (the caller may be outside what
+ * plus the grace after its first span; a child whose parent never came is not counted as missing (the caller may be outside what
  * asyncwatch sees, and a root span has no parent here).
  */
 final class SpanLinksProcessor implements Processor<String, Span, String, CausalOutcome> {
@@ -40,7 +40,7 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
     private static final int WHOLE_SPANS = 1;
     private static final Logger LOG = LoggerFactory.getLogger(SpanLinksProcessor.class);
 
-    record Supplier(CausalitySettings settings, StoreMode storeMode)
+    record Supplier(CausalitySettings settings, long graceMs, StoreMode storeMode)
             implements ProcessorSupplier<String, Span, String, CausalOutcome> {
         @Override
         public Processor<String, Span, String, CausalOutcome> get() {
@@ -191,7 +191,9 @@ final class SpanLinksProcessor implements Processor<String, Span, String, Causal
             }
             t = new TraceLinks();
             t.firstSeen = span.timestamp();
-            store.schedule(t.firstSeen + s.horizonMs(), key);
+            // Kept a grace longer than the horizon, as every stage keeps what late events may still need: a
+            // child stamped within the horizon of the trace's first span may arrive up to a grace late.
+            store.schedule(t.firstSeen + s.horizonMs() + conf.graceMs(), key);
         } else if (t == null) {
             t = TraceLinks.fromBytes(raw, key);
         }

@@ -95,6 +95,30 @@ class CausalityTopologyTest {
         }
     }
 
+    @Test
+    void aChildSpanArrivingWithinTheGraceAfterItsTraceIsPastTheHorizonIsStillJudged() {
+        try (DetectorHarness h = new DetectorHarness(new Causality(), Map.of())) {
+            RequestEvent parent = new RequestEvent("p-1", T0 + 5_000, "svc-gw-1", "service", "gw-1", "svc-next", "op",
+                    1, null, Status.SUCCESS, 5.0, 1000L, "t-1", "s-1", null, null, Kind.CALL, null, 50L, null, null);
+            // Stamped 40 s after its parent (within the 1 min horizon), with a Lamport clock not after the parent's.
+            RequestEvent child = new RequestEvent("c-1", T0 + 45_000, "svc-order-1", "service", "order-1", "svc-next",
+                    "op", 1, null, Status.SUCCESS, 5.0, 1000L, "t-1", "s-2", "s-1", null, Kind.CALL, null, 10L, null,
+                    null);
+            h.send(parent);
+            // Other traffic moves the clock past the trace's first span by the horizon (to 1:10) ...
+            for (long t = T0 + 6_000; t <= T0 + 70_000; t += 1_000) {
+                h.send(event("x-" + t, "other-1", t, null, null, null));
+            }
+            // ... before the child arrives, 25 s behind the clock: late, but within the 30 s grace.
+            h.send(child);
+            h.silence();
+            List<Finding> findings = h.findings();
+            assertEquals(1, findings.size(), findings.toString());
+            assertTrue(findings.get(0).summary().contains("1 with a Lamport clock not after the cause's"),
+                    findings.get(0).summary());
+        }
+    }
+
     @ParameterizedTest(name = "effect first: {0}")
     @ValueSource(booleans = {false, true})
     void logicalClocksThatDoNotFollowTheCauseAreViolationsWhateverTheTimestamps(boolean effectFirst) {
