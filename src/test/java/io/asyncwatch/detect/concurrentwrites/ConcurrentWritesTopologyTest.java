@@ -65,6 +65,28 @@ class ConcurrentWritesTopologyTest {
     }
 
     @Test
+    void readsAndCallsOfAnEntityAreNoWrites() {
+        // The concurrent pair's clocks and nodes, but the second is a READ, then a CALL: only writes conflict.
+        try (DetectorHarness h = new DetectorHarness(new ConcurrentWrites(), Map.of())) {
+            h.send(concurrentPair(T0 + 4 * M + 5_000));
+            h.silence();
+            assertEquals(1, h.findings().size(), "as two writes, the pair conflicts");
+        }
+        for (Kind kind : List.of(Kind.READ, Kind.CALL)) {
+            List<RequestEvent> pair = concurrentPair(T0 + 4 * M + 5_000);
+            RequestEvent w = pair.get(1);
+            RequestEvent notAWrite = new RequestEvent(w.eventId(), w.timestamp(), w.service(), w.layer(), w.node(),
+                    w.destination(), w.operation(), w.attempt(), w.requestId(), w.status(), w.latencyMs(),
+                    w.timeoutMs(), null, null, null, null, kind, w.entity(), null, w.vectorClock(), null);
+            try (DetectorHarness h = new DetectorHarness(new ConcurrentWrites(), Map.of())) {
+                h.send(List.of(pair.get(0), notAWrite));
+                h.silence();
+                assertEquals(List.of(), h.findings(), kind + " is not a write");
+            }
+        }
+    }
+
+    @Test
     void orderedWritesDoNotConflictEvenWithALaggingWallClock() {
         try (DetectorHarness h = new DetectorHarness(new ConcurrentWrites(), Map.of())) {
             h.send(sorted(ordered(10)));
