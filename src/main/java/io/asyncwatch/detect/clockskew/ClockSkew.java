@@ -158,10 +158,11 @@ public final class ClockSkew implements Detector {
             sync.put("rule", "sync-failed");
             String syncPrint = Finding.fingerprint(AlertType.CLOCK_DRIFT, sync);
             if (r.syncFailing()) {
+                int failures = Math.max(r.syncFailures(), r.syncStreak());
                 out.add(new Finding(syncPrint, AlertType.CLOCK_DRIFT, Severity.WARN, sync, String.format(Locale.ROOT,
-                        "NTP sync failing on %s (%s): %d readings with syncOk=false in %s: its clock is running free",
-                        r.node(), o.cluster(), r.syncFailures(), span), r.syncFailures(), s.syncFailures(), start,
-                        end, List.of(), o.source()));
+                        "NTP sync failing on %s (%s): %d readings with syncOk=false %s: its clock is running free",
+                        r.node(), o.cluster(), failures, r.syncStreak() > 0 ? "in a row, the last in " + span
+                                : "in " + span), failures, s.syncFailures(), start, end, List.of(), o.source()));
             } else if (!r.basis().equals("heartbeats")) {
                 out.add(new Finding(syncPrint, AlertType.CLOCK_DRIFT, null, sync, "syncing", r.syncFailures(),
                         s.syncFailures(), start, end, List.of(), o.source()));

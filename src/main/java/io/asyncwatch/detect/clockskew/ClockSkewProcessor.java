@@ -124,14 +124,14 @@ final class ClockSkewProcessor implements Processor<String, Sample, String, Cloc
         }
 
         public boolean holdsNothing(ClusterClocks c) {
-            return c.windows.isEmpty();
+            return c.windows.isEmpty() && c.failStreaks.isEmpty();
         }
     }
 
     private void close(String cluster, ClusterClocks c, long now) {
         long w = conf.settings().windowMs();
         for (ClusterClocks.Window window : c.close(now, w, conf.graceMs())) {
-            List<ClusterClocks.Row> rows = ClusterClocks.judge(window, conf.settings());
+            List<ClusterClocks.Row> rows = c.judgeInOrder(window, conf.settings());
             context.forward(new Record<>(cluster, new Out(cluster, window.start, rows, 0, source), window.start + w));
         }
     }

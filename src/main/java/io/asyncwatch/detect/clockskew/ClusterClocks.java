@@ -15,7 +15,8 @@ import java.util.TreeMap;
  */
 final class ClusterClocks {
 
-    private static final int VERSION = 1;
+    /** 2: with the failed-sync streaks; 1 (read only): without. */
+    private static final int VERSION = 2;
     /** Samples kept per node and window for its medians (enough for a reading a second). */
     static final int MAX_SAMPLES = 64;
 
@@ -39,14 +40,20 @@ final class ClusterClocks {
     }
 
     /** A row of the seeds' clock skew heatmap. */
+    /** @param syncStreak failed readings in a row across windows, when they (not this window's alone) fail it */
     record Row(String node, String basis, double offsetMs, double fromMedianMs, double driftPpm, int syncFailures,
-               Severity skew, boolean drifting, boolean syncFailing) {
+               Severity skew, boolean drifting, boolean syncFailing, int syncStreak) {
         String status() {
             return skew == null ? "OK" : skew.name();
         }
     }
 
     final TreeMap<Long, Window> windows = new TreeMap<>();
+    /**
+     * Per node, its readings with syncOk=false in a row over the windows judged so far (a node that reads its clock
+     * once a minute fails at most once per window); a successful reading ends it.
+     */
+    final TreeMap<String, Integer> failStreaks = new TreeMap<>();
     long closedBefore = Long.MIN_VALUE;
     long scheduled = Long.MIN_VALUE;
     long overflow;
@@ -150,14 +157,44 @@ final class ClusterClocks {
                 double drift = median(n.drifts);
                 rows.add(new Row(node, byMedian ? "clock-readings" : "clock-readings-reference", offset, from, drift,
                         n.syncFailures, skew(Math.abs(from), s), !Double.isNaN(drift) && Math.abs(drift) > s.driftWarnPpm(),
-                        n.syncFailures >= s.syncFailures()));
+                        n.syncFailures >= s.syncFailures(), 0));
             } else if (delays.containsKey(node) && !Double.isNaN(usualDelay)) {
                 double ahead = usualDelay - delays.get(node);
                 Severity sev = skew(Math.abs(ahead), s) == null ? null : Severity.WARN;
-                rows.add(new Row(node, "heartbeats", ahead, ahead, Double.NaN, 0, sev, false, false));
+                rows.add(new Row(node, "heartbeats", ahead, ahead, Double.NaN, 0, sev, false, false, 0));
             }
         });
         return rows;
+    }
+
+    /**
+     * {@link #judge} of a window closed in order, with the failed syncs counted across windows too: a node whose
+     * readings keep failing is failing however seldom it reads its clock.
+     */
+    List<Row> judgeInOrder(Window w, ClockSkewSettings s) {
+        List<Row> rows = judge(w, s);
+        List<Row> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            NodeWindow n = w.nodes.get(r.node());
+            if (r.basis().equals("heartbeats") || n == null || n.readings == 0) {
+                out.add(r);
+                continue;
+            }
+            int streak;
+            if (n.syncFailures == n.readings) {
+                streak = failStreaks.getOrDefault(r.node(), 0) + n.syncFailures;
+                if (failStreaks.containsKey(r.node()) || failStreaks.size() < s.maxNodes()) {
+                    failStreaks.put(r.node(), streak);
+                }
+            } else {
+                streak = 0;
+                failStreaks.remove(r.node());
+            }
+            out.add(r.syncFailing() || streak < s.syncFailures() ? r
+                    : new Row(r.node(), r.basis(), r.offsetMs(), r.fromMedianMs(), r.driftPpm(), r.syncFailures(),
+                            r.skew(), r.drifting(), true, streak));
+        }
+        return out;
     }
 
     byte[] toBytes() {
@@ -174,11 +211,18 @@ final class ClusterClocks {
                 n.delays.forEach(out::varlong);
             });
         }
+        out.varlong(failStreaks.size());
+        failStreaks.forEach((node, n) -> out.str(node).varlong(n));
         return out.bytes();
     }
 
     static ClusterClocks fromBytes(byte[] b) {
-        Bin.Reader r = Bin.versioned(b, VERSION, "cluster clocks");
+        Bin.Reader r = Bin.reader(b);
+        int version = r.u8();
+        if (version != VERSION && version != 1) {
+            throw new IllegalStateException("unknown cluster clocks format version " + version + " (expected "
+                    + VERSION + ")");
+        }
         ClusterClocks c = new ClusterClocks();
         c.closedBefore = r.varlong();
         c.scheduled = r.varlong();
@@ -207,6 +251,12 @@ final class ClusterClocks {
                 w.nodes.put(node, n);
             }
             c.windows.put(w.start, w);
+        }
+        if (version == VERSION) {
+            long streaks = r.varlong();
+            for (long i = 0; i < streaks; i++) {
+                c.failStreaks.put(r.str(), (int) r.varlong());
+            }
         }
         return c;
     }

@@ -166,6 +166,32 @@ class ClockSkewTopologyTest {
     }
 
     @Test
+    void aNodeWhoseOncePerMinuteSyncsKeepFailingIsFailingToo() {
+        // orders-4 reads its clock once a minute only, and every one of its syncs fails: one failure per window,
+        // below the two a window needs, but two and more in a row.
+        List<Event> events = new ArrayList<>();
+        for (Event e : readings(6, m -> 3)) {
+            ClockEvent c = (ClockEvent) e.event();
+            if (!c.node().equals("orders-4")) {
+                events.add(e);
+            } else if ((c.timestamp() - T0) % M < 20_000) {
+                events.add(new Event(new ClockEvent(c.eventId(), c.node(), c.cluster(), c.timestamp(), c.offsetMs(),
+                        c.driftPpm(), false, null, null), e.time(), e.recordTime()));
+            }
+        }
+        try (DetectorHarness h = new DetectorHarness(new ClockSkew(), Map.of())) {
+            send(h, events);
+            List<Finding> sync = firing(h.findings(), AlertType.CLOCK_DRIFT);
+            assertTrue(sync.size() >= 4, sync.toString());
+            assertTrue(sync.stream().allMatch(f -> f.fingerprint()
+                    .equals("CLOCK_DRIFT{cluster=\"orders-cluster\",node=\"orders-4\",rule=\"sync-failed\"}")),
+                    sync.toString());
+            assertTrue(sync.get(0).summary().startsWith("NTP sync failing on orders-4 (orders-cluster): 2 readings"
+                    + " with syncOk=false in a row, the last in"), sync.get(0).summary());
+        }
+    }
+
+    @Test
     void aNodeWithoutClockReadingsIsEstimatedFromItsHeartbeats() {
         // users-1..3 publish heartbeats only; users-3 stamps them 300 ms ahead (they arrive "before" they were sent).
         List<Event> events = new ArrayList<>();

@@ -79,4 +79,16 @@ class ClusterClocksTest {
         assertEquals(Severity.WARN, n3.skew(), "600 ms would page from clock readings; from heartbeats, WARN");
         assertFalse(n3.drifting());
     }
+
+    @Test
+    void failedSyncStreaksSurviveARestartAndTheOlderFormatStillReads() {
+        ClusterClocks c = new ClusterClocks();
+        c.failStreaks.put("orders-4", 3);
+        assertEquals(Map.of("orders-4", 3), ClusterClocks.fromBytes(c.toBytes()).failStreaks);
+        // Version 1 (the previous release): the same bytes without the streaks at the end.
+        byte[] v2 = new ClusterClocks().toBytes();
+        byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 1);
+        v1[0] = 1;
+        assertEquals(Map.of(), ClusterClocks.fromBytes(v1).failStreaks);
+    }
 }
