@@ -11,13 +11,15 @@ import java.util.function.Function;
  * satisfy, what it is keyed by downstream and which payload field is its event time.
  *
  * @param validator returns the first broken rule as a dead-letter reason, or {@code null}
+ * @param onArrival the Kafka record's timestamp is the event time (the payload's stays, for what compares both)
  */
 public record EventType<T>(
         String logicalName,
         Codec<T> codec,
         Function<T, String> validator,
         Function<T, String> key,
-        Function<T, Long> timestamp) {
+        Function<T, Long> timestamp,
+        boolean onArrival) {
 
     private static final int MAX_ATTEMPT = 10_000;
     private static final long MAX_TIMEOUT_MS = 86_400_000L;
@@ -25,12 +27,19 @@ public record EventType<T>(
     private static final double MAX_DRIFT_PPM = 1_000_000d;
 
     public static EventType<RequestEvent> requests(Codec<RequestEvent> codec) {
-        return new EventType<>("requests", codec, EventType::validate, RequestEvent::service, RequestEvent::timestamp);
+        return new EventType<>("requests", codec, EventType::validate, RequestEvent::service, RequestEvent::timestamp,
+                false);
     }
 
+    /**
+     * Heartbeats are judged on arrival, as a cluster's failure detector lives them: silence, loss, false deaths and
+     * leadership claims must not move with the clock of the node they are about (a node minutes ahead or behind, or
+     * whose clock steps, still beats every interval). The sender's timestamp stays in the event: the delivery delay
+     * and the clock-skew estimate compare the two.
+     */
     public static EventType<HeartbeatEvent> heartbeats(Codec<HeartbeatEvent> codec) {
         return new EventType<>("heartbeats", codec, EventType::validate, HeartbeatEvent::node,
-                HeartbeatEvent::timestamp);
+                HeartbeatEvent::timestamp, true);
     }
 
     /**
@@ -40,7 +49,16 @@ public record EventType<T>(
      * the future, and the node would be compared with nobody.
      */
     public static EventType<ClockEvent> clocks(Codec<ClockEvent> codec) {
-        return new EventType<>("clocks", codec, EventType::validate, ClockEvent::node, EventType::referenceTime);
+        return new EventType<>("clocks", codec, EventType::validate, ClockEvent::node, EventType::referenceTime,
+                false);
+    }
+
+    /** The event time of {@code event} in a record stamped {@code recordTimestamp} (negative: none). */
+    public long eventTime(T event, long recordTimestamp, long maxSkewMs) {
+        if (onArrival && recordTimestamp >= 0) {
+            return recordTimestamp;
+        }
+        return EventTime.effective(timestamp.apply(event), recordTimestamp, maxSkewMs);
     }
 
     static Long referenceTime(ClockEvent e) {

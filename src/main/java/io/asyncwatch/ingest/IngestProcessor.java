@@ -96,7 +96,7 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
             forwardDead(raw, deadLetter(raw, r.getMessage()));
             return;
         }
-        long eventTime = EventTime.effective(type.timestamp().apply(event), raw.timestamp(), time.maxSkewMs());
+        long eventTime = type.eventTime(event, raw.timestamp(), time.maxSkewMs());
         EventClock.Step step = clock.offer(eventTime, context.currentSystemTimeMs());
         if (step.held()) {
             store.put(heldKey(step.seq()), raw.toBytes());
@@ -149,8 +149,7 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
             if (held != null) {
                 try {
                     T e = decode(held);
-                    forward(held, e, EventTime.effective(type.timestamp().apply(e), held.timestamp(),
-                            time.maxSkewMs()));
+                    forward(held, e, type.eventTime(e, held.timestamp(), time.maxSkewMs()));
                 } catch (Rejected r) {
                     // Validated when it arrived; the same bytes cannot fail now.
                     forwardDead(held, deadLetter(held, r.getMessage()));
@@ -165,7 +164,7 @@ final class IngestProcessor<T> implements Processor<String, byte[], String, Inge
             long heldTime;
             try {
                 T e = decode(held);
-                heldTime = EventTime.effective(type.timestamp().apply(e), held.timestamp(), time.maxSkewMs());
+                heldTime = type.eventTime(e, held.timestamp(), time.maxSkewMs());
             } catch (Rejected r) {
                 heldTime = held.timestamp();
             }

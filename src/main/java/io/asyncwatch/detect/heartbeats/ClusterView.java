@@ -25,7 +25,8 @@ import java.util.TreeSet;
  */
 final class ClusterView {
 
-    private static final int VERSION = 1;
+    /** 2: a node's last sender timestamp beside its last event time (arrival); 1 (read only): arrival second. */
+    private static final int VERSION = 2;
     /** A node not heard from for this long is forgotten (its next heartbeat starts afresh). */
     static final long FORGET_MS = 3_600_000;
 
@@ -34,8 +35,10 @@ final class ClusterView {
         long term;
         Role role;
         long intervalMs;
+        /** The last judged heartbeat's event time: its arrival (see EventType#heartbeats). */
         long lastTime;
-        long lastArrived;
+        /** Its sender's timestamp, for the gap by the node's own clock. */
+        long lastSent;
         boolean suspected;
         /** The latest time heard, pending heartbeats included: what silence is measured from. */
         long lastHeard = Long.MIN_VALUE;
@@ -199,8 +202,8 @@ final class ClusterView {
             if (b.sequence() > n.sequence) {
                 long missed = b.sequence() - n.sequence - 1;
                 st.lost += missed;
-                long gap = time - n.lastTime;
-                long arrivalGap = b.arrived() - n.lastArrived;
+                long gap = b.sent() - n.lastSent;
+                long arrivalGap = time - n.lastTime;
                 // Judged by arrival, as the cluster's failure detector sees it: a node whose clock steps ahead
                 // while it keeps beating stamps a long gap, but it never fell silent.
                 if (arrivalGap > suspectMs(n)) {
@@ -216,7 +219,7 @@ final class ClusterView {
         n.role = b.role();
         n.intervalMs = b.intervalMs();
         n.lastTime = Math.max(n.lastTime, time);
-        n.lastArrived = b.arrived();
+        n.lastSent = b.sent();
         if (b.role() == Role.LEADER) {
             // A claim whose holder fell silent beyond the timeout has lapsed: coming back starts a new one, so a
             // leader back from a pause does not count its silence as overlap with the leader elected meanwhile.
@@ -240,12 +243,9 @@ final class ClusterView {
             if (e.getKey().equals(node) || !m.claims()) {
                 continue;
             }
-            // A claim lives until its holder has been silent beyond the failure detector's timeout. Two claims of
-            // one term are compared by arrival: their holders' clocks may disagree by minutes (the seeds' clock-skew
-            // split), and heartbeats are judged up to a grace after they arrive, or at once when stamped late.
-            boolean live = m.leaderTerm == n.leaderTerm
-                    ? Math.abs(m.lastArrived - n.lastArrived) <= Math.max(suspectMs(m), suspectMs(n)) + graceMs
-                    : m.leaderLast + suspectMs(m) >= n.leaderLast && n.leaderLast + suspectMs(n) >= m.leaderLast;
+            // A claim lives until its holder has been silent beyond the failure detector's timeout (by arrival:
+            // holders whose clocks disagree by minutes, the seeds' clock-skew split, are compared as they beat).
+            boolean live = m.leaderLast + suspectMs(m) >= n.leaderLast && n.leaderLast + suspectMs(n) >= m.leaderLast;
             if (!live) {
                 continue;
             }
@@ -351,7 +351,7 @@ final class ClusterView {
         Bin.Writer w = Bin.writer().u8(VERSION).varlong(closedBefore).varlong(scheduled).varlong(nodes.size());
         nodes.forEach((name, n) -> w.str(name).varlong(n.sequence).varlong(n.term)
                 .u8(n.role == null ? 255 : n.role.ordinal()).varlong(n.intervalMs).varlong(n.lastTime)
-                .varlong(n.lastArrived).bool(n.suspected).varlong(n.leaderTerm).varlong(n.leaderSince)
+                .varlong(n.lastSent).bool(n.suspected).varlong(n.leaderTerm).varlong(n.leaderSince)
                 .varlong(n.leaderLast).varlong(n.lastHeard).varlong(n.pending.size()));
         // Pending heartbeats after the nodes, so that each node's fixed fields stay together.
         nodes.values().forEach(n -> n.pending.forEach(p -> w.bytes(p.beat().toBytes()).varlong(p.time())));
@@ -367,7 +367,12 @@ final class ClusterView {
     }
 
     static ClusterView fromBytes(byte[] b, HeartbeatSettings s, long graceMs) {
-        Bin.Reader r = Bin.versioned(b, VERSION, "cluster heartbeats");
+        Bin.Reader r = Bin.reader(b);
+        int version = r.u8();
+        if (version != VERSION && version != 1) {
+            throw new IllegalStateException("unknown cluster heartbeats format version " + version + " (expected "
+                    + VERSION + ")");
+        }
         ClusterView v = new ClusterView(s, graceMs);
         v.closedBefore = r.varlong();
         v.scheduled = r.varlong();
@@ -382,7 +387,13 @@ final class ClusterView {
             nv.role = role == 255 ? null : Role.values()[role];
             nv.intervalMs = r.varlong();
             nv.lastTime = r.varlong();
-            nv.lastArrived = r.varlong();
+            nv.lastSent = r.varlong();
+            if (version == 1) {
+                // Version 1 judged on the sender's timestamp and kept the arrival second.
+                long sent = nv.lastTime;
+                nv.lastTime = nv.lastSent;
+                nv.lastSent = sent;
+            }
             nv.suspected = r.bool();
             nv.leaderTerm = r.varlong();
             nv.leaderSince = r.varlong();

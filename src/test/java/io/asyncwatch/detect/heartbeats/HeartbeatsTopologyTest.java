@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The heartbeats detector: loss, false death (and not a restart), split brain; alone and through the alert stage. */
 class HeartbeatsTopologyTest {
@@ -179,6 +181,33 @@ class HeartbeatsTopologyTest {
             send(h, beats);
             assertEquals(List.of(), firing(h.findings(), AlertType.FALSE_DEATH),
                     "a 25 s gap between its stamps, but a heartbeat every 5 s: never silent");
+        }
+    }
+
+    @ParameterizedTest(name = "orders-3's clock {0} ms off from minute 5")
+    @ValueSource(longs = {-75_000, -20_000, 120_000})
+    void aNodeWhoseClockIsOffOrStepsButKeepsBeatingIsNeitherSilentNorLosing(long off) {
+        // Its heartbeats arrive every 5 s as before; only its own stamps move (behind, stepping back, far ahead).
+        long from = T0 + 5 * M + 2_000;
+        List<Sent> beats = cluster(12, s -> {
+            HeartbeatEvent e = s.event();
+            if (!e.node().equals("orders-3") || e.timestamp() < from) {
+                return s;
+            }
+            return new Sent(new HeartbeatEvent(e.eventId(), e.node(), e.cluster(), e.timestamp() + off, e.sequence(),
+                    e.role(), e.term(), e.intervalMs()), s.arrival());
+        });
+        try (DetectorHarness h = new DetectorHarness(new Heartbeats(), Map.of())) {
+            send(h, beats);
+            assertEquals(List.of(), h.findings().stream().filter(f -> !f.isClear()).toList(),
+                    "no false death, no loss, no split");
+            List<Metric> metrics = h.metrics();
+            assertEquals(List.of(), metrics.stream().filter(m -> m.metric().equals("heartbeat_suspected")
+                    && m.windowStart() < T0 + 11 * M).toList(), "never silent before the input ends");
+            assertTrue(metrics.stream().filter(m -> m.metric().equals("heartbeat_loss")
+                            && "orders-3".equals(m.labels().get("node")) && m.windowStart() >= T0 + 6 * M)
+                    .allMatch(m -> m.values().get("lost") == 0 && m.values().get("received") == 12),
+                    "every heartbeat counted, none lost");
         }
     }
 
