@@ -215,6 +215,28 @@ class ClockSkewTopologyTest {
     }
 
     @Test
+    void aNodeMinutesAheadWithHeartbeatsOnlyIsEstimatedNotHeldBack() {
+        // users-3 stamps its heartbeats two minutes ahead; they arrive with the others'.
+        List<Event> events = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            long seq = 0;
+            for (long t = T0 + n * 700L; t < T0 + 5 * M; t += 5_000) {
+                long stamped = n == 3 ? t + 120_000 : t;
+                events.add(new Event(new HeartbeatEvent("h-" + n + "-" + seq, "users-" + n, "users-cluster", stamped,
+                        seq++, n == 1 ? Role.LEADER : Role.FOLLOWER, 2L, 5_000L), stamped, t + 25));
+            }
+        }
+        try (DetectorHarness h = new DetectorHarness(new ClockSkew(), Map.of())) {
+            send(h, events);
+            List<Finding> skew = firing(h.findings(), AlertType.CLOCK_SKEW);
+            assertTrue(skew.size() >= 4, skew.toString());
+            assertTrue(skew.stream().allMatch(f -> f.severity() == Severity.WARN
+                    && f.subject().get("node").equals("users-3")), skew.toString());
+            assertTrue(skew.get(0).summary().contains("it stamps them 120000 ms later"), skew.get(0).summary());
+        }
+    }
+
+    @Test
     void aSkewEpisodeResolvesOnceTheClockIsBack() {
         try (FullTopology t = new FullTopology()) {
             for (Event e : sorted(readings(12, m -> m == 3 || m == 4 ? 400 : 3))) {
