@@ -90,7 +90,8 @@ final class ClusterProcessor implements Processor<String, Beat, String, ClusterP
             }
             view = new ClusterView(conf.settings(), conf.graceMs());
         }
-        emit(cluster, view.heartbeat(b, record.timestamp()));
+        // On arrival (the record's timestamp is the arrival too, except for a record the previous release sent).
+        emit(cluster, view.heartbeat(b, ClusterView.arrival(b, record.timestamp())));
         long now = clock.now();
         if (now != Watermarks.NONE && view.nextDue() <= now) {
             emit(cluster, view.advance(now)); // late: past the grace already

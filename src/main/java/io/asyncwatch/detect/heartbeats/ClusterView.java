@@ -347,6 +347,11 @@ final class ClusterView {
         return due;
     }
 
+    /** When {@code b} arrived, or {@code time} when its record had no timestamp. */
+    static long arrival(Beat b, long time) {
+        return b.arrived() >= 0 ? b.arrived() : time;
+    }
+
     byte[] toBytes() {
         Bin.Writer w = Bin.writer().u8(VERSION).varlong(closedBefore).varlong(scheduled).varlong(nodes.size());
         nodes.forEach((name, n) -> w.str(name).varlong(n.sequence).varlong(n.term)
@@ -388,24 +393,41 @@ final class ClusterView {
             nv.intervalMs = r.varlong();
             nv.lastTime = r.varlong();
             nv.lastSent = r.varlong();
+            long shift = 0;
             if (version == 1) {
-                // Version 1 judged on the sender's timestamp and kept the arrival second.
+                // Version 1 judged on the effective (sender's) time and kept the arrival second: its times move to
+                // arrival by the node's last difference, below, so that an upgrade raises nothing by itself.
                 long sent = nv.lastTime;
                 nv.lastTime = nv.lastSent;
                 nv.lastSent = sent;
+                shift = nv.lastTime - sent;
             }
             nv.suspected = r.bool();
             nv.leaderTerm = r.varlong();
             nv.leaderSince = r.varlong();
             nv.leaderLast = r.varlong();
             nv.lastHeard = r.varlong();
+            if (shift != 0) {
+                if (nv.leaderSince != Long.MIN_VALUE) {
+                    nv.leaderSince += shift;
+                }
+                nv.leaderLast += shift;
+                if (nv.lastHeard != Long.MIN_VALUE) {
+                    nv.lastHeard += shift;
+                }
+            }
             pendingCounts.add(r.varlong());
             v.nodes.put(name, nv);
         }
         int i2 = 0;
         for (NodeView nv : v.nodes.values()) {
             for (long j = 0; j < pendingCounts.get(i2); j++) {
-                nv.pending.add(new Pending(Beat.fromBytes(r.bytes()), r.varlong()));
+                Beat beat = Beat.fromBytes(r.bytes());
+                long time = r.varlong();
+                // Version 1 waited on the sender's time: a pending heartbeat waits on its arrival now.
+                Pending p = new Pending(beat, version == 1 ? arrival(beat, time) : time);
+                nv.pending.add(p);
+                nv.lastHeard = Math.max(nv.lastHeard, p.time());
             }
             i2++;
         }
