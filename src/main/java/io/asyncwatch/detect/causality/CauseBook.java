@@ -1,6 +1,7 @@
 package io.asyncwatch.detect.causality;
 
 import io.asyncwatch.state.ChunkKeys;
+import io.asyncwatch.state.SharedNames;
 import io.asyncwatch.state.TaskStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,8 +27,6 @@ final class CauseBook {
     private static final String PREFIX = "k|";
     private static final Logger LOG = LoggerFactory.getLogger(CauseBook.class);
 
-    /** Distinct node names shared by the causes kept; past this many, further names are not shared (still kept). */
-    static final int MAX_SHARED_NODES = 4096;
     private static final String ID = "id:";
 
     /**
@@ -50,7 +49,7 @@ final class CauseBook {
     private final long maxCauses;
     private final boolean persist;
     private final Map<String, Known> byLink = new HashMap<>();
-    private final Map<String, String> nodes = new HashMap<>();
+    private final SharedNames nodes = new SharedNames();
     /** Links per bucket, in bucket order: what dropping a bucket forgets. */
     private final TreeMap<Long, List<String>> byBucket = new TreeMap<>();
     /** Causes not yet written, per bucket. */
@@ -177,18 +176,7 @@ final class CauseBook {
         if (!plain) {
             return new Known(bucket, null, f.timestamp(), f.lamport(), f.time(), null, f);
         }
-        return new Known(bucket, shared(f.node()), f.timestamp(), f.lamport(), f.time(), f.vectorClock(), null);
-    }
-
-    private String shared(String node) {
-        String known = nodes.get(node);
-        if (known != null) {
-            return known;
-        }
-        if (nodes.size() < MAX_SHARED_NODES) {
-            nodes.put(node, node);
-        }
-        return node;
+        return new Known(bucket, nodes.of(f.node()), f.timestamp(), f.lamport(), f.time(), f.vectorClock(), null);
     }
 
     private void writeChunk(long b) {

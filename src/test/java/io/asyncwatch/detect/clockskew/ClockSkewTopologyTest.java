@@ -191,20 +191,25 @@ class ClockSkewTopologyTest {
         }
     }
 
-    @Test
-    void aNodeWithoutClockReadingsIsEstimatedFromItsHeartbeats() {
-        // users-1..3 publish heartbeats only; users-3 stamps them 300 ms ahead (they arrive "before" they were sent).
+    /** Five minutes of users-1..3 publishing heartbeats only, users-3 stamping them {@code ahead} ms ahead. */
+    private static List<Event> heartbeatsOnly(long ahead) {
         List<Event> events = new ArrayList<>();
         for (int n = 1; n <= 3; n++) {
             long seq = 0;
             for (long t = T0 + n * 700L; t < T0 + 5 * M; t += 5_000) {
-                long stamped = n == 3 ? t + 300 : t;
+                long stamped = n == 3 ? t + ahead : t;
                 events.add(new Event(new HeartbeatEvent("h-" + n + "-" + seq, "users-" + n, "users-cluster", stamped,
                         seq++, n == 1 ? Role.LEADER : Role.FOLLOWER, 2L, 5_000L), stamped, t + 25));
             }
         }
+        return events;
+    }
+
+    @Test
+    void aNodeWithoutClockReadingsIsEstimatedFromItsHeartbeats() {
+        // users-3 stamps its heartbeats 300 ms ahead (they arrive "before" they were sent).
         try (DetectorHarness h = new DetectorHarness(new ClockSkew(), Map.of())) {
-            send(h, events);
+            send(h, heartbeatsOnly(300));
             List<Finding> skew = firing(h.findings(), AlertType.CLOCK_SKEW);
             assertTrue(skew.size() >= 4, skew.toString());
             assertTrue(skew.stream().allMatch(f -> f.severity() == Severity.WARN
@@ -217,17 +222,8 @@ class ClockSkewTopologyTest {
     @Test
     void aNodeMinutesAheadWithHeartbeatsOnlyIsEstimatedNotHeldBack() {
         // users-3 stamps its heartbeats two minutes ahead; they arrive with the others'.
-        List<Event> events = new ArrayList<>();
-        for (int n = 1; n <= 3; n++) {
-            long seq = 0;
-            for (long t = T0 + n * 700L; t < T0 + 5 * M; t += 5_000) {
-                long stamped = n == 3 ? t + 120_000 : t;
-                events.add(new Event(new HeartbeatEvent("h-" + n + "-" + seq, "users-" + n, "users-cluster", stamped,
-                        seq++, n == 1 ? Role.LEADER : Role.FOLLOWER, 2L, 5_000L), stamped, t + 25));
-            }
-        }
         try (DetectorHarness h = new DetectorHarness(new ClockSkew(), Map.of())) {
-            send(h, events);
+            send(h, heartbeatsOnly(120_000));
             List<Finding> skew = firing(h.findings(), AlertType.CLOCK_SKEW);
             assertTrue(skew.size() >= 4, skew.toString());
             assertTrue(skew.stream().allMatch(f -> f.severity() == Severity.WARN
