@@ -49,11 +49,18 @@ final class ClusterClocks {
     }
 
     final TreeMap<Long, Window> windows = new TreeMap<>();
+    /** A streak of failed syncs is forgotten when its node has not failed again for this long. */
+    static final long STREAK_FORGET_MS = 3_600_000;
+
+    /** Readings with syncOk=false in a row, the last in the window starting {@code lastWindow}. */
+    record Streak(int failures, long lastWindow) {
+    }
+
     /**
      * Per node, its readings with syncOk=false in a row over the windows judged so far (a node that reads its clock
-     * once a minute fails at most once per window); a successful reading ends it.
+     * once a minute fails at most once per window); a successful reading ends it, and so does an hour without one.
      */
-    final TreeMap<String, Integer> failStreaks = new TreeMap<>();
+    final TreeMap<String, Streak> failStreaks = new TreeMap<>();
     long closedBefore = Long.MIN_VALUE;
     long scheduled = Long.MIN_VALUE;
     long overflow;
@@ -172,6 +179,7 @@ final class ClusterClocks {
      * readings keep failing is failing however seldom it reads its clock.
      */
     List<Row> judgeInOrder(Window w, ClockSkewSettings s) {
+        failStreaks.values().removeIf(k -> k.lastWindow() + STREAK_FORGET_MS < w.start);
         List<Row> rows = judge(w, s);
         List<Row> out = new ArrayList<>(rows.size());
         for (Row r : rows) {
@@ -182,9 +190,10 @@ final class ClusterClocks {
             }
             int streak;
             if (n.syncFailures == n.readings) {
-                streak = failStreaks.getOrDefault(r.node(), 0) + n.syncFailures;
-                if (failStreaks.containsKey(r.node()) || failStreaks.size() < s.maxNodes()) {
-                    failStreaks.put(r.node(), streak);
+                Streak before = failStreaks.get(r.node());
+                streak = (before == null ? 0 : before.failures()) + n.syncFailures;
+                if (before != null || failStreaks.size() < s.maxNodes()) {
+                    failStreaks.put(r.node(), new Streak(streak, w.start));
                 }
             } else {
                 streak = 0;
@@ -212,7 +221,7 @@ final class ClusterClocks {
             });
         }
         out.varlong(failStreaks.size());
-        failStreaks.forEach((node, n) -> out.str(node).varlong(n));
+        failStreaks.forEach((node, k) -> out.str(node).varlong(k.failures()).varlong(k.lastWindow()));
         return out.bytes();
     }
 
@@ -255,7 +264,7 @@ final class ClusterClocks {
         if (version == VERSION) {
             long streaks = r.varlong();
             for (long i = 0; i < streaks; i++) {
-                c.failStreaks.put(r.str(), (int) r.varlong());
+                c.failStreaks.put(r.str(), new Streak((int) r.varlong(), r.varlong()));
             }
         }
         return c;

@@ -66,37 +66,55 @@ public final class TimeoutMath {
      * timeout per destination (in a stable order); a service it knows nothing of needs nothing.
      */
     public static Need configuredNeed(String callee, Function<String, Map<String, Long>> edges) {
-        return need(callee, edges, new HashMap<>(), new HashSet<>(), 0);
+        return need(callee, edges, new HashMap<>(), new HashSet<>(), 0, new int[] {MAX_VISITS}).need();
     }
 
-    private static Need need(String service, Function<String, Map<String, Long>> edges, Map<String, Need> memo,
-                             Set<String> path, int depth) {
+    /** Services expanded per question at most: a dense mesh of calls would otherwise take exponential time. */
+    static final int MAX_VISITS = 10_000;
+
+    /** A need, and whether a cycle, the depth or the visit budget cut it short (then it is not remembered). */
+    private record Found(Need need, boolean cut) {
+    }
+
+    private static Found need(String service, Function<String, Map<String, Long>> edges, Map<String, Need> memo,
+                              Set<String> path, int depth, int[] visits) {
         Need known = memo.get(service);
         if (known != null) {
-            return known;
+            return new Found(known, false);
         }
-        if (depth >= MAX_DEPTH || !path.add(service)) {
-            return new Need(0, List.of());
+        if (depth >= MAX_DEPTH || visits[0] <= 0 || !path.add(service)) {
+            return new Found(new Need(0, List.of()), true);
         }
+        visits[0]--;
         long sum = 0;
         long heaviest = -1;
+        boolean cut = false;
         List<Hop> chain = List.of();
         for (Map.Entry<String, Long> e : edges.apply(service).entrySet()) {
-            Need below = need(e.getKey(), edges, memo, path, depth + 1);
-            long leg = e.getValue() + below.ms();
-            sum += leg;
+            Found below = need(e.getKey(), edges, memo, path, depth + 1, visits);
+            cut |= below.cut();
+            long leg = saturated(e.getValue() + below.need().ms());
+            sum = saturated(sum + leg);
             if (leg > heaviest) {
                 heaviest = leg;
-                List<Hop> c = new ArrayList<>(below.chain().size() + 1);
+                List<Hop> c = new ArrayList<>(below.need().chain().size() + 1);
                 c.add(new Hop(e.getKey(), e.getValue()));
-                c.addAll(below.chain());
+                c.addAll(below.need().chain());
                 chain = List.copyOf(c);
             }
         }
         path.remove(service);
         Need n = new Need(sum, chain);
-        memo.put(service, n);
-        return n;
+        if (!cut) {
+            // Only a need found whole stands for its service wherever it is asked again.
+            memo.put(service, n);
+        }
+        return new Found(n, cut);
+    }
+
+    /** Timeouts are at most a day each: a sum past a year is as good as infinite, and must not wrap. */
+    private static long saturated(long ms) {
+        return ms < 0 || ms > 365L * 86_400_000L ? 365L * 86_400_000L : ms;
     }
 
     /** The playbook's emergency budget: total = sum(downstream) + 50 %. */

@@ -195,7 +195,7 @@ public final class Timeouts implements Detector {
         boolean deeper = needed > TimeoutMath.sequential(downstream.values());
         String summary = String.format(Locale.ROOT,
                 "Possible timeout cascade (configured timeouts, no traces): %s gives %s %s, but %s waits up to %s on"
-                        + " its own calls (%s%s); budget %s (sum(downstream) + 50%%)",
+                        + " its own calls (%s%s); budget %s (what it needs + 50%%)",
                 w.service(), destination, ms(configuredMs), destination, ms(needed), String.join(" + ", parts),
                 deeper ? ", each plus what its callee waits for in turn" : "", ms(budget));
         StringBuilder chain = new StringBuilder(w.service()).append(" -(").append(ms(configuredMs)).append(")-> ")

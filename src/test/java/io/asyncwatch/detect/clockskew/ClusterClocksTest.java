@@ -83,12 +83,33 @@ class ClusterClocksTest {
     @Test
     void failedSyncStreaksSurviveARestartAndTheOlderFormatStillReads() {
         ClusterClocks c = new ClusterClocks();
-        c.failStreaks.put("orders-4", 3);
-        assertEquals(Map.of("orders-4", 3), ClusterClocks.fromBytes(c.toBytes()).failStreaks);
+        c.failStreaks.put("orders-4", new ClusterClocks.Streak(3, 120_000));
+        assertEquals(Map.of("orders-4", new ClusterClocks.Streak(3, 120_000)),
+                ClusterClocks.fromBytes(c.toBytes()).failStreaks);
         // Version 1 (the previous release): the same bytes without the streaks at the end.
         byte[] v2 = new ClusterClocks().toBytes();
         byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 1);
         v1[0] = 1;
         assertEquals(Map.of(), ClusterClocks.fromBytes(v1).failStreaks);
+    }
+
+    @Test
+    void aStreakOfFailedSyncsIsForgottenAfterAnHourWithoutFailing() {
+        ClusterClocks c = new ClusterClocks();
+        long t0 = 1_767_225_600_000L;
+        java.util.function.LongFunction<ClusterClocks.Window> failing = start -> {
+            ClusterClocks.Window w = new ClusterClocks.Window(start);
+            ClusterClocks.NodeWindow n = new ClusterClocks.NodeWindow();
+            n.readings = 1;
+            n.syncFailures = 1;
+            n.offsets.add(3.0);
+            w.nodes.put("orders-4", n);
+            return w;
+        };
+        c.judgeInOrder(failing.apply(t0), s);
+        assertTrue(c.judgeInOrder(failing.apply(t0 + 60_000), s).get(0).syncFailing(), "two in a row");
+        ClusterClocks.Row later = c.judgeInOrder(failing.apply(t0 + 60_000 + ClusterClocks.STREAK_FORGET_MS
+                + 60_000), s).get(0);
+        assertTrue(!later.syncFailing(), "one failure an hour after the last: a streak of one " + later);
     }
 }

@@ -69,4 +69,28 @@ class TimeoutMathTest {
                 "s" + (Integer.parseInt(s.substring(1)) + 1), 10L));
         assertEquals(10L * TimeoutMath.MAX_DEPTH, deep.ms());
     }
+
+    @Test
+    void aCycleGivesTheSameNeedWhateverTheServicesAreCalled() {
+        // A -> B 1 s, A -> C 1 s, B -> C 1 s, C -> B 5 s; then the same with B and C's names swapped.
+        java.util.function.BiFunction<String, String, Long> need = (b, c) -> {
+            java.util.Map<String, java.util.Map<String, Long>> edges = java.util.Map.of(
+                    "A", new java.util.TreeMap<>(java.util.Map.of(b, 1000L, c, 1000L)),
+                    b, java.util.Map.of(c, 1000L), c, java.util.Map.of(b, 5000L));
+            return TimeoutMath.configuredNeed("A", s -> edges.getOrDefault(s, java.util.Map.of())).ms();
+        };
+        assertEquals(need.apply("B", "C"), need.apply("C", "B"));
+    }
+
+    @Test
+    void aDenseMeshOfCallsEndsQuickly() {
+        // Twelve services each calling all the others: bounded by the depth and the visit budget.
+        java.util.Map<String, Long> all = new java.util.TreeMap<>();
+        for (int i = 0; i < 12; i++) {
+            all.put("s" + i, 100L);
+        }
+        TimeoutMath.Need need = TimeoutMath.configuredNeed("s0", s -> all);
+        org.junit.jupiter.api.Assertions.assertTrue(need.ms() > 0 && need.chain().size() <= TimeoutMath.MAX_DEPTH,
+                need.toString());
+    }
 }
