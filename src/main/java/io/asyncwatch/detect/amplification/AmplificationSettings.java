@@ -19,8 +19,9 @@ import java.util.Map;
  *                          left out, so a storm does not become its own baseline)
  * @param minIntents        first attempts at the entry layer in a window needed to judge it
  * @param minBaselineWindows windows in the baseline span needed before anything alerts
- * @param breakerFactor     a layer amplifying at least this much whose attempts still go through CLOSED breakers is
- *                          told "circuit breaker should be OPEN"
+ * @param breakerFactor     a layer amplifying more than this whose attempts still go through CLOSED breakers is
+ *                          told "circuit breaker should be OPEN" (the seeds' radar: the gateway at 3x CLOSED is fine,
+ *                          the service layer at 9x is not)
  */
 public record AmplificationSettings(List<String> layers, double alertFactor, double pageFactor, int growthLagWindows,
                                     long baselineMs, long minIntents, int minBaselineWindows,

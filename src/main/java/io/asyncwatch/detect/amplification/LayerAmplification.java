@@ -66,7 +66,7 @@ public final class LayerAmplification implements Detector {
     }
 
     private static boolean breakerShouldBeOpen(AmplificationProcessor.LayerWindow l, AmplificationSettings s) {
-        return !Double.isNaN(l.factor()) && l.factor() >= s.breakerFactor() && l.breakerClosed() > 0;
+        return !Double.isNaN(l.factor()) && l.factor() > s.breakerFactor() && l.breakerClosed() > 0;
     }
 
     private static String breaker(AmplificationProcessor.LayerWindow l, AmplificationSettings s) {
