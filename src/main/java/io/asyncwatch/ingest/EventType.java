@@ -8,7 +8,8 @@ import java.util.function.Function;
 
 /**
  * What the ingest stage needs to know about one kind of event: how to decode it, which contract rules it must
- * satisfy, what it is keyed by downstream and which payload field is its event time.
+ * satisfy, what it is keyed by downstream and what its event time is (a payload field, derived from payload fields,
+ * or the record's arrival: {@link #eventTime}).
  *
  * @param validator returns the first broken rule as a dead-letter reason, or {@code null}
  * @param onArrival the Kafka record's timestamp is the event time (the payload's stays, for what compares both)

@@ -20,6 +20,8 @@ record CausalFact(int role, String link, String eventId, String node, String via
     static final int EFFECT = 2;
     static final String VIA_CAUSED_BY = "causedBy";
     static final String VIA_PARENT_SPAN = "parentSpanId";
+    /** The link of a cause named by its event id: {@code id:<eventId>}. */
+    static final String ID_PREFIX = "id:";
 
     static CausalFact tick(String source, long time) {
         return new CausalFact(TICK, "", null, null, null, 0, -1, Map.of(), 0, source, time);
@@ -46,6 +48,13 @@ record CausalFact(int role, String link, String eventId, String node, String via
 
     boolean isTick() {
         return role == TICK;
+    }
+
+    /** Whether the link is this fact's own id ({@code id:<eventId>}): then it need not be kept beside the id. */
+    boolean linkedByOwnId() {
+        return link != null && eventId != null && link.length() == ID_PREFIX.length() + eventId.length()
+                && link.startsWith(ID_PREFIX)
+                && link.endsWith(eventId);
     }
 
     /** As received: the link is the record key (not repeated in the value), the time its timestamp. */

@@ -81,14 +81,14 @@ public final class Causality implements Detector {
         // Parent spans are matched on the trace's task (SpanLinksProcessor), where the spans are anyway.
         List<KeyValue<String, CausalFact>> out = new ArrayList<>(1);
         String node = e.nodeOrService();
-        String id = "id:" + e.eventId();
+        String id = CausalFact.ID_PREFIX + e.eventId();
         out.add(KeyValue.pair(id, CausalFact.cause(id, e.eventId(), node, e.timestamp(), e.lamport(),
                 e.vectorClock())));
         if (e.causedBy() != null) {
             // An id listed twice is one cause.
             for (String cause : new java.util.LinkedHashSet<>(e.causedBy())) {
                 if (cause != null && !cause.isBlank() && !cause.equals(e.eventId())) {
-                    String link = "id:" + cause;
+                    String link = CausalFact.ID_PREFIX + cause;
                     out.add(KeyValue.pair(link, CausalFact.effect(link, CausalFact.VIA_CAUSED_BY, e.eventId(), node,
                             e.timestamp(), e.lamport(), e.vectorClock())));
                 }
@@ -177,13 +177,13 @@ public final class Causality implements Detector {
 
     private static KeyValue<String, CausalFact> heartbeatFact(Accepted<HeartbeatEvent> a) {
         HeartbeatEvent e = a.event();
-        String link = "id:" + e.eventId();
+        String link = CausalFact.ID_PREFIX + e.eventId();
         return KeyValue.pair(link, CausalFact.cause(link, e.eventId(), e.node(), e.timestamp(), null, null));
     }
 
     private static KeyValue<String, CausalFact> clockFact(Accepted<ClockEvent> a) {
         ClockEvent e = a.event();
-        String link = "id:" + e.eventId();
+        String link = CausalFact.ID_PREFIX + e.eventId();
         return KeyValue.pair(link, CausalFact.cause(link, e.eventId(), e.node(), e.timestamp(), e.lamport(),
                 e.vectorClock()));
     }

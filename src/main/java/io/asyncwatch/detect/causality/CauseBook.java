@@ -27,8 +27,6 @@ final class CauseBook {
     private static final String PREFIX = "k|";
     private static final Logger LOG = LoggerFactory.getLogger(CauseBook.class);
 
-    private static final String ID = "id:";
-
     /**
      * A cause within reach, with the bucket it is listed in. A task keeps every cause of the reach and almost none
      * is ever looked up, so a plain cause (linked by its own id) is kept flat: no fact object, its id read back from
@@ -39,8 +37,9 @@ final class CauseBook {
                          Map<String, Long> vectorClock, CausalFact whole) {
 
         CausalFact fact(String link) {
-            return whole != null ? whole : new CausalFact(CausalFact.CAUSE, link, link.substring(ID.length()), node,
-                    null, timestamp, lamport, vectorClock, time, null, 0);
+            return whole != null ? whole : new CausalFact(CausalFact.CAUSE, link,
+                    link.substring(CausalFact.ID_PREFIX.length()), node, null, timestamp, lamport, vectorClock, time,
+                    null, 0);
         }
     }
 
@@ -168,11 +167,8 @@ final class CauseBook {
     }
 
     private Known known(long bucket, CausalFact f) {
-        String link = f.link();
         boolean plain = f.role() == CausalFact.CAUSE && f.via() == null && f.source() == null && f.tick() == 0
-                && link != null && f.eventId() != null && f.node() != null
-                && link.length() == ID.length() + f.eventId().length() && link.startsWith(ID)
-                && link.endsWith(f.eventId());
+                && f.node() != null && f.linkedByOwnId();
         if (!plain) {
             return new Known(bucket, null, f.timestamp(), f.lamport(), f.time(), null, f);
         }

@@ -20,7 +20,7 @@ final class CauseChunk {
 
     static final int V1 = 1;
     static final int V2 = 2;
-    private static final String ID = "id:";
+    private static final String ID = CausalFact.ID_PREFIX;
     private static final int LINK_IS_ID = 1;
     private static final int PACKED_UUID = 2;
     private static final int LAMPORT = 4;
@@ -50,8 +50,7 @@ final class CauseChunk {
                 entries.u8(WHOLE).str(f.link()).bytes(f.toBytes());
                 return;
             }
-            boolean linkIsId = f.link().length() == ID.length() + f.eventId().length() && f.link().startsWith(ID)
-                    && f.link().endsWith(f.eventId());
+            boolean linkIsId = f.linkedByOwnId();
             UUID uuid = packable(f.eventId());
             Map<String, Long> vc = f.vectorClock();
             int flags = (linkIsId ? LINK_IS_ID : 0) | (uuid != null ? PACKED_UUID : 0) | (f.lamport() != -1 ? LAMPORT : 0)

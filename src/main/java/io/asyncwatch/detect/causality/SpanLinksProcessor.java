@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Parent and child spans of one trace, on the trace's task (the spans are re-keyed by trace once, for every trace
  * stage): a child is judged against its parent span whichever arrives first. A trace is forgotten {@code horizon-ms}
- * plus the grace after its first span; a child whose parent never came is not counted as missing (the caller may be outside what
- * asyncwatch sees, and a root span has no parent here).
+ * plus the grace after its first span; a child whose parent never came is not counted as missing (the caller may be
+ * outside what asyncwatch sees, and a root span has no parent here).
  */
 final class SpanLinksProcessor implements Processor<String, Span, String, CausalOutcome> {
 

@@ -39,8 +39,11 @@ final class ClusterClocks {
         }
     }
 
-    /** A row of the seeds' clock skew heatmap. */
-    /** @param syncStreak failed readings in a row across windows, when they (not this window's alone) fail it */
+    /**
+     * A row of the seeds' clock skew heatmap.
+     *
+     * @param syncStreak failed readings in a row across windows, when they (not this window's alone) fail it
+     */
     record Row(String node, String basis, double offsetMs, double fromMedianMs, double driftPpm, int syncFailures,
                Severity skew, boolean drifting, boolean syncFailing, int syncStreak) {
         String status() {
@@ -48,7 +51,6 @@ final class ClusterClocks {
         }
     }
 
-    final TreeMap<Long, Window> windows = new TreeMap<>();
     /** A streak of failed syncs is forgotten when its node has not failed again for this long. */
     static final long STREAK_FORGET_MS = 3_600_000;
 
@@ -56,6 +58,7 @@ final class ClusterClocks {
     record Streak(int failures, long lastWindow) {
     }
 
+    final TreeMap<Long, Window> windows = new TreeMap<>();
     /**
      * Per node, its readings with syncOk=false in a row over the windows judged so far (a node that reads its clock
      * once a minute fails at most once per window); a successful reading ends it, and so does an hour without one.

@@ -181,7 +181,7 @@ public final class Timeouts implements Detector {
     static Finding configuredCascade(ServiceWindow w, String destination, long configuredMs,
                                      Map<String, Long> downstream, TimeoutMath.Need need, String source) {
         long needed = need.ms();
-        long budget = needed + needed / 2;
+        long budget = TimeoutMath.budget(List.of(needed));
         Map<String, String> identity = new TreeMap<>();
         identity.put("service", w.service());
         identity.put("destination", destination);

@@ -10,10 +10,12 @@ import io.asyncwatch.serde.Bin;
 import io.asyncwatch.state.StateStores;
 import io.asyncwatch.state.StoreMode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -68,9 +70,8 @@ final class TimeoutsProcessor extends AllServicesProcessor {
             remember(w, end);
         }
         // Each service's configured timeouts, read once per judgement: the chains below every caller share them.
-        Map<String, Map<String, Long>> edges = new java.util.HashMap<>();
-        java.util.function.Function<String, Map<String, Long>> configured = svc -> edges.computeIfAbsent(svc,
-                x -> known(x, end));
+        Map<String, Map<String, Long>> edges = new HashMap<>();
+        Function<String, Map<String, Long>> configured = svc -> edges.computeIfAbsent(svc, x -> known(x, end));
         for (ServiceWindow w : windows) {
             List<TimeoutMath.Rung> fixes = new ArrayList<>();
             List<String> fixedPaths = new ArrayList<>();
